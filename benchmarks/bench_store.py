@@ -1,0 +1,173 @@
+"""Cost of each LocalArtifactStore operation against raw os/shutil, same run.
+
+Run: ``python benchmarks/bench_store.py``. Every row does the same work both
+ways on the same files; the ratio is store time / raw time (target <= 1.25).
+The confinement check runs on every store call, so this is its price.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks._timing import paired, print_table
+from pytest_localstore import LocalArtifactStore
+
+TARGET = 1.25
+PAYLOAD = os.urandom(4096)
+
+
+def cases(store: LocalArtifactStore) -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
+    """(name, raw os/shutil version, store version), each doing the same work."""
+    root = store.path
+    j = os.path.join
+
+    def raw_write() -> None:
+        with open(j(root, "w.bin"), "wb") as f:
+            f.write(PAYLOAD)
+
+    def store_write() -> None:
+        with store.open("w.bin", "wb") as f:
+            f.write(PAYLOAD)
+
+    def raw_read() -> bytes:
+        with open(j(root, "r.bin"), "rb") as f:
+            return f.read()
+
+    def store_read() -> bytes:
+        with store.open("r.bin", "rb") as f:
+            return f.read()
+
+    def raw_text() -> None:
+        with open(j(root, "t.txt"), "w", encoding="utf-8") as f:
+            f.write("text ✓\n" * 100)
+
+    def store_text() -> None:
+        with store.open("t.txt", "w") as f:
+            f.write("text ✓\n" * 100)
+
+    def raw_remove() -> None:
+        open(j(root, "gone"), "wb").close()
+        os.remove(j(root, "gone"))
+
+    def store_remove() -> None:
+        store.open("gone", "wb").close()
+        store.remove("gone")
+
+    def raw_replace() -> None:
+        os.replace(j(root, "r.bin"), j(root, "r2.bin"))
+        os.replace(j(root, "r2.bin"), j(root, "r.bin"))
+
+    def store_replace() -> None:
+        store.rename("r.bin", "r2.bin", overwrite=True)
+        store.rename("r2.bin", "r.bin", overwrite=True)
+
+    def raw_rename() -> None:  # the same work: refuse an existing target first
+        for src, dst in (("r.bin", "r2.bin"), ("r2.bin", "r.bin")):
+            if os.path.lexists(j(root, dst)):
+                raise FileExistsError(dst)
+            os.rename(j(root, src), j(root, dst))
+
+    def store_rename() -> None:
+        store.rename("r.bin", "r2.bin")
+        store.rename("r2.bin", "r.bin")
+
+    def raw_copy_new() -> None:
+        if os.path.lexists(j(root, "n.bin")):
+            raise FileExistsError("n.bin")
+        shutil.copyfile(j(root, "r.bin"), j(root, "n.bin"))
+        os.remove(j(root, "n.bin"))
+
+    def store_copy_new() -> None:
+        store.copyfile("r.bin", "n.bin")
+        store.remove("n.bin")
+
+    def raw_mkdir_rmtree() -> None:
+        os.mkdir(j(root, "m"))
+        shutil.rmtree(j(root, "m"))
+
+    def store_mkdir_rmtree() -> None:
+        store.mkdir("m")
+        store.rmtree("m")
+
+    deep = "d1/d2/d3/f.bin"
+    return [
+        ("open wb 4 KiB", raw_write, store_write),
+        ("open rb 4 KiB", raw_read, store_read),
+        ("open w text", raw_text, store_text),
+        (
+            "copyfile overwrite",
+            lambda: shutil.copyfile(j(root, "r.bin"), j(root, "c.bin")),
+            lambda: store.copyfile("r.bin", "c.bin", overwrite=True),
+        ),
+        ("copyfile new + remove", raw_copy_new, store_copy_new),
+        ("exists", lambda: os.path.exists(j(root, "r.bin")), lambda: store.exists("r.bin")),
+        ("exists (3 dirs deep)", lambda: os.path.exists(j(root, deep)), lambda: store.exists(deep)),
+        ("isdir", lambda: os.path.isdir(j(root, "tree")), lambda: store.isdir("tree")),
+        ("stat", lambda: os.stat(j(root, "r.bin")), lambda: store.stat("r.bin")),
+        ("size", lambda: os.path.getsize(j(root, "r.bin")), lambda: store.size("r.bin")),
+        ("listdir (100 entries)", lambda: os.listdir(j(root, "many")), lambda: store.listdir("many")),
+        ("glob (100 entries)", lambda: glob.glob(j(root, "many", "*.txt")), lambda: store.glob("many/*.txt")),
+        (
+            "makedirs (existing)",
+            lambda: os.makedirs(j(root, "tree", "a"), exist_ok=True),
+            lambda: store.makedirs("tree/a"),
+        ),
+        ("mkdir + rmtree", raw_mkdir_rmtree, store_mkdir_rmtree),
+        ("open + remove", raw_remove, store_remove),
+        ("rename x2 overwrite", raw_replace, store_replace),
+        ("rename x2 (refuse existing)", raw_rename, store_rename),
+        ("walk (10x10 tree)", lambda: list(os.walk(j(root, "tree"))), lambda: list(store.walk("tree"))),
+    ]
+
+
+def prepare(store: LocalArtifactStore) -> None:
+    """The files the cases read."""
+    root = store.path
+    with open(os.path.join(root, "r.bin"), "wb") as f:
+        f.write(PAYLOAD)
+    os.makedirs(os.path.join(root, "d1", "d2", "d3"))
+    open(os.path.join(root, "d1", "d2", "d3", "f.bin"), "wb").close()
+    os.makedirs(os.path.join(root, "many"))
+    for i in range(100):
+        open(os.path.join(root, "many", f"{i}.txt"), "wb").close()
+    for d in range(10):
+        os.makedirs(os.path.join(root, "tree", str(d)), exist_ok=True)
+        for f in range(10):
+            open(os.path.join(root, "tree", str(d), f"{f}.txt"), "wb").close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--number", type=int, default=2000, help="calls per timing round")
+    parser.add_argument("--rounds", type=int, default=7, help="alternating rounds per case")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = LocalArtifactStore(os.path.join(tmp, "store"))
+        prepare(store)
+        rows, ratios = [], []
+        for name, raw, ours in cases(store):
+            number = max(1, args.number // (50 if "walk" in name or "100" in name else 1))
+            base, cand = paired(raw, ours, number=number, rounds=args.rounds)
+            ratio = cand / base
+            ratios.append(ratio)
+            verdict = "ok" if ratio <= TARGET else "over"
+            rows.append([name, f"{base * 1e6:8.2f}", f"{cand * 1e6:8.2f}", f"{ratio:5.2f}x", verdict])
+    print_table(
+        f"LocalArtifactStore vs raw os/shutil (target <= {TARGET}x), Python {sys.version.split()[0]}",
+        ["operation", "raw us", "store us", "ratio", ""],
+        rows,
+    )
+    print(f"median ratio {sorted(ratios)[len(ratios) // 2]:.2f}x, worst {max(ratios):.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Crash-safe file replacement and an inter-process lock.
+
+A registry write goes to a temporary file next to the target, is flushed and
+``fsync``-ed, then moved over the target with ``os.replace``: a reader sees the
+old file or the new one, never half of one, even if the writer is killed.
+Writers take an exclusive lock on a separate lock file for the whole
+read-modify-write. Both work on the real disk and inside pyfakefs (whose
+``fcntl`` locks are no-ops, which is right for one process).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+TEMP_SUFFIX = ".tmp"
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Replace *path* with *data* in one step, durable once this returns."""
+    directory, name = os.path.split(path)
+    temp = os.path.join(directory, f".{name}.{os.getpid()}{TEMP_SUFFIX}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temp)
+        raise
+    _fsync_directory(directory)
+
+
+def remove_stale_temps(path: str) -> None:
+    """Delete temporary files that killed writers left beside *path*.
+
+    Only call this while holding the lock: then no live writer owns one.
+    """
+    directory, name = os.path.split(path)
+    start = f".{name}."
+    with contextlib.suppress(OSError):
+        for entry in os.listdir(directory):
+            if entry.startswith(start) and entry.endswith(TEMP_SUFFIX):
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(directory, entry))
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make the rename itself durable (POSIX only; a no-op where unsupported)."""
+    if sys.platform == "win32":
+        return
+    try:
+        fd = os.open(directory or ".", os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: str) -> Iterator[None]:
+    """Hold an exclusive lock on *path* (created if missing) for the block."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        _lock(fd)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                return
+            except OSError:
+                continue
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)

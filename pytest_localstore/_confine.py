@@ -1,0 +1,180 @@
+"""Keeping every path a store is given inside its root.
+
+A path is turned into one absolute, normalised ``str`` below the root, and
+refused with :class:`PathOutsideStoreError` if it would leave the root: through
+``..``, as an absolute path elsewhere (including siblings that merely share the
+root's name as a prefix), or through a symbolic link inside the root that
+points out.
+
+Links are found with one ``lstat`` per component below the root; only a path
+that really holds a link pays for a ``realpath``. The ``lstat`` of the last
+component is handed back, so ``exists``/``isdir``/``stat`` need no further
+system call. Operations that act on a name and never follow it (``rename``,
+``remove``, ``mkdir``) check only the directories above it: removing a link
+that points out removes the link, inside the root; reading, writing, listing
+or removing *through* it is refused. The common path (no ``.``, ``..`` or
+``//``) is never normalised as a string.
+
+The check and the operation after it are two steps: a tree that another
+process rewrites in between (swapping a directory for a link) is out of scope,
+as it is for ``os`` itself.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from typing import Union
+
+from .errors import PathOutsideStoreError
+
+StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+
+_SEP = os.sep
+_ALTSEP = os.altsep
+_POSIX = os.name == "posix"
+_lstat = os.lstat
+_S_ISLNK = stat.S_ISLNK
+_MISSING = (FileNotFoundError, NotADirectoryError)
+_DOTS = (".", "..")
+
+
+class Confinement:
+    """The store root and the rule that every path stays below it."""
+
+    __slots__ = ("_plen", "_prefix", "root")
+
+    def __init__(self, root: str) -> None:
+        """*root* must already be absolute and fully resolved (``realpath``)."""
+        self.root = root
+        self._prefix = root if root.endswith(_SEP) else root + _SEP
+        self._plen = len(self._prefix)
+
+    def resolve(self, path: StrPath) -> str:
+        """The absolute path to hand to the OS, every component confined.
+
+        A trailing separator is kept, so ``"file/"`` fails the way the OS says.
+        """
+        return self._check(path, follow=True, stat_last=True)[0]
+
+    def resolve_name(self, path: StrPath) -> str:
+        """Like :meth:`resolve`, for operations that never follow the last name."""
+        return self._check(path, follow=False, stat_last=False)[0]
+
+    def entry(self, path: StrPath, follow: bool = True) -> tuple[str, os.stat_result | None]:
+        """:meth:`resolve` plus the ``lstat`` of the last component, ``None`` if absent.
+
+        With ``follow=False`` a last component that is a link is not checked
+        (for operations that replace the name itself).
+        """
+        return self._check(path, follow=follow, stat_last=True)
+
+    def lookup(self, path: StrPath) -> tuple[str, os.stat_result | None]:
+        """:meth:`resolve` plus ``os.stat`` of the path (links followed), ``None`` if absent."""
+        full, st = self._check(path, follow=True, stat_last=True)
+        if st is not None and _S_ISLNK(st.st_mode):
+            try:
+                st = os.stat(full)
+            except (OSError, ValueError):
+                st = None
+        return full, st
+
+    def _check(self, path: StrPath, follow: bool, stat_last: bool) -> tuple[str, os.stat_result | None]:
+        if (
+            _POSIX
+            and type(path) is str
+            and path
+            and _SEP not in path
+            and path not in _DOTS
+            and "\x00" not in path
+        ):
+            # The most common call: a plain name right below the root.
+            text, below = self._prefix + path, path
+        else:
+            text, below, trailing = self._normalise(path)
+            if trailing:
+                # "name/" asks the OS to treat name as a directory, following a link.
+                if below:
+                    self._check_links(text, below, path, follow=True, stat_last=True)
+                try:
+                    return text + _SEP, _lstat(text + _SEP)
+                except _MISSING:
+                    return text + _SEP, None
+            if _SEP in below:
+                return text, self._check_links(text, below, path, follow, stat_last)
+        if not stat_last:
+            return text, None
+        try:
+            st = _lstat(text)
+        except _MISSING:
+            return text, None
+        if follow and below and _S_ISLNK(st.st_mode):
+            self._refuse_if_outside(text, path)
+        return text, st
+
+    def _normalise(self, path: StrPath) -> tuple[str, str, bool]:
+        """(absolute normalised path, the part below the root, had a trailing separator)."""
+        text = path if type(path) is str else os.fsdecode(os.fspath(path))
+        if "\x00" in text:
+            raise ValueError(f"path {text!r} contains a NUL byte")
+        if not text:
+            raise FileNotFoundError(2, "empty path", text)
+        if _ALTSEP:
+            text = text.replace(_ALTSEP, _SEP)
+        if not (text[0] == _SEP if _POSIX else os.path.isabs(text)):
+            text = self._prefix + text
+        trailing = text[-1] == _SEP
+        if trailing or _SEP + "." in text or _SEP + _SEP in text:
+            text = os.path.normpath(text)
+            trailing = trailing and text != self.root
+        if text.startswith(self._prefix):
+            return text, text[self._plen :], trailing
+        if text == self.root:
+            return text, "", trailing
+        below = self._below_via_realpath(text, path)
+        return (self._prefix + below if below else self.root), below, trailing
+
+    def _below_via_realpath(self, full: str, given: StrPath) -> str:
+        """The part below the root of a path that names the root another way."""
+        real = os.path.realpath(full)
+        if real == self.root:
+            return ""
+        if real.startswith(self._prefix):
+            return real[self._plen :]
+        raise PathOutsideStoreError(given, self.root)
+
+    def _check_links(
+        self, full: str, below: str, given: StrPath, follow: bool, stat_last: bool
+    ) -> os.stat_result | None:
+        """``lstat`` each directory below the root (and the last name if asked)."""
+        names = below.split(_SEP)
+        last = names.pop()
+        current = self.root
+        for name in names:
+            current = current + _SEP + name
+            try:
+                st = _lstat(current)
+            except _MISSING:
+                return None
+            if _S_ISLNK(st.st_mode):
+                self._refuse_if_outside(full if follow else os.path.dirname(full), given)
+                if not stat_last:
+                    return None
+                try:
+                    return _lstat(full)
+                except _MISSING:
+                    return None
+        if not stat_last:
+            return None
+        try:
+            st = _lstat(current + _SEP + last)
+        except _MISSING:
+            return None
+        if follow and _S_ISLNK(st.st_mode):
+            self._refuse_if_outside(full, given)
+        return st
+
+    def _refuse_if_outside(self, full: str, given: StrPath) -> None:
+        real = os.path.realpath(full)
+        if real != self.root and not real.startswith(self._prefix):
+            raise PathOutsideStoreError(given, self.root)

@@ -1,0 +1,259 @@
+"""The ``localstore`` command line: stacks, components and flavors.
+
+Every failure is one line on stderr and exit status 2, with the registry left
+as it was. The module imports nothing heavy, so the command starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TextIO
+
+from . import __version__
+from ._table import render_table
+from .client import Client
+from .errors import LocalStoreError
+from .models import ARTIFACT_STORE, COMPONENT_TYPES, MODEL_DEPLOYER, ORCHESTRATOR, STEP_OPERATOR
+
+USAGE_ERROR = 2
+ACTIVE_MARK = "👉"
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message is the whole one-line report."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: error: {message} (see '{self.prog} --help')")
+
+
+def _cli_name(component_type: str) -> str:
+    return component_type.replace("_", "-")
+
+
+class _Output:
+    """Where the CLI writes, with tables in box characters when the stream takes them."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        try:
+            ("┏" + ACTIVE_MARK).encode(stream.encoding or "ascii")
+            self.ascii_only = False
+        except (UnicodeEncodeError, LookupError):
+            self.ascii_only = True
+
+    def line(self, text: str = "") -> None:
+        self.stream.write(text + "\n")
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]], **options: Any) -> None:
+        if self.ascii_only:
+            rows = [[cell.replace(ACTIVE_MARK, "*") for cell in row] for row in rows]
+        self.line(render_table(headers, rows, ascii_only=self.ascii_only, **options))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full ``localstore`` argument parser."""
+    parser = _Parser(
+        prog="localstore",
+        description="Manage local artifact stores, their stacks and flavors. The registry"
+        " lives in LOCALSTORE_CONFIG_PATH, or in the user's config directory.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
+
+    stack = groups.add_parser("stack", help="list, describe, register, set and delete stacks")
+    actions = stack.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("list", help="list stacks; the active one is marked").set_defaults(run=_stack_list)
+    describe = actions.add_parser("describe", help="show a stack's components")
+    describe.add_argument("name", nargs="?", help="stack name (default: the active stack)")
+    describe.set_defaults(run=_stack_describe)
+    register = actions.add_parser("register", help="register a stack from registered components")
+    register.add_argument("name", help="name of the new stack")
+    register.add_argument("-a", "--artifact-store", required=True, metavar="NAME", help="artifact store")
+    register.add_argument("-o", "--orchestrator", required=True, metavar="NAME", help="orchestrator")
+    register.add_argument("-s", "--step-operator", metavar="NAME", help="step operator")
+    register.add_argument("-d", "--model-deployer", metavar="NAME", help="model deployer")
+    register.add_argument("--set", action="store_true", help="make the new stack the active one")
+    register.set_defaults(run=_stack_register)
+    for name, run, text in (
+        ("set", _stack_set, "make a stack active"),
+        ("delete", _stack_delete, "delete a stack"),
+    ):
+        sub = actions.add_parser(name, help=text)
+        sub.add_argument("name", help="stack name")
+        sub.set_defaults(run=run)
+
+    for component_type in COMPONENT_TYPES:
+        _add_component_commands(groups, component_type)
+
+    flavor = groups.add_parser("flavor", help="list the flavors of each component type")
+    flavor_actions = flavor.add_subparsers(dest="action", metavar="ACTION", required=True)
+    flavor_list = flavor_actions.add_parser("list", help="list flavors, built in and from plugins")
+    flavor_list.add_argument("--type", choices=[_cli_name(t) for t in COMPONENT_TYPES], help="only this type")
+    flavor_list.set_defaults(run=_flavor_list)
+    return parser
+
+
+def _add_component_commands(groups: Any, component_type: str) -> None:
+    name = _cli_name(component_type)
+    group = groups.add_parser(name, help=f"list, describe, register and delete {name}s")
+    group.set_defaults(component_type=component_type)
+    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("list", help=f"list {name}s").set_defaults(run=_component_list)
+    describe = actions.add_parser("describe", help=f"show an {name}'s configuration")
+    describe.add_argument("name", nargs="?", help="component name (default: the active stack's)")
+    describe.set_defaults(run=_component_describe)
+    register = actions.add_parser("register", help=f"register an {name}")
+    register.add_argument("name", help="name of the new component")
+    register.add_argument("-f", "--flavor", required=True, help="flavor (see 'localstore flavor list')")
+    if component_type == ARTIFACT_STORE:
+        register.add_argument(
+            "--path", help="directory for the artifacts (default: <config dir>/local_stores/<id>)"
+        )
+    register.add_argument(
+        "--option", action="append", default=[], metavar="KEY=VALUE", help="a flavor option; repeatable"
+    )
+    register.set_defaults(run=_component_register)
+    delete = actions.add_parser("delete", help=f"delete an {name} no stack uses")
+    delete.add_argument("name", help="component name")
+    delete.set_defaults(run=_component_delete)
+
+
+def _stack_list(client: Client, args: argparse.Namespace, out: _Output) -> None:
+    stacks = client.list_stacks()
+    active = client.active_stack_model.id
+    extra = [kind for kind in (STEP_OPERATOR, MODEL_DEPLOYER) if any(kind in s.components for s in stacks)]
+    kinds = [ARTIFACT_STORE, ORCHESTRATOR, *extra]
+    names = {c.id: c.name for c in client.list_components()}
+    rows = [
+        [ACTIVE_MARK if s.id == active else "", s.name]
+        + [names[s.components[k]] if k in s.components else "" for k in kinds]
+        for s in stacks
+    ]
+    out.table(["ACTIVE", "STACK NAME", *(k.upper() for k in kinds)], rows, centered=(0,))
+
+
+def _stack_describe(client: Client, args: argparse.Namespace, out: _Output) -> None:
+    stack = client.get_stack(args.name)
+    active = stack.id == client.active_stack_model.id
+    rows = [[kind.upper(), component.name] for kind, component in stack.components.items()]
+    out.line(f"Stack Configuration: '{stack.name}'{' (ACTIVE)' if active else ''}")
+    out.table(["COMPONENT_TYPE", "COMPONENT_NAME"], rows, lines_between_rows=True)
+
+
+def _stack_register(client: Client, args: argparse.Namespace, out: _Output) -> None:
+    members = {kind: getattr(args, kind) for kind in COMPONENT_TYPES if getattr(args, kind, None) is not None}
+    stack = client.register_stack(args.name, members, set_active=args.set)
+    out.line(f"Stack '{stack.name}' successfully registered!")
+    if args.set:
+        out.line(f"Active stack set to: '{stack.name}'")
+
+
+def _stack_set(client: Client, args: argparse.Namespace, out: _Output) -> None:
+    stack = client.activate_stack(args.name)
+    out.line(f"Active stack set to: '{stack.name}'")
+
+
+def _stack_delete(client: Client, args: argparse.Namespace, out: _Output) -> None:
+    client.delete_stack(args.name)
+    out.line(f"Deleted stack '{args.name}'.")
+
+
+def _component_list(client: Client, args: argparse.Namespace, out: _Output) -> None:
+    kind = args.component_type
+    active = set(client.active_stack_model.components.values())
+    rows = [
+        [ACTIVE_MARK if c.id in active else "", c.name, str(c.id), c.flavor]
+        for c in client.list_components(kind)
+    ]
+    out.table(["ACTIVE", "NAME", "COMPONENT ID", "FLAVOR"], rows, centered=(0,))
+
+
+def _component_describe(client: Client, args: argparse.Namespace, out: _Output) -> None:
+    kind = args.component_type
+    active_stack = client.active_stack
+    name = args.name
+    if name is None:
+        component = active_stack.components.get(kind)
+        if component is None:
+            raise LocalStoreError(f"the active stack {active_stack.name!r} has no {kind}: name one")
+        out.line(f"Running with active stack: '{active_stack.name}'")
+        out.line(f"No component name given; using '{component.name}' from active stack.")
+    else:
+        component = client.get_component(kind, name)
+    active = component.id in active_stack.model.components.values()
+    rows = [
+        ["TYPE", component.type],
+        ["FLAVOR", component.flavor],
+        ["NAME", component.name],
+        ["UUID", str(component.id)],
+    ]
+    rows += [[key.upper(), str(value)] for key, value in sorted(client.describe_component(component).items())]
+    out.line(f"{kind.upper()} Component Configuration{' (ACTIVE)' if active else ''}")
+    out.table(["COMPONENT_PROPERTY", "VALUE"], rows, lines_between_rows=True)
+
+
+def _component_register(client: Client, args: argparse.Namespace, out: _Output) -> None:
+    config: dict[str, Any] = {}
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"localstore: error: option {item!r}: expected KEY=VALUE")
+        config[key] = value
+    if getattr(args, "path", None) is not None:
+        config["path"] = args.path
+    component = client.register_component(args.component_type, args.name, args.flavor, config)
+    out.line(f"Successfully registered {_cli_name(component.type)} '{component.name}'.")
+
+
+def _component_delete(client: Client, args: argparse.Namespace, out: _Output) -> None:
+    client.delete_component(args.component_type, args.name)
+    out.line(f"Deleted {_cli_name(args.component_type)} '{args.name}'.")
+
+
+def _flavor_list(client: Client, args: argparse.Namespace, out: _Output) -> None:
+    kind = args.type.replace("-", "_") if args.type else None
+    rows = [
+        [f.type, f.name, "local" if f.local else "remote", f.description] for f in client.flavors.list(kind)
+    ]
+    out.table(["TYPE", "FLAVOR", "RUNS", "DESCRIPTION"], rows)
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Run the CLI; returns the exit status (0 success, 2 bad input)."""
+    out_stream = stdout or sys.stdout
+    err_stream = stderr or sys.stderr
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            args = build_parser().parse_args(argv)
+            run: Callable[[Client, argparse.Namespace, _Output], None] = args.run
+            run(Client(), args, _Output(out_stream))
+        for warning in caught:
+            err_stream.write(f"localstore: warning: {warning.message}\n")
+    except UsageError as error:
+        err_stream.write(f"{error}\n")
+        return USAGE_ERROR
+    except (LocalStoreError, OSError) as error:
+        err_stream.write(f"localstore: error: {_one_line(error)}\n")
+        return USAGE_ERROR
+    except SystemExit as exit_:  # --help and --version
+        return exit_.code if isinstance(exit_.code, int) else 0
+    return 0
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
+
+
+def run() -> NoReturn:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Where the configuration directory is.
+
+``LOCALSTORE_CONFIG_PATH`` wins; without it, the platform's user config
+directory for ``localstore`` (``$XDG_CONFIG_HOME/localstore`` or
+``~/.config/localstore`` on Linux, ``~/Library/Application Support/localstore``
+on macOS, ``%APPDATA%\\localstore`` on Windows).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+
+CONFIG_PATH_ENV = "LOCALSTORE_CONFIG_PATH"
+APP_NAME = "localstore"
+LOCAL_STORES_DIR = "local_stores"
+
+
+def user_config_dir(environ: Mapping[str, str] | None = None) -> str:
+    """The config directory a user has when ``LOCALSTORE_CONFIG_PATH`` is unset."""
+    env = os.environ if environ is None else environ
+    if sys.platform == "win32":
+        base = env.get("APPDATA") or os.path.expanduser("~\\AppData\\Roaming")
+    elif sys.platform == "darwin":
+        base = os.path.expanduser("~/Library/Application Support")
+    else:
+        base = env.get("XDG_CONFIG_HOME") or ""
+        if not os.path.isabs(base):
+            base = os.path.expanduser("~/.config")
+    return os.path.join(base, APP_NAME)
+
+
+def config_dir(environ: Mapping[str, str] | None = None) -> str:
+    """The config directory in force: the variable if set, else the user's."""
+    env = os.environ if environ is None else environ
+    configured = env.get(CONFIG_PATH_ENV)
+    if configured:
+        return os.path.abspath(os.path.expanduser(configured))
+    return user_config_dir(env)

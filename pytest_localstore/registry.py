@@ -1,0 +1,157 @@
+"""The registry file in the config directory: read, validate, write safely.
+
+One JSON file, ``registry.json``, holds every component, stack and the active
+stack. Changes are transactions: take the lock, read, change, write a temp
+file, ``fsync``, ``os.replace``. Readers need no lock. A file that is corrupt,
+or written by a newer version, is an error that names the file; it is never
+silently replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from ._atomic import exclusive_lock, remove_stale_temps, write_atomic
+from .errors import RegistryError
+from .models import COMPONENT_TYPES, ComponentModel, RegistryState, StackModel
+
+REGISTRY_FILE = "registry.json"
+LOCK_FILE = "registry.lock"
+FORMAT_VERSION = 1
+
+
+class Registry:
+    """The registry of one config directory."""
+
+    def __init__(self, config_path: str) -> None:
+        self.config_path = config_path
+        self.file = os.path.join(config_path, REGISTRY_FILE)
+        self._lock_file = os.path.join(config_path, LOCK_FILE)
+
+    def read(self) -> RegistryState:
+        """The current state; on first use, the default stack is created."""
+        state = self._load()
+        if state is None:
+            with self.transaction() as state:
+                pass
+        return state
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[RegistryState]:
+        """Lock, read (or start with the default stack), yield, write if changed.
+
+        An exception inside the block leaves the file as it was.
+        """
+        os.makedirs(self.config_path, exist_ok=True)
+        with exclusive_lock(self._lock_file):
+            loaded = self._load()
+            state = loaded if loaded is not None else RegistryState.with_default_stack()
+            before = _dump(state) if loaded is not None else None
+            yield state
+            after = _dump(state)
+            if after != before:
+                remove_stale_temps(self.file)
+                write_atomic(self.file, after)
+
+    def _load(self) -> RegistryState | None:
+        try:
+            with open(self.file, "rb") as handle:
+                raw = handle.read()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise RegistryError(f"cannot read registry {self.file}: {error.strerror}") from None
+        try:
+            return _parse(json.loads(raw))
+        except RegistryError as error:
+            raise RegistryError(f"registry {self.file} {error}") from None
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise RegistryError(
+                f"registry {self.file} is corrupt ({type(error).__name__}: {error}); repair or remove it"
+            ) from None
+
+
+def _dump(state: RegistryState) -> bytes:
+    document = {
+        "version": FORMAT_VERSION,
+        "components": [
+            {
+                "id": str(c.id),
+                "type": c.type,
+                "flavor": c.flavor,
+                "name": c.name,
+                "config": dict(c.config),
+            }
+            for c in state.components
+        ],
+        "stacks": [
+            {
+                "id": str(s.id),
+                "name": s.name,
+                "components": {kind: str(cid) for kind, cid in s.components.items()},
+            }
+            for s in state.stacks
+        ],
+        "active_stack": str(state.active_stack_id) if state.active_stack_id else None,
+    }
+    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _parse(document: Any) -> RegistryState:
+    if not isinstance(document, dict):
+        raise ValueError("the top level is not an object")
+    version = document["version"]
+    if not isinstance(version, int):
+        raise ValueError(f"version {version!r} is not a number")
+    if version > FORMAT_VERSION:
+        raise RegistryError(
+            f"has format version {version}, newer than this pytest-localstore reads"
+            f" ({FORMAT_VERSION}); upgrade pytest-localstore"
+        )
+    components = [_parse_component(item) for item in document["components"]]
+    stacks = [_parse_stack(item) for item in document["stacks"]]
+    active = document.get("active_stack")
+    state = RegistryState(components, stacks, uuid.UUID(active) if active else None)
+    known = {c.id for c in components}
+    for stack in stacks:
+        missing = set(stack.components.values()) - known
+        if missing:
+            raise ValueError(f"stack {stack.name!r} uses unknown component ids {sorted(map(str, missing))}")
+    if active and state.active_stack is None:
+        raise ValueError(f"the active stack {active} is not registered")
+    return state
+
+
+def _parse_component(item: dict[str, Any]) -> ComponentModel:
+    kind = _text(item, "type")
+    if kind not in COMPONENT_TYPES:
+        raise ValueError(f"unknown component type {kind!r}")
+    config = item.get("config", {})
+    if not isinstance(config, dict):
+        raise ValueError(f"component {item.get('name')!r} has a config that is not an object")
+    return ComponentModel(
+        uuid.UUID(_text(item, "id")), _text(item, "name"), kind, _text(item, "flavor"), config
+    )
+
+
+def _parse_stack(item: dict[str, Any]) -> StackModel:
+    members = item["components"]
+    if not isinstance(members, dict):
+        raise ValueError(f"stack {item.get('name')!r} has components that are not an object")
+    return StackModel(
+        uuid.UUID(_text(item, "id")),
+        _text(item, "name"),
+        {kind: uuid.UUID(cid) for kind, cid in members.items()},
+    )
+
+
+def _text(item: dict[str, Any], key: str) -> str:
+    value = item[key]
+    if not isinstance(value, str):
+        raise ValueError(f"{key} {value!r} is not a string")
+    return value

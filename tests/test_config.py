@@ -1,0 +1,42 @@
+"""Where the config directory is."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytest_localstore import CONFIG_PATH_ENV, config_dir, user_config_dir
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG rules are Linux's")
+
+
+def test_the_variable_wins(tmp_path: Path) -> None:
+    env = {CONFIG_PATH_ENV: str(tmp_path / "x"), "XDG_CONFIG_HOME": "/elsewhere"}
+    assert config_dir(env) == str(tmp_path / "x")
+
+
+def test_the_variable_is_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert config_dir({CONFIG_PATH_ENV: "rel"}) == str(tmp_path / "rel")
+
+
+def test_an_empty_variable_means_unset(private_home: Path) -> None:
+    assert config_dir({CONFIG_PATH_ENV: ""}) == user_config_dir({})
+
+
+@linux_only
+def test_xdg_config_home(tmp_path: Path) -> None:
+    assert user_config_dir({"XDG_CONFIG_HOME": str(tmp_path)}) == str(tmp_path / "localstore")
+
+
+@linux_only
+def test_relative_xdg_is_ignored_as_the_spec_says(private_home: Path) -> None:
+    assert user_config_dir({"XDG_CONFIG_HOME": "relative"}) == str(private_home / ".config" / "localstore")
+
+
+@linux_only
+def test_default_is_under_home(private_home: Path) -> None:
+    assert user_config_dir({}) == str(private_home / ".config" / "localstore")
+    assert config_dir() == str(private_home / ".config" / "localstore")

@@ -1,0 +1,313 @@
+"""Each of the fourteen operations, normal and error cases, on disk and in pyfakefs."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from pytest_localstore import ArtifactStore, LocalArtifactStore
+
+
+def put(store: LocalArtifactStore, path: str, data: bytes = b"data") -> None:
+    """Write a file, creating its parent directories through the store."""
+    parent = os.path.dirname(path)
+    if parent:
+        store.makedirs(parent)
+    with store.open(path, "wb") as handle:
+        handle.write(data)
+
+
+def get(store: LocalArtifactStore, path: str) -> bytes:
+    with store.open(path, "rb") as handle:
+        return handle.read()
+
+
+class TestRoot:
+    def test_path_is_absolute_resolved_and_created(self, base: Path) -> None:
+        store = LocalArtifactStore(str(base / "a" / "b") + os.sep)
+        assert store.path == str(base / "a" / "b")
+        assert os.path.isdir(store.path)
+
+    def test_relative_root_is_made_absolute(self, base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.chdir(base)
+        store = LocalArtifactStore("rel")
+        assert store.path == str(base / "rel")
+
+    def test_root_through_a_link(self, base: Path) -> None:
+        (base / "real").mkdir()
+        os.symlink(base / "real", base / "alias")
+        store = LocalArtifactStore(base / "alias")
+        put(store, str(base / "alias" / "f"), b"via alias")
+        assert (base / "real" / "f").read_bytes() == b"via alias"
+        assert store.path == str(base / "real")
+
+    def test_is_an_artifact_store_component(self, store: LocalArtifactStore) -> None:
+        assert isinstance(store, ArtifactStore)
+        assert (store.type, store.flavor) == ("artifact_store", "local")
+        assert store.id.version == 4
+
+    @pytest.mark.parametrize("bad", ["", "a\x00b"])
+    def test_bad_root_is_refused(self, bad: str) -> None:
+        with pytest.raises(ValueError, match="expected a directory path"):
+            LocalArtifactStore(bad)
+
+
+class TestOpen:
+    def test_text_is_utf8(self, store: LocalArtifactStore) -> None:
+        with store.open("t.txt", "w") as handle:
+            handle.write("grüße ✓")
+        assert get(store, "t.txt") == "grüße ✓".encode()
+        with store.open("t.txt") as handle:
+            assert handle.read() == "grüße ✓"
+
+    def test_binary_append_and_exclusive(self, store: LocalArtifactStore) -> None:
+        put(store, "b.bin", b"\x00\xff")
+        with store.open("b.bin", "ab") as handle:
+            handle.write(b"\x01")
+        assert get(store, "b.bin") == b"\x00\xff\x01"
+        with pytest.raises(FileExistsError):
+            store.open("b.bin", "xb")
+        with store.open("new.bin", "xb") as handle:
+            handle.write(b"x")
+        assert get(store, "new.bin") == b"x"
+
+    def test_relative_paths_are_relative_to_the_root(
+        self, store: LocalArtifactStore, base: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.chdir(base)
+        put(store, "rel.txt", b"r")
+        assert (Path(store.path) / "rel.txt").read_bytes() == b"r"
+        assert not (base / "rel.txt").exists()
+
+    def test_bytes_and_pathlike_paths(self, store: LocalArtifactStore) -> None:
+        put(store, "p.txt", b"p")
+        assert get(store, Path(store.path) / "p.txt") == b"p"  # type: ignore[arg-type]
+        assert get(store, os.fsencode(os.path.join(store.path, "p.txt"))) == b"p"  # type: ignore[arg-type]
+        assert store.exists(b"p.txt")
+
+    def test_errors(self, store: LocalArtifactStore) -> None:
+        with pytest.raises(FileNotFoundError):
+            store.open("missing.txt")
+        with pytest.raises(FileNotFoundError):
+            store.open("no/parent.txt", "w")
+        store.mkdir("d")
+        with pytest.raises(IsADirectoryError):
+            store.open("d")
+        with pytest.raises(ValueError, match="mode"):
+            store.open("d/x", "q")
+
+
+class TestCopyfile:
+    def test_copies_content(self, store: LocalArtifactStore) -> None:
+        put(store, "a", b"content")
+        store.copyfile("a", "b")
+        assert get(store, "b") == b"content"
+        assert get(store, "a") == b"content"
+
+    def test_existing_target_needs_overwrite(self, store: LocalArtifactStore) -> None:
+        put(store, "a", b"new")
+        put(store, "b", b"old")
+        with pytest.raises(FileExistsError):
+            store.copyfile("a", "b")
+        assert get(store, "b") == b"old"
+        store.copyfile("a", "b", overwrite=True)
+        assert get(store, "b") == b"new"
+
+    def test_errors(self, store: LocalArtifactStore) -> None:
+        with pytest.raises(FileNotFoundError):
+            store.copyfile("missing", "b")
+        put(store, "a")
+        store.mkdir("d")
+        with pytest.raises(IsADirectoryError):
+            store.copyfile("a", "d", overwrite=True)
+        with pytest.raises(FileExistsError):
+            store.copyfile("a", "d")
+        with pytest.raises(FileNotFoundError):
+            store.copyfile("a", "no/such/dir/b")
+
+
+class TestExistsIsdir:
+    def test_kinds(self, store: LocalArtifactStore) -> None:
+        put(store, "f")
+        store.mkdir("d")
+        assert (store.exists("f"), store.isdir("f")) == (True, False)
+        assert (store.exists("d"), store.isdir("d")) == (True, True)
+        assert (store.exists("nope"), store.isdir("nope")) == (False, False)
+        assert (store.exists("f/below"), store.isdir("f/below")) == (False, False)
+        assert store.isdir(store.path) and store.isdir(".")
+
+    def test_trailing_separator_means_directory(self, store: LocalArtifactStore, base: Path) -> None:
+        put(store, "f")
+        store.mkdir("d")
+        assert store.isdir("d/") and store.exists("d/")
+        assert not store.exists("f/")
+
+    def test_link_inside_the_root_is_followed(self, store: LocalArtifactStore) -> None:
+        store.mkdir("d")
+        os.symlink("d", os.path.join(store.path, "alias"))
+        assert store.isdir("alias")
+        os.symlink("gone", os.path.join(store.path, "dangling"))
+        assert not store.exists("dangling")
+
+
+class TestGlob:
+    def test_full_paths_hidden_excluded(self, store: LocalArtifactStore) -> None:
+        for name in ("a.txt", "b.txt", ".hidden.txt", "c.bin"):
+            put(store, name)
+        root = store.path
+        assert sorted(store.glob("*.txt")) == [f"{root}/a.txt", f"{root}/b.txt"]
+        assert sorted(store.glob(".*")) == [f"{root}/.hidden.txt"]
+        assert store.glob(f"{root}/c.bin") == [f"{root}/c.bin"]
+        assert store.glob("nothing*") == []
+
+    def test_nested_and_double_star_is_one_level(self, store: LocalArtifactStore) -> None:
+        put(store, "d/x.txt")
+        put(store, "d/e/y.txt")
+        put(store, "top.txt")
+        root = store.path
+        assert sorted(store.glob("*/x.txt")) == [f"{root}/d/x.txt"]
+        assert sorted(store.glob("d/*")) == [f"{root}/d/e", f"{root}/d/x.txt"]
+        assert sorted(store.glob("**/*.txt")) == [f"{root}/d/x.txt"]
+        assert sorted(store.glob("d/?/y.txt")) == [f"{root}/d/e/y.txt"]
+        assert sorted(store.glob("[dt]*")) == [f"{root}/d", f"{root}/top.txt"]
+
+
+class TestListdir:
+    def test_names_not_paths(self, store: LocalArtifactStore) -> None:
+        put(store, "d/a")
+        put(store, "d/.b")
+        store.mkdir("d/sub")
+        assert sorted(store.listdir("d")) == [".b", "a", "sub"]
+        assert store.listdir(".") == ["d"]
+
+    def test_errors(self, store: LocalArtifactStore) -> None:
+        with pytest.raises(FileNotFoundError):
+            store.listdir("missing")
+        put(store, "f")
+        with pytest.raises(NotADirectoryError):
+            store.listdir("f")
+
+
+class TestMakedirsMkdir:
+    def test_makedirs_nested_and_existing(self, store: LocalArtifactStore) -> None:
+        store.makedirs("a/b/c")
+        store.makedirs("a/b/c")
+        assert store.isdir("a/b/c")
+
+    def test_makedirs_on_a_file(self, store: LocalArtifactStore) -> None:
+        put(store, "f")
+        with pytest.raises(FileExistsError):
+            store.makedirs("f")
+
+    def test_mkdir(self, store: LocalArtifactStore) -> None:
+        store.mkdir("d")
+        assert store.isdir("d")
+        with pytest.raises(FileExistsError):
+            store.mkdir("d")
+        with pytest.raises(FileNotFoundError):
+            store.mkdir("x/y")
+
+
+class TestRemoveRmtree:
+    def test_remove_file(self, store: LocalArtifactStore) -> None:
+        put(store, "f")
+        store.remove("f")
+        assert not store.exists("f")
+        with pytest.raises(FileNotFoundError):
+            store.remove("f")
+
+    def test_remove_directory_is_refused(self, store: LocalArtifactStore) -> None:
+        store.mkdir("d")
+        with pytest.raises(OSError) as info:
+            store.remove("d")
+        assert info.value.errno in (errno.EISDIR, errno.EPERM)
+        assert store.isdir("d")
+
+    def test_rmtree(self, store: LocalArtifactStore) -> None:
+        put(store, "d/e/f")
+        put(store, "d/g")
+        store.rmtree("d")
+        assert store.listdir(".") == []
+        with pytest.raises(FileNotFoundError):
+            store.rmtree("d")
+        put(store, "f")
+        with pytest.raises(NotADirectoryError):
+            store.rmtree("f")
+        assert store.exists("f")
+
+
+class TestRename:
+    def test_file_and_directory_with_content(self, store: LocalArtifactStore) -> None:
+        put(store, "a", b"A")
+        store.rename("a", "b")
+        assert get(store, "b") == b"A" and not store.exists("a")
+        put(store, "d/e/f", b"F")
+        store.rename("d", "moved")
+        assert get(store, "moved/e/f") == b"F" and not store.exists("d")
+
+    def test_existing_target_needs_overwrite(self, store: LocalArtifactStore) -> None:
+        put(store, "a", b"new")
+        put(store, "b", b"old")
+        with pytest.raises(FileExistsError):
+            store.rename("a", "b")
+        assert get(store, "b") == b"old" and store.exists("a")
+        store.rename("a", "b", overwrite=True)
+        assert get(store, "b") == b"new" and not store.exists("a")
+
+    def test_directory_onto_non_empty_directory(self, store: LocalArtifactStore) -> None:
+        put(store, "src/x")
+        put(store, "dst/y")
+        with pytest.raises(OSError) as info:
+            store.rename("src", "dst", overwrite=True)
+        assert info.value.errno in (errno.ENOTEMPTY, errno.EEXIST)
+        assert store.exists("dst/y") and store.exists("src/x")
+
+    def test_missing_source(self, store: LocalArtifactStore) -> None:
+        with pytest.raises(FileNotFoundError):
+            store.rename("missing", "b")
+
+
+class TestStatSize:
+    def test_file(self, store: LocalArtifactStore) -> None:
+        put(store, "f", b"12345")
+        assert store.size("f") == 5
+        assert store.stat("f").st_size == 5
+        put(store, "empty", b"")
+        assert store.size("empty") == 0
+
+    def test_missing(self, store: LocalArtifactStore) -> None:
+        with pytest.raises(FileNotFoundError):
+            store.stat("missing")
+        with pytest.raises(FileNotFoundError):
+            store.size("missing")
+
+    def test_link_inside_is_followed(self, store: LocalArtifactStore) -> None:
+        put(store, "f", b"123")
+        os.symlink("f", os.path.join(store.path, "alias"))
+        assert store.size("alias") == 3
+
+
+class TestWalk:
+    def test_both_directions(self, store: LocalArtifactStore) -> None:
+        put(store, "a/b/f1")
+        put(store, "a/f2")
+        root = store.path
+        down = [(d, sorted(ds), sorted(fs)) for d, ds, fs in store.walk("a")]
+        assert down == [(f"{root}/a", ["b"], ["f2"]), (f"{root}/a/b", [], ["f1"])]
+        up = [d for d, _, _ in store.walk("a", topdown=False)]
+        assert up == [f"{root}/a/b", f"{root}/a"]
+
+    def test_missing_top_yields_nothing_and_calls_onerror(self, store: LocalArtifactStore) -> None:
+        errors: list[OSError] = []
+        assert list(store.walk("missing")) == []
+        assert list(store.walk("missing", onerror=errors.append)) == []
+        assert len(errors) == 1 and isinstance(errors[0], FileNotFoundError)
+
+    def test_link_to_directory_is_not_entered(self, store: LocalArtifactStore) -> None:
+        put(store, "d/f")
+        os.symlink("d", os.path.join(store.path, "alias"))
+        walked = [d for d, _, _ in store.walk(".")]
+        assert walked == [store.path, f"{store.path}/d"]
