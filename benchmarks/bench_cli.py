@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks._timing import command_seconds, print_table
 
 TARGET = 4.0
+LIST = ("stack", "list")
 
 
 def main() -> int:
@@ -33,11 +34,16 @@ def main() -> int:
         for label, argv in (
             ("localstore stack list", [script, "stack", "list"]),
             ("localstore artifact-store describe", [script, "artifact-store", "describe"]),
-            ("python -m pytest_localstore stack list", [sys.executable, "-m", "pytest_localstore", "stack", "list"]),
+            (
+                "python -m pytest_localstore stack list",
+                [sys.executable, "-m", "pytest_localstore", "stack", "list"],
+            ),
         ):
             seconds = command_seconds(argv, runs=args.runs, env=env)
             ratio = seconds / baseline
-            rows.append([label, f"{seconds * 1e3:7.1f}", f"{ratio:5.2f}x", "ok" if ratio <= TARGET else "over"])
+            rows.append(
+                [label, f"{seconds * 1e3:7.1f}", f"{ratio:5.2f}x", "ok" if ratio <= TARGET else "over"]
+            )
     print_table(
         f"CLI cold start vs python -c pass ({baseline * 1e3:.1f} ms), target <= {TARGET}x",
         ["command", "median ms", "ratio", ""],

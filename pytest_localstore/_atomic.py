@@ -18,8 +18,8 @@ from collections.abc import Iterator
 TEMP_SUFFIX = ".tmp"
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace *path* with *data* in one step, durable once this returns."""
+def write_atomic(path: str, data: bytes, *, durable: bool = True) -> None:
+    """Replace *path* with *data* in one step; with *durable*, on disk once this returns."""
     directory, name = os.path.split(path)
     temp = os.path.join(directory, f".{name}.{os.getpid()}{TEMP_SUFFIX}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -27,7 +27,8 @@ def write_atomic(path: str, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
     finally:
         os.close(fd)
     try:
@@ -36,7 +37,8 @@ def write_atomic(path: str, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.remove(temp)
         raise
-    _fsync_directory(directory)
+    if durable:
+        _fsync_directory(directory)
 
 
 def remove_stale_temps(path: str) -> None:
@@ -69,9 +71,15 @@ def _fsync_directory(directory: str) -> None:
 
 
 @contextlib.contextmanager
-def exclusive_lock(path: str) -> Iterator[None]:
+def exclusive_lock(path: str, make_parents: bool = False) -> Iterator[None]:
     """Hold an exclusive lock on *path* (created if missing) for the block."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except FileNotFoundError:
+        if not make_parents:
+            raise
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         _lock(fd)
         try:

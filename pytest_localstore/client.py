@@ -33,7 +33,8 @@ class Client:
 
     ``Client()`` uses ``LOCALSTORE_CONFIG_PATH`` (or the user's config
     directory); ``Client(path)`` uses *path*. The default stack appears on
-    first use. Every failed call leaves the registry as it was.
+    first use. Every failed call leaves the registry as it was. ``durable=False``
+    skips ``fsync`` (for throwaway registries such as a test's).
     """
 
     def __init__(
@@ -41,9 +42,10 @@ class Client:
         config_path: str | os.PathLike[str] | None = None,
         *,
         flavors: FlavorRegistry | None = None,
+        durable: bool = True,
     ) -> None:
         self.config_path = os.path.abspath(os.fspath(config_path)) if config_path else config_dir()
-        self.registry = Registry(self.config_path)
+        self.registry = Registry(self.config_path, durable=durable)
         self.flavors = flavors if flavors is not None else FlavorRegistry()
 
     # components

@@ -1,10 +1,209 @@
-"""The pytest plugin (entry point ``localstore``)."""
+"""The pytest plugin: every test gets its own config directory, stack and store.
+
+Loaded automatically once installed (entry point ``localstore``), or with
+``pytest -p localstore``. During a run ``LOCALSTORE_CONFIG_PATH`` points at a
+private directory, and the config directory a user would have without the
+plugin is watched: a test that writes there anyway fails in teardown, and the
+run's summary names it.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pytest
+
+from .config import config_dir
+from .guard import ConfigDirGuard
+
+if TYPE_CHECKING:
+    from .artifact_store import ArtifactStore
+    from .client import Client
+    from .isolation import ConfigDirFactory, LocalStoreConfig
+    from .stack import Stack
+
+pytest.register_assert_rewrite("pytest_localstore.contract")
+
+BACKENDS = ("disk", "fake")
+DEFAULT_BACKEND = "disk"
+_GUARD = pytest.StashKey[ConfigDirGuard]()
+_TOUCHED = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("localstore", "isolated local artifact stores")
-    group.addoption("--localstore-backend", choices=("disk", "fake"), default=None)
+    group = parser.getgroup("localstore", "isolated local artifact stores (pytest-localstore)")
+    group.addoption(
+        "--localstore-backend",
+        choices=BACKENDS,
+        default=None,
+        help="where the localstore fixtures keep config and stores: 'disk' (a temporary"
+        " directory) or 'fake' (pyfakefs). A localstore marker overrides this; default:"
+        " the localstore_backend ini value, else disk.",
+    )
+    parser.addini(
+        "localstore_backend",
+        "default backend of the localstore fixtures: disk or fake (--localstore-backend and"
+        " the localstore marker override it)",
+        default=DEFAULT_BACKEND,
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "localstore(backend): run this test's localstore fixtures on backend 'disk' or 'fake'"
+        " (pyfakefs); overrides --localstore-backend and the localstore_backend ini value.",
+    )
+    ini = config.getini("localstore_backend")
+    if ini not in BACKENDS:
+        raise pytest.UsageError(f"localstore_backend = {ini!r}: expected one of {', '.join(BACKENDS)}")
+    config.stash[_GUARD] = ConfigDirGuard(config_dir())
+    config.stash[_TOUCHED] = []
+
+
+def backend_for(node: pytest.Item, config: pytest.Config) -> str:
+    """The backend of *node*: marker, else option, else ini, else ``disk``."""
+    marker = node.get_closest_marker("localstore")
+    if marker is not None and "backend" in marker.kwargs:
+        backend = marker.kwargs["backend"]
+        if backend not in BACKENDS:
+            raise pytest.UsageError(
+                f"@pytest.mark.localstore(backend={backend!r}) on {node.nodeid}:"
+                f" expected one of {', '.join(BACKENDS)}"
+            )
+        return str(backend)
+    option = config.getoption("localstore_backend")
+    if option is not None:
+        return str(option)
+    return str(config.getini("localstore_backend"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    changes = item.config.stash[_GUARD].changes()
+    if changes:
+        guard = item.config.stash[_GUARD]
+        message = (
+            f"pytest-localstore: {item.nodeid} wrote to the real config directory {guard.path}"
+            f" ({'; '.join(changes)}); use the localstore_config fixture instead"
+        )
+        item.config.stash[_TOUCHED].append(message)
+        pytest.fail(message, pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    touched: list[str] = [*config.stash[_TOUCHED]]
+    late = config.stash[_GUARD].changes()
+    if late:
+        touched.append(f"outside any test: {'; '.join(late)} in {config.stash[_GUARD].path}")
+    if touched:
+        terminalreporter.section("pytest-localstore: the real config directory was written", red=True)
+        for line in touched:
+            terminalreporter.line(line, red=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _localstore_session_config() -> Iterator[None]:
+    """Point LOCALSTORE_CONFIG_PATH at a private directory for the whole run.
+
+    A plain temporary directory, removed at the end: asking pytest for its
+    base temporary directory here would make every run pay for creating it.
+    """
+    from .isolation import LocalStoreConfig
+
+    directory = tempfile.mkdtemp(prefix="localstore-session-")
+    try:
+        with LocalStoreConfig(directory):
+            yield
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def localstore_config_factory(tmp_path_factory: pytest.TempPathFactory) -> ConfigDirFactory:
+    """Make fresh config directories for module- or session-scoped stores.
+
+    ``localstore_config_factory.mktemp("name")`` returns a new, empty
+    ``LocalStoreConfig`` below the run's base temporary directory (real disk
+    only). Use it as a context manager to point LOCALSTORE_CONFIG_PATH at it.
+    """
+    from .isolation import ConfigDirFactory
+
+    return ConfigDirFactory(tmp_path_factory.mktemp("localstore"))
+
+
+@pytest.fixture
+def localstore_config(
+    request: pytest.FixtureRequest, localstore_config_factory: ConfigDirFactory
+) -> Iterator[LocalStoreConfig]:
+    """A fresh config directory for this test (a ``LocalStoreConfig``).
+
+    LOCALSTORE_CONFIG_PATH points at it for the test's duration, so code under
+    test and the subprocesses it starts use it; the old value comes back after.
+    The default stack is created on first use. ``.path`` is the directory,
+    ``.client`` the client bound to it. Backend: ``disk`` (a temporary
+    directory) or ``fake`` (pyfakefs, shared with the ``fs`` fixture), chosen by
+    ``@pytest.mark.localstore(backend=...)``, ``--localstore-backend`` or the
+    ``localstore_backend`` ini value, in that order.
+    """
+    if backend_for(request.node, request.config) == "fake":
+        from ._fake import fake_filesystem
+
+        fake_filesystem(request)
+        from .isolation import LocalStoreConfig
+
+        config = LocalStoreConfig(Path(tempfile.gettempdir()) / "localstore-config")
+        os.makedirs(config.path, exist_ok=True)
+    else:
+        config = localstore_config_factory.mktemp(request.node.name)
+    with config:
+        yield config
+
+
+@pytest.fixture
+def localstore_client(localstore_config: LocalStoreConfig) -> Client:
+    """The ``Client`` bound to this test's config directory."""
+    return localstore_config.client
+
+
+@pytest.fixture
+def localstore_default_stack(localstore_config: LocalStoreConfig) -> Stack:
+    """This test's ``default`` stack: local artifact store and local orchestrator."""
+    return localstore_config.default_stack
+
+
+@pytest.fixture
+def local_artifact_store(localstore_config: LocalStoreConfig) -> ArtifactStore:
+    """The default stack's ``LocalArtifactStore``, empty, under this test's config.
+
+    Its root is ``<config>/local_stores/<artifact-store uuid>``, as ZenML lays it
+    out; every path given to it is confined to that root.
+    """
+    return localstore_config.local_artifact_store
+
+
+@pytest.fixture
+def artifact_store_factory(localstore_config: LocalStoreConfig) -> Callable[..., ArtifactStore]:
+    """Register and return more local stores: ``artifact_store_factory("name", path=None)``.
+
+    Without ``path`` the store lives at the default place under this test's
+    config directory; with it, at ``path`` (stored absolute).
+    """
+    return localstore_config.artifact_store
+
+
+__all__ = [
+    "BACKENDS",
+    "artifact_store_factory",
+    "backend_for",
+    "local_artifact_store",
+    "localstore_client",
+    "localstore_config",
+    "localstore_config_factory",
+    "localstore_default_stack",
+]

@@ -2,7 +2,8 @@
 
 One JSON file, ``registry.json``, holds every component, stack and the active
 stack. Changes are transactions: take the lock, read, change, write a temp
-file, ``fsync``, ``os.replace``. Readers need no lock. A file that is corrupt,
+file, ``fsync``, ``os.replace``. A throwaway registry (one test's) may skip
+the ``fsync`` with ``durable=False``: replacement stays atomic. Readers need no lock. A file that is corrupt,
 or written by a newer version, is an error that names the file; it is never
 silently replaced.
 """
@@ -28,8 +29,9 @@ FORMAT_VERSION = 1
 class Registry:
     """The registry of one config directory."""
 
-    def __init__(self, config_path: str) -> None:
+    def __init__(self, config_path: str, *, durable: bool = True) -> None:
         self.config_path = config_path
+        self.durable = durable
         self.file = os.path.join(config_path, REGISTRY_FILE)
         self._lock_file = os.path.join(config_path, LOCK_FILE)
 
@@ -47,16 +49,17 @@ class Registry:
 
         An exception inside the block leaves the file as it was.
         """
-        os.makedirs(self.config_path, exist_ok=True)
-        with exclusive_lock(self._lock_file):
+        with exclusive_lock(self._lock_file, make_parents=True):
             loaded = self._load()
             state = loaded if loaded is not None else RegistryState.with_default_stack()
             before = _dump(state) if loaded is not None else None
             yield state
             after = _dump(state)
             if after != before:
-                remove_stale_temps(self.file)
-                write_atomic(self.file, after)
+                if loaded is not None:
+                    # Only a registry that already existed can have a killed writer's leftovers.
+                    remove_stale_temps(self.file)
+                write_atomic(self.file, after, durable=self.durable)
 
     def _load(self) -> RegistryState | None:
         try:
@@ -99,7 +102,7 @@ def _dump(state: RegistryState) -> bytes:
         ],
         "active_stack": str(state.active_stack_id) if state.active_stack_id else None,
     }
-    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    return (json.dumps(document, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def _parse(document: Any) -> RegistryState:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import pytest_localstore
 from pytest_localstore import CONFIG_PATH_ENV, config_dir, user_config_dir
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG rules are Linux's")
@@ -40,3 +42,13 @@ def test_relative_xdg_is_ignored_as_the_spec_says(private_home: Path) -> None:
 def test_default_is_under_home(private_home: Path) -> None:
     assert user_config_dir({}) == str(private_home / ".config" / "localstore")
     assert config_dir() == str(private_home / ".config" / "localstore")
+
+
+def test_public_api_is_complete_and_lazy() -> None:
+    exported = set(pytest_localstore.__all__) - {"__version__"}
+    assert exported == set(pytest_localstore._EXPORTS)
+    assert all(getattr(pytest_localstore, name) is not None for name in exported)
+    code = "import sys, pytest_localstore.plugin; print(sorted(m for m in sys.modules if 'localstore' in m))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    modules = ["", ".config", ".guard", ".plugin"]
+    assert loaded.strip() == str([f"pytest_localstore{m}" for m in modules])

@@ -1,0 +1,124 @@
+"""Per-test cost of ``local_artifact_store`` against a bare ``tmp_path`` test, same run.
+
+Run: ``python benchmarks/bench_fixtures.py``. Each variant is a file of N
+tests that write the same 4 KiB file; the marginal cost per test is
+``(time of N tests - time of 1 test) / (N - 1)``, so start-up cancels out.
+Ratios are against the bare ``tmp_path`` variant (target: disk <= 1.5x).
+Then the start-up cost of the plugin on an empty test file against the same
+run without it (target: <= 30 ms more). With autoload off, the plugin is named
+by module: ``-p localstore`` there also pays for pytest's scan of every
+installed distribution's entry points, which is pytest's cost, not the plugin's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks._timing import command_seconds, print_table
+
+VARIANTS = {
+    "tmp_path (baseline)": (
+        "",
+        "def test_{i}(tmp_path):\n    (tmp_path / 'f.bin').write_bytes(DATA)\n",
+    ),
+    "local_artifact_store, disk": (
+        "",
+        "def test_{i}(local_artifact_store):\n"
+        "    with local_artifact_store.open('f.bin', 'wb') as f:\n        f.write(DATA)\n",
+    ),
+    "fs (pyfakefs, for reference)": (
+        "",
+        "def test_{i}(fs):\n    with open('/f.bin', 'wb') as f:\n        f.write(DATA)\n",
+    ),
+    "local_artifact_store, fake": (
+        "pytestmark = pytest.mark.localstore(backend='fake')\n",
+        "def test_{i}(local_artifact_store):\n"
+        "    with local_artifact_store.open('f.bin', 'wb') as f:\n        f.write(DATA)\n",
+    ),
+}
+BASE_ARGS = ["-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:xdist"]
+
+
+def write_suite(directory: Path, name: str, header: str, body: str, count: int) -> Path:
+    path = directory / f"test_{name}_{count}.py"
+    tests = "".join(body.format(i=i) for i in range(count))
+    path.write_text(f"import pytest\nDATA = b'x' * 4096\n{header}\n{tests}")
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tests", type=int, default=300, help="tests in the large file")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (best is kept)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        # Bytecode caching on, as on a user's machine; the run's config is private.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["LOCALSTORE_CONFIG_PATH"] = str(work / "config")
+        pytest_cmd = [sys.executable, "-m", "pytest", *BASE_ARGS, "--basetemp", str(work / "bt")]
+        suites = {
+            label: (
+                write_suite(work, f"v{index}", header, body, 1),
+                write_suite(work, f"v{index}", header, body, args.tests),
+            )
+            for index, (label, (header, body)) in enumerate(VARIANTS.items())
+        }
+        best: dict[str, list[float]] = {label: [float("inf"), float("inf")] for label in suites}
+        for _ in range(args.rounds):
+            for label, files in suites.items():
+                for slot, path in enumerate(files):
+                    seconds = command_seconds([*pytest_cmd, str(path)], runs=1, env=env)
+                    best[label][slot] = min(best[label][slot], seconds)
+        marginal = {label: (many - one) / (args.tests - 1) for label, (one, many) in best.items()}
+        base = marginal["tmp_path (baseline)"]
+        rows = [[label, f"{cost * 1e3:6.3f}", f"{cost / base:5.2f}x"] for label, cost in marginal.items()]
+        print_table(
+            f"Marginal cost per test ({args.tests} tests, best of {args.rounds} interleaved rounds)",
+            ["variant", "ms/test", "vs tmp_path"],
+            rows,
+        )
+
+        empty = work / "test_empty.py"
+        empty.write_text("def test_nothing():\n    pass\n")
+        startup = {
+            "autoload on: pytest -p no:localstore": ([*pytest_cmd, "-p", "no:localstore"], env),
+            "autoload on: pytest (plugin loaded)": (pytest_cmd, env),
+            "autoload off: pytest": (pytest_cmd, {**env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}),
+            "autoload off: pytest -p pytest_localstore.plugin": (
+                [*pytest_cmd, "-p", "pytest_localstore.plugin"],
+                {**env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+            ),
+        }
+        fastest = {label: float("inf") for label in startup}
+        for _ in range(max(args.rounds * 3, 9)):
+            for label, (argv, environ) in startup.items():
+                fastest[label] = min(
+                    fastest[label], command_seconds([*argv, str(empty)], runs=1, env=environ)
+                )
+        labels = list(startup)
+        rows = [[label, f"{fastest[label] * 1e3:7.1f}"] for label in labels]
+        rows.append(
+            [
+                "plugin cost, autoload on (target <= 30 ms)",
+                f"{(fastest[labels[1]] - fastest[labels[0]]) * 1e3:+7.1f}",
+            ]
+        )
+        rows.append(
+            [
+                "plugin cost, autoload off (target <= 30 ms)",
+                f"{(fastest[labels[3]] - fastest[labels[2]]) * 1e3:+7.1f}",
+            ]
+        )
+        print_table("Start-up on an empty test file (best of the rounds, ms)", ["run", "ms"], rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

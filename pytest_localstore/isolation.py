@@ -1,0 +1,112 @@
+"""Config directories of their own: the classes behind the pytest fixtures.
+
+:class:`LocalStoreConfig` is one config directory with its client, default
+stack and stores; used as a context manager it points
+``LOCALSTORE_CONFIG_PATH`` at itself (so subprocesses see it too) and puts the
+old value back on exit. :class:`ConfigDirFactory` makes fresh ones below a
+base directory, the way pytest's ``TempPathFactory`` makes temporary paths.
+Both work without pytest.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import MutableMapping
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+
+from .artifact_store import ArtifactStore
+from .client import Client
+from .config import CONFIG_PATH_ENV
+from .flavors import FlavorRegistry
+from .models import ARTIFACT_STORE, DEFAULT_NAME
+from .stack import Stack
+
+
+class LocalStoreConfig:
+    """One config directory: its client, its default stack and its stores.
+
+    Nothing is written until first use: the registry and the default stack
+    appear when something asks for them.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        flavors: FlavorRegistry | None = None,
+        environ: MutableMapping[str, str] | None = None,
+    ) -> None:
+        self.path = Path(os.path.abspath(os.fspath(path)))
+        self._flavors = flavors
+        self._environ = os.environ if environ is None else environ
+        self._saved: list[str | None] = []
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def __repr__(self) -> str:
+        return f"LocalStoreConfig({str(self.path)!r})"
+
+    @cached_property
+    def client(self) -> Client:
+        """The client bound to this directory (not to the environment)."""
+        return Client(self.path, flavors=self._flavors, durable=False)
+
+    @property
+    def default_stack(self) -> Stack:
+        """The ``default`` stack, created on first use."""
+        return self.client.get_stack(DEFAULT_NAME)
+
+    @property
+    def local_artifact_store(self) -> ArtifactStore:
+        """The default stack's store, at ``<config>/local_stores/<id>``."""
+        return self.default_stack.artifact_store
+
+    def artifact_store(self, name: str, path: str | os.PathLike[str] | None = None) -> ArtifactStore:
+        """Register a ``local`` artifact store named *name* and return it, ready to use."""
+        config = {"path": os.fspath(path)} if path is not None else {}
+        component = self.client.register_component(ARTIFACT_STORE, name, "local", config)
+        return self.client.artifact_store(component.id)
+
+    def __enter__(self) -> LocalStoreConfig:
+        self._saved.append(self._environ.get(CONFIG_PATH_ENV))
+        self._environ[CONFIG_PATH_ENV] = str(self.path)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        previous = self._saved.pop()
+        if previous is None:
+            self._environ.pop(CONFIG_PATH_ENV, None)
+        else:
+            self._environ[CONFIG_PATH_ENV] = previous
+
+
+class ConfigDirFactory:
+    """Makes fresh, numbered config directories below one base directory."""
+
+    def __init__(self, base: str | os.PathLike[str], *, flavors: FlavorRegistry | None = None) -> None:
+        self.base = Path(os.path.abspath(os.fspath(base)))
+        self._flavors = flavors
+
+    def mktemp(self, name: str = "config") -> LocalStoreConfig:
+        """A new, empty config directory ``<base>/<name><n>`` (n counts up from 0)."""
+        stem = re.sub(r"[^\w.-]", "_", name)[:60] or "config"
+        for number in range(10_000):
+            candidate = self.base / f"{stem}{number}"
+            try:
+                candidate.mkdir()
+            except FileExistsError:
+                continue
+            except FileNotFoundError:
+                self.base.mkdir(parents=True, exist_ok=True)
+                candidate.mkdir()
+            return LocalStoreConfig(candidate, flavors=self._flavors)
+        raise FileExistsError(f"no free name for {stem!r} below {self.base}")
