@@ -22,6 +22,7 @@ as it is for ``os`` itself.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from typing import Union
@@ -69,9 +70,17 @@ class Confinement:
         """
         return self._check(path, follow=follow, stat_last=True)
 
-    def lookup(self, path: StrPath) -> tuple[str, os.stat_result | None]:
-        """:meth:`resolve` plus ``os.stat`` of the path (links followed), ``None`` if absent."""
-        full, st = self._check(path, follow=True, stat_last=True)
+    def lookup(self, path: StrPath, strict: bool = False) -> tuple[str, os.stat_result | None]:
+        """:meth:`resolve` plus ``os.stat`` of the path (links followed), ``None`` if absent.
+
+        ``"file/"`` is absent, unless *strict*: then it is NotADirectoryError.
+        """
+        try:
+            full, st = self._check(path, follow=True, stat_last=True)
+        except NotADirectoryError:
+            if strict:
+                raise
+            return self.resolve_name(os.fsdecode(os.fspath(path)).rstrip(_SEP)), None
         if st is not None and _S_ISLNK(st.st_mode):
             try:
                 st = os.stat(full)
@@ -93,13 +102,17 @@ class Confinement:
         else:
             text, below, trailing = self._normalise(path)
             if trailing:
-                # "name/" asks the OS to treat name as a directory, following a link.
+                # "name/" names a directory (following a link). A file so named is
+                # ENOTDIR here, for every operation, whatever the OS or pyfakefs does.
                 if below:
                     self._check_links(text, below, path, follow=True, stat_last=True)
                 try:
-                    return text + _SEP, _lstat(text + _SEP)
+                    st = os.stat(text)
                 except _MISSING:
                     return text + _SEP, None
+                if not stat.S_ISDIR(st.st_mode):
+                    raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), text + _SEP)
+                return text + _SEP, st
             if _SEP in below:
                 return text, self._check_links(text, below, path, follow, stat_last)
         if not stat_last:

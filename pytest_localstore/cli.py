@@ -92,6 +92,32 @@ def build_parser() -> argparse.ArgumentParser:
     for component_type in COMPONENT_TYPES:
         _add_component_commands(groups, component_type)
 
+    contract = groups.add_parser(
+        "contract",
+        help="check artifact stores against the filesystem-operation contract",
+        description="Run the contract's table and its Hypothesis state machine on each TARGET;"
+        " print a conformance table per operation and the shortest failing program for each"
+        " violation. Exit status: 0 conforming, 1 violations, 2 bad input.",
+    )
+    contract.add_argument(
+        "targets",
+        nargs="*",
+        metavar="TARGET",
+        default=["local"],
+        help="'local' (the local store on the real disk and under pyfakefs; the default) or"
+        " MODULE:FACTORY, a callable returning a fresh, empty ArtifactStore (the current"
+        " directory is importable; a 'capabilities' attribute on it declares what it cannot do)",
+    )
+    contract.add_argument(
+        "--examples", type=_positive, default=100, help="random call sequences (default 100)"
+    )
+    contract.add_argument(
+        "--steps", type=_positive, default=30, help="calls per sequence, at most (default 30)"
+    )
+    contract.add_argument("--seed", type=int, help="seed for a reproducible run")
+    contract.add_argument("--markdown", action="store_true", help="print the contract document (CONTRACT.md)")
+    contract.set_defaults(run=_contract)
+
     flavor = groups.add_parser("flavor", help="list the flavors of each component type")
     flavor_actions = flavor.add_subparsers(dest="action", metavar="ACTION", required=True)
     flavor_list = flavor_actions.add_parser("list", help="list flavors, built in and from plugins")
@@ -217,6 +243,27 @@ def _component_delete(client: Client, args: argparse.Namespace, out: _Output) ->
     out.line(f"Deleted {_cli_name(args.component_type)} '{args.name}'.")
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of at least 1")
+    return value
+
+
+def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
+    from .contract import command
+
+    if args.markdown:
+        out.stream.write(command.markdown())
+        return 0
+    return command.run(
+        args.targets, examples=args.examples, steps=args.steps, seed=args.seed, out=out.stream, err=sys.stderr
+    )
+
+
 def _flavor_list(client: Client, args: argparse.Namespace, out: _Output) -> None:
     kind = args.type.replace("-", "_") if args.type else None
     rows = [
@@ -235,8 +282,8 @@ def main(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             args = build_parser().parse_args(argv)
-            run: Callable[[Client, argparse.Namespace, _Output], None] = args.run
-            run(Client(), args, _Output(out_stream))
+            run: Callable[[Client, argparse.Namespace, _Output], int | None] = args.run
+            status = run(Client(), args, _Output(out_stream))
         for warning in caught:
             err_stream.write(f"localstore: warning: {warning.message}\n")
     except UsageError as error:
@@ -247,7 +294,7 @@ def main(
         return USAGE_ERROR
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else 0
-    return 0
+    return status or 0
 
 
 def _one_line(error: BaseException) -> str:

@@ -78,7 +78,7 @@ class LocalArtifactStore(ArtifactStore):
 
     def makedirs(self, path: PathType) -> None:
         """Create a directory with its parents; an existing directory is fine."""
-        full, st = self._lookup(path)
+        full, st = self._lookup(path, True)
         if st is None or not stat.S_ISDIR(st.st_mode):
             os.makedirs(full, exist_ok=True)
 
@@ -95,9 +95,9 @@ class LocalArtifactStore(ArtifactStore):
 
     def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
         """Move a file or directory; without ``overwrite`` an existing *dst* is refused."""
-        source = self._confinement.resolve_name(src)
+        source = self._refuse_root(self._confinement.resolve_name(src), "renamed")
         if overwrite:
-            os.replace(source, self._confinement.resolve_name(dst))
+            os.replace(source, self._refuse_root(self._confinement.resolve_name(dst), "replaced"))
             return
         target, existing = self._confinement.entry(dst, follow=False)
         if existing is not None:
@@ -105,12 +105,12 @@ class LocalArtifactStore(ArtifactStore):
         os.rename(source, target)
 
     def rmtree(self, path: PathType) -> None:
-        """Remove a directory tree (a file is NotADirectoryError)."""
-        shutil.rmtree(self._confinement.resolve(path))
+        """Remove a directory tree (a file is NotADirectoryError; the root, PermissionError)."""
+        shutil.rmtree(self._refuse_root(self._confinement.resolve(path), "removed"))
 
     def stat(self, path: PathType) -> os.stat_result:
         """``os.stat`` of *path*, following a final link that stays inside."""
-        full, st = self._lookup(path)
+        full, st = self._lookup(path, True)
         return st if st is not None else os.stat(full)
 
     def size(self, path: PathType) -> int:
@@ -126,6 +126,12 @@ class LocalArtifactStore(ArtifactStore):
         """``os.walk`` below *top*; links to directories are listed, never entered."""
         full = self._confinement.resolve(top).rstrip(os.sep) or os.sep
         return os.walk(full, topdown=topdown, onerror=onerror, followlinks=False)
+
+    def _refuse_root(self, full: str, what: str) -> str:
+        """*full*, unless it is the root: the store's own directory stays put."""
+        if full.rstrip(os.sep) == self.path:
+            raise PermissionError(errno.EACCES, f"the store root cannot be {what}", self.path)
+        return full
 
 
 def _exists_error(target: str) -> FileExistsError:

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 pytest.register_assert_rewrite("pytest_localstore.contract")
 
 BACKENDS = ("disk", "fake")
+#: ``--hypothesis-profile=localstore-thorough``: many more examples and steps.
+THOROUGH_PROFILE = "localstore-thorough"
 DEFAULT_BACKEND = "disk"
 _GUARD = pytest.StashKey[ConfigDirGuard]()
 _TOUCHED = pytest.StashKey[list[str]]()
@@ -53,7 +55,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("hypothesis_profile", None) == THOROUGH_PROFILE:
+        # Registered before Hypothesis's own plugin loads the profile by name.
+        from .contract.suite import register_profiles
+
+        register_profiles()
     config.addinivalue_line(
         "markers",
         "localstore(backend): run this test's localstore fixtures on backend 'disk' or 'fake'"

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
 
 from pytest_localstore import LocalArtifactStore
 
@@ -27,6 +26,3 @@ def base(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
 def store(base: Path) -> LocalArtifactStore:
     """An empty store at ``<base>/root``."""
     return LocalArtifactStore(base / "root")
-
-
-settings.register_profile("thorough", max_examples=2000, deadline=None)

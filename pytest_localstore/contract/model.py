@@ -1,0 +1,441 @@
+"""The reference model: the contract as a pure-Python, in-memory filesystem.
+
+Each method returns the :class:`~.outcomes.Outcome` the contract allows for a
+call, with the change to make if the store succeeds (``effect``). The model
+never raises; it is the oracle the state machine compares a store against.
+Paths are relative to the root, ``/``-separated; ``"."`` is the root.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+from collections.abc import Callable
+from typing import Any
+
+from .capabilities import FULL, Capabilities
+from .outcomes import (
+    ANY,
+    DECODE,
+    EXISTS,
+    FNF,
+    ISDIR,
+    NOTDIR,
+    PERM,
+    SAMEFILE,
+    THROUGH_FILE,
+    Err,
+    Outcome,
+    either,
+    fail,
+    ok,
+)
+
+Node = dict[str, Any] | bytes
+Tree = dict[str, Any]
+ENOTEMPTY = (Err(OSError, errno.ENOTEMPTY), Err(OSError, errno.EEXIST))
+EINVAL = Err(OSError, errno.EINVAL)
+READ_MODES = ("r", "rb")
+#: Which arguments of each operation are paths.
+_PATH_ARGS = {
+    "open_read": (0,),
+    "open_write": (0,),
+    "copyfile": (0, 1),
+    "exists": (0,),
+    "isdir": (0,),
+    "listdir": (0,),
+    "makedirs": (0,),
+    "mkdir": (0,),
+    "remove": (0,),
+    "rename": (0, 1),
+    "rmtree": (0,),
+    "stat": (0,),
+    "size": (0,),
+    "walk": (0,),
+}
+WRITE_MODES = ("w", "wb", "a", "ab", "x", "xb")
+
+
+def split(path: str) -> list[str]:
+    """The components of a relative path (``"."`` and empty parts dropped)."""
+    return [part for part in path.split("/") if part not in ("", ".")]
+
+
+class ReferenceModel:
+    """An in-memory tree that answers every call the way the contract says."""
+
+    def __init__(self, capabilities: Capabilities = FULL) -> None:
+        self.root: Tree = {}
+        self.caps = capabilities
+
+    # -- lookups -------------------------------------------------------------
+
+    def find(self, parts: list[str]) -> tuple[str, Node | None]:
+        """``("ok", node)``, ``("missing", None)`` or ``("through_file", None)``."""
+        node: Node = self.root
+        for name in parts:
+            if not isinstance(node, dict):
+                return "through_file", None
+            if name not in node:
+                return "missing", None
+            node = node[name]
+        return "ok", node
+
+    def parent(self, parts: list[str]) -> tuple[str, Tree | None]:
+        status, node = self.find(parts[:-1])
+        if status == "ok" and not isinstance(node, dict):
+            return "through_file", None
+        return status, node if isinstance(node, dict) else None
+
+    def is_empty_dir(self, parts: list[str]) -> bool:
+        """A directory with no file anywhere below it (not the root)."""
+        status, node = self.find(parts)
+        return bool(parts) and status == "ok" and isinstance(node, dict) and not _has_file(node)
+
+    def _lookup_errors(self, status: str) -> tuple[Err, ...]:
+        return (FNF,) if status == "missing" else THROUGH_FILE
+
+    # -- the fourteen operations --------------------------------------------
+
+    def expect(self, op: str, args: tuple[Any, ...]) -> Outcome:
+        """The outcome of *op* on *args*, trailing separators included.
+
+        ``name/`` names a directory: on a file it is NotADirectoryError for
+        every operation (``exists``/``isdir`` answer False, ``walk`` yields
+        nothing); a missing ``name/`` cannot be opened for writing.
+        """
+        for index in _PATH_ARGS.get(op, ()):
+            path = args[index]
+            if not path.endswith("/"):
+                continue
+            status, node = self.find(split(path))
+            if status == "ok" and isinstance(node, bytes):
+                if op in ("exists", "isdir"):
+                    return ok(False)
+                return ok([]) if op == "walk" else fail(NOTDIR)
+            if status != "ok" and op == "open_write":
+                return fail(ISDIR, *self._lookup_errors(status)) if status == "through_file" else fail(ISDIR)
+        outcome: Outcome = getattr(self, op)(*args)
+        return outcome
+
+    def open_read(self, path: str, mode: str) -> Outcome:
+        status, node = self.find(split(path))
+        if status != "ok":
+            return fail(*self._lookup_errors(status))
+        if isinstance(node, dict):
+            return fail(ISDIR)
+        assert isinstance(node, bytes)
+        if "b" in mode:
+            return ok(node)
+        try:
+            return ok(node.decode("utf-8"))
+        except UnicodeDecodeError:
+            return fail(DECODE)
+
+    def open_write(self, path: str, mode: str, data: bytes) -> Outcome:
+        parts = split(path)
+        if not parts:
+            return fail(ISDIR, EXISTS)
+        status, parent = self.parent(parts)
+        if status != "ok":
+            return self._relax_parent(
+                parts, fail(*self._lookup_errors(status)), self._write_effect(parts, mode, data)
+            )
+        assert parent is not None
+        existing = parent.get(parts[-1])
+        if "x" in mode and existing is not None:
+            return fail(EXISTS)
+        if isinstance(existing, dict):
+            return fail(ISDIR)
+        return ok(None, self._write_effect(parts, mode, data))
+
+    def _write_effect(self, parts: list[str], mode: str, data: bytes) -> Callable[[], None]:
+        def effect() -> None:
+            parent = self._make_parents(parts)
+            old = parent.get(parts[-1])
+            parent[parts[-1]] = (old if isinstance(old, bytes) and "a" in mode else b"") + data
+
+        return effect
+
+    def copyfile(self, src: str, dst: str, overwrite: bool) -> Outcome:
+        s, d = split(src), split(dst)
+        errors: list[Err] = []
+        s_status, s_node = self.find(s)
+        if s_status != "ok":
+            errors += self._lookup_errors(s_status)
+        elif isinstance(s_node, dict):
+            errors.append(ISDIR)
+        d_status, d_node = self.find(d)
+        p_status, _ = self.parent(d) if d else ("ok", None)
+        if d_status == "ok" and not overwrite:
+            errors.append(EXISTS)
+        elif d_status == "ok" and isinstance(d_node, dict):
+            errors.append(ISDIR)
+        elif p_status != "ok":
+            errors += self._lookup_errors(p_status)
+        if s == d and s_status == "ok" and errors:
+            errors.append(SAMEFILE)
+        if errors:
+            outcome = fail(*errors)
+            if p_status != "ok" and s_status == "ok" and isinstance(s_node, bytes) and d_status != "ok":
+                return self._relax_parent(d, outcome, self._copy_effect(s, d))
+            return outcome
+        if s == d:
+            return either(None, SAMEFILE)
+        return ok(None, self._copy_effect(s, d))
+
+    def _copy_effect(self, s: list[str], d: list[str]) -> Callable[[], None]:
+        def effect() -> None:
+            _, node = self.find(s)
+            self._make_parents(d)[d[-1]] = node
+
+        return effect
+
+    def exists(self, path: str) -> Outcome:
+        parts = split(path)
+        status, _ = self.find(parts)
+        return self._maybe_empty(parts, ok(status == "ok"))
+
+    def isdir(self, path: str) -> Outcome:
+        parts = split(path)
+        status, node = self.find(parts)
+        return self._maybe_empty(parts, ok(status == "ok" and isinstance(node, dict)))
+
+    def glob(self, pattern: str) -> Outcome:
+        found: list[tuple[list[str], Node]] = [([], self.root)]
+        for part in split(pattern):
+            matches = []
+            for prefix, node in found:
+                if not isinstance(node, dict):
+                    continue
+                names = sorted(node)
+                if not part.startswith("."):
+                    names = [n for n in names if not n.startswith(".")]
+                for name in fnmatch.filter(names, part) if _magic(part) else [part]:
+                    if name in node:
+                        matches.append(([*prefix, name], node[name]))
+            found = matches
+        return ok(sorted("/".join(p) for p, _ in found if p))
+
+    def listdir(self, path: str) -> Outcome:
+        parts = split(path)
+        status, node = self.find(parts)
+        if status != "ok":
+            return fail(*self._lookup_errors(status))
+        if not isinstance(node, dict):
+            return fail(NOTDIR)
+        return self._maybe_empty(parts, ok(sorted(node)))
+
+    def makedirs(self, path: str) -> Outcome:
+        parts = split(path)
+        node: Node = self.root
+        for index, name in enumerate(parts):
+            if not isinstance(node, dict):
+                return fail(EXISTS, NOTDIR, FNF)
+            child = node.get(name)
+            if child is None:
+                break
+            if isinstance(child, bytes) and index == len(parts) - 1:
+                return fail(EXISTS)
+            node = child
+        else:
+            if isinstance(node, bytes):
+                return fail(EXISTS)
+        return ok(None, self._dirs_effect(parts))
+
+    def mkdir(self, path: str) -> Outcome:
+        parts = split(path)
+        if not parts:
+            return fail(EXISTS)
+        status, _ = self.find(parts)
+        if status == "ok":
+            return fail(EXISTS)
+        p_status, _ = self.parent(parts)
+        if p_status != "ok":
+            return self._relax_parent(parts, fail(*self._lookup_errors(p_status)), self._dirs_effect(parts))
+        return ok(None, self._dirs_effect(parts))
+
+    def remove(self, path: str) -> Outcome:
+        parts = split(path)
+        if not parts:
+            return fail(PERM, ISDIR)
+        status, node = self.find(parts)
+        if status != "ok":
+            return fail(*self._lookup_errors(status))
+        if isinstance(node, dict):
+            return self._maybe_empty(parts, fail(ISDIR, PERM))
+        return ok(None, lambda: self._delete(parts))
+
+    def rmtree(self, path: str) -> Outcome:
+        parts = split(path)
+        if not parts:
+            return fail(PERM)
+        status, node = self.find(parts)
+        if status != "ok":
+            return fail(*self._lookup_errors(status))
+        if not isinstance(node, dict):
+            return fail(NOTDIR)
+        return self._maybe_empty(parts, ok(None, lambda: self._delete(parts)))
+
+    def rename(self, src: str, dst: str, overwrite: bool) -> Outcome:
+        s, d = split(src), split(dst)
+        s_status, s_node = self.find(s) if s else ("ok", self.root)
+        d_status, d_node = self.find(d) if d else ("ok", self.root)
+        p_status, _ = self.parent(d) if d else ("ok", None)
+        errors: list[Err] = []
+        if not s:
+            errors.append(PERM)
+        elif s_status != "ok":
+            errors += self._lookup_errors(s_status)
+        if not d:
+            errors += [PERM, EXISTS, ISDIR]
+        elif d_status == "ok" and not overwrite:
+            errors.append(EXISTS)
+        elif p_status != "ok":
+            errors += self._lookup_errors(p_status)
+        if errors:
+            only_parent = s_status == "ok" and s and d and p_status != "ok" and d_status != "ok"
+            if only_parent:
+                return self._relax_parent(d, fail(*errors), self._move_effect(s, d))
+            return fail(*errors)
+        if s == d:
+            return ok(None)
+        if d[: len(s)] == s:
+            return fail(EINVAL)
+        if d_status == "ok":
+            if isinstance(s_node, bytes) and isinstance(d_node, dict):
+                return fail(ISDIR, *ENOTEMPTY)
+            if isinstance(s_node, dict) and isinstance(d_node, bytes):
+                return fail(NOTDIR)
+            if isinstance(s_node, dict) and isinstance(d_node, dict) and d_node:
+                if not self.caps.atomic_rename:
+                    return either(None, *ENOTEMPTY, effect=self._merge_effect(s, d))
+                return self._maybe_empty(d, fail(*ENOTEMPTY), self._move_effect(s, d))
+        return self._maybe_empty(s, ok(None, self._move_effect(s, d)))
+
+    def _move_effect(self, s: list[str], d: list[str]) -> Callable[[], None]:
+        def effect() -> None:
+            _, node = self.find(s)
+            self._delete(s)
+            self._make_parents(d)[d[-1]] = node
+
+        return effect
+
+    def _merge_effect(self, s: list[str], d: list[str]) -> Callable[[], None]:
+        def effect() -> None:
+            _, source = self.find(s)
+            _, target = self.find(d)
+            assert isinstance(source, dict) and isinstance(target, dict)
+            _merge(source, target)
+            self._delete(s)
+
+        return effect
+
+    def stat(self, path: str) -> Outcome:
+        status, node = self.find(split(path))
+        if status != "ok":
+            return fail(*self._lookup_errors(status))
+        value = ("dir", ANY) if isinstance(node, dict) else ("file", len(node or b""))
+        return self._maybe_empty(split(path), ok(value))
+
+    def size(self, path: str) -> Outcome:
+        status, node = self.find(split(path))
+        if status != "ok":
+            return fail(*self._lookup_errors(status))
+        value = ANY if isinstance(node, dict) else len(node or b"")
+        return self._maybe_empty(split(path), ok(value))
+
+    def walk(self, top: str, topdown: bool) -> Outcome:
+        parts = split(top)
+        status, node = self.find(parts)
+        if status != "ok" or not isinstance(node, dict):
+            return ok([])
+        entries: list[tuple[str, list[str], list[str]]] = []
+
+        def visit(prefix: list[str], directory: Tree) -> None:
+            dirs = sorted(n for n, c in directory.items() if isinstance(c, dict))
+            files = sorted(n for n, c in directory.items() if isinstance(c, bytes))
+            entries.append(("/".join(prefix) or ".", dirs, files))
+            for name in dirs:
+                visit([*prefix, name], directory[name])
+
+        visit(parts, node)
+        return self._maybe_empty(parts, ok(sorted(entries)))
+
+    # -- the tree --------------------------------------------------------------
+
+    def tree(self) -> dict[str, bytes | None]:
+        """``{relative path: bytes, or None for a directory}`` for everything."""
+        result: dict[str, bytes | None] = {}
+
+        def visit(prefix: str, directory: Tree) -> None:
+            for name, child in directory.items():
+                path = f"{prefix}{name}"
+                if isinstance(child, dict):
+                    result[path] = None
+                    visit(path + "/", child)
+                else:
+                    result[path] = child
+
+        visit("", self.root)
+        return result
+
+    # -- relaxations and mutations --------------------------------------------
+
+    def _maybe_empty(self, parts: list[str], outcome: Outcome, effect: Any = None) -> Outcome:
+        """Without empty directories, a call on one may also fail or answer otherwise."""
+        if self.caps.empty_directories or not self.is_empty_dir(parts):
+            return outcome
+        value = outcome.value if outcome.ok else None
+        relaxed = Outcome(True, _relaxed_value(value), outcome.errors, outcome.effect or effect)
+        return relaxed.with_errors(FNF)
+
+    def _relax_parent(self, parts: list[str], outcome: Outcome, effect: Callable[[], None]) -> Outcome:
+        """Without empty directories, missing parents may be created implicitly."""
+        if self.caps.empty_directories or any(err is NOTDIR for err in outcome.errors):
+            return outcome
+        status, _ = self.find(parts[:-1])
+        if status == "through_file":
+            return outcome
+        return Outcome(True, None, outcome.errors, effect)
+
+    def _dirs_effect(self, parts: list[str]) -> Callable[[], None]:
+        def effect() -> None:
+            self._make_dirs(parts)
+
+        return effect
+
+    def _make_parents(self, parts: list[str]) -> Tree:
+        return self._make_dirs(parts[:-1])
+
+    def _make_dirs(self, parts: list[str]) -> Tree:
+        node = self.root
+        for name in parts:
+            node = node.setdefault(name, {})
+        return node
+
+    def _delete(self, parts: list[str]) -> None:
+        _, parent = self.find(parts[:-1])
+        assert isinstance(parent, dict)
+        del parent[parts[-1]]
+
+
+def _has_file(directory: Tree) -> bool:
+    return any(isinstance(c, bytes) or _has_file(c) for c in directory.values())
+
+
+def _merge(source: Tree, target: Tree) -> None:
+    for name, child in source.items():
+        if isinstance(child, dict) and isinstance(target.get(name), dict):
+            _merge(child, target[name])
+        else:
+            target[name] = child
+
+
+def _magic(part: str) -> bool:
+    return any(ch in part for ch in "*?[")
+
+
+def _relaxed_value(value: Any) -> Any:
+    """For a call on an empty directory without that capability: any answer."""
+    return ANY

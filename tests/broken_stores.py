@@ -1,0 +1,183 @@
+"""Deliberately broken stores, one bug each: the contract must reject every one.
+
+Each ``make_*`` function returns a fresh, empty store, so each can be named
+as a CLI target (``localstore contract tests.broken_stores:make_stale_cache``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from pytest_localstore import LocalArtifactStore
+from pytest_localstore.artifact_store import PathType, WalkEntry
+
+
+class IgnoresOverwrite(LocalArtifactStore):
+    """copyfile replaces an existing target even without overwrite=True."""
+
+    def copyfile(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
+        super().copyfile(src, dst, overwrite=True)
+
+
+class ListdirGivesPaths(LocalArtifactStore):
+    """listdir returns full paths instead of entry names."""
+
+    def listdir(self, path: PathType) -> list[str]:
+        full = self._confinement.resolve(path)
+        return [os.path.join(full, name) for name in super().listdir(path)]
+
+
+class RmtreeLeavesNested(LocalArtifactStore):
+    """rmtree removes only the files directly inside, and the empty directory if it can."""
+
+    def rmtree(self, path: PathType) -> None:
+        full = self._confinement.resolve(path)
+        for name in os.listdir(full):
+            if not os.path.isdir(os.path.join(full, name)):
+                os.remove(os.path.join(full, name))
+        if not os.listdir(full):
+            os.rmdir(full)
+
+
+class SilentRemove(LocalArtifactStore):
+    """remove of a missing file raises nothing."""
+
+    def remove(self, path: PathType) -> None:
+        if self.exists(path) or self.isdir(path):
+            super().remove(path)
+
+
+class WrongErrorType(LocalArtifactStore):
+    """mkdir of an existing directory raises RuntimeError, not FileExistsError."""
+
+    def mkdir(self, path: PathType) -> None:
+        try:
+            super().mkdir(path)
+        except FileExistsError as error:
+            raise RuntimeError(f"exists: {error.filename}") from None
+
+
+class AppendTruncates(LocalArtifactStore):
+    """Append mode loses what the file held."""
+
+    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
+        return super().open(path, mode.replace("a", "w"))
+
+
+class StaleCache(LocalArtifactStore):
+    """exists remembers its first answer for each path, forever."""
+
+    def __init__(self, path: PathType) -> None:
+        super().__init__(path)
+        self._seen: dict[str, bool] = {}
+
+    def exists(self, path: PathType) -> bool:
+        key = os.fsdecode(os.fspath(path))
+        if key not in self._seen:
+            self._seen[key] = super().exists(path)
+        return self._seen[key]
+
+
+class RenameCopies(LocalArtifactStore):
+    """rename of a file copies it and leaves the source behind."""
+
+    def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
+        source = self._confinement.resolve(src)
+        if os.path.isfile(source):
+            self.copyfile(src, dst, overwrite=overwrite)
+        else:
+            super().rename(src, dst, overwrite=overwrite)
+
+
+class GlobShowsHidden(LocalArtifactStore):
+    """glob returns hidden names for '*'."""
+
+    def glob(self, pattern: PathType) -> list[str]:
+        found = super().glob(pattern)
+        text = os.fsdecode(os.fspath(pattern))
+        if text.endswith("*"):
+            hidden_pattern = text[:-1] + ".*"
+            found += [p for p in super().glob(hidden_pattern) if p not in found]
+        return found
+
+
+class WalkIgnoresTopdown(LocalArtifactStore):
+    """walk always goes top-down."""
+
+    def walk(
+        self, top: PathType, topdown: bool = True, onerror: Callable[[OSError], Any] | None = None
+    ) -> Iterator[WalkEntry]:
+        return super().walk(top, True, onerror)
+
+
+class TextIsLatin1(LocalArtifactStore):
+    """Text mode reads and writes Latin-1 instead of UTF-8."""
+
+    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
+        if "b" in mode:
+            return super().open(path, mode)
+        return builtins.open(self._confinement.resolve(path), mode, encoding="latin-1")
+
+
+class MakedirsNotExistOk(LocalArtifactStore):
+    """makedirs fails on a directory that already exists."""
+
+    def makedirs(self, path: PathType) -> None:
+        os.makedirs(self._confinement.resolve(path))
+
+
+class SizeCountsCharacters(LocalArtifactStore):
+    """size counts decoded characters, not bytes."""
+
+    def size(self, path: PathType) -> int:
+        with self.open(path, "rb") as handle:
+            return len(handle.read().decode("utf-8", "replace"))
+
+
+class MergingRename(LocalArtifactStore):
+    """A directory renamed onto an existing one is merged into it (object-store style)."""
+
+    def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
+        source, target = self._confinement.resolve(src), self._confinement.resolve(dst)
+        if overwrite and os.path.isdir(source) and os.path.isdir(target) and os.listdir(target):
+            shutil.copytree(source, target, dirs_exist_ok=True)
+            shutil.rmtree(source)
+            return
+        super().rename(src, dst, overwrite=overwrite)
+
+
+#: Every bug, by name (CLI target suffix) -> class.
+BROKEN: dict[str, type[LocalArtifactStore]] = {
+    "ignores_overwrite": IgnoresOverwrite,
+    "listdir_gives_paths": ListdirGivesPaths,
+    "rmtree_leaves_nested": RmtreeLeavesNested,
+    "silent_remove": SilentRemove,
+    "wrong_error_type": WrongErrorType,
+    "append_truncates": AppendTruncates,
+    "stale_cache": StaleCache,
+    "rename_copies": RenameCopies,
+    "glob_shows_hidden": GlobShowsHidden,
+    "walk_ignores_topdown": WalkIgnoresTopdown,
+    "text_is_latin1": TextIsLatin1,
+    "makedirs_not_exist_ok": MakedirsNotExistOk,
+    "size_counts_characters": SizeCountsCharacters,
+}
+
+
+def _factory(cls: type[LocalArtifactStore]) -> Callable[[], LocalArtifactStore]:
+    def make() -> LocalArtifactStore:
+        return cls(tempfile.mkdtemp(prefix="broken-store-"))
+
+    make.__name__ = f"make_{cls.__name__}"
+    return make
+
+
+for _name, _cls in BROKEN.items():
+    globals()[f"make_{_name}"] = _factory(_cls)
+
+make_merging_rename = _factory(MergingRename)
