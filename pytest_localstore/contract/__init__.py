@@ -9,12 +9,13 @@ Importing this package imports Hypothesis.
 
 from __future__ import annotations
 
+from ..plugin import THOROUGH_PROFILE
 from .capabilities import FULL, Capabilities
 from .machine import ContractViolation, contract_machine
 from .model import ReferenceModel
 from .rows import ROWS, Row, render_markdown
 from .runner import Report, check_row, run_contract
-from .suite import THOROUGH_PROFILE, ArtifactStoreContract, emptied, register_profiles
+from .suite import ArtifactStoreContract, emptied, register_profiles
 
 register_profiles()
 

@@ -24,6 +24,7 @@ from typing import ClassVar
 import pytest
 
 from ..artifact_store import ArtifactStore
+from ..plugin import THOROUGH_PROFILE
 from .capabilities import FULL, Capabilities
 from .machine import ContractViolation, contract_machine
 from .rows import ROWS, Row
@@ -32,7 +33,6 @@ from .runner import check_row
 #: Hypothesis settings of the stateful test: quick by default, more under a profile.
 QUICK_EXAMPLES = 40
 QUICK_STEPS = 25
-from ..plugin import THOROUGH_PROFILE  # the plugin registers it when asked for
 
 
 def _row_id(row: Row) -> str:
