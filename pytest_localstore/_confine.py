@@ -38,6 +38,9 @@ _lstat = os.lstat
 _S_ISLNK = stat.S_ISLNK
 _MISSING = (FileNotFoundError, NotADirectoryError)
 _DOTS = (".", "..")
+#: Longest name in bytes (Linux NAME_MAX); no name of at most _SHORT characters can exceed it.
+_NAME_MAX = 255
+_SHORT = _NAME_MAX // 4
 
 
 class Confinement:
@@ -73,7 +76,8 @@ class Confinement:
     def lookup(self, path: StrPath, strict: bool = False) -> tuple[str, os.stat_result | None]:
         """:meth:`resolve` plus ``os.stat`` of the path (links followed), ``None`` if absent.
 
-        ``"file/"`` is absent, unless *strict*: then it is NotADirectoryError.
+        ``"file/"`` and over-long names are absent, unless *strict*: then they
+        are NotADirectoryError and ENAMETOOLONG.
         """
         try:
             full, st = self._check(path, follow=True, stat_last=True)
@@ -81,6 +85,10 @@ class Confinement:
             if strict:
                 raise
             return self.resolve_name(os.fsdecode(os.fspath(path)).rstrip(_SEP)), None
+        except OSError as error:
+            if strict or error.errno != errno.ENAMETOOLONG:
+                raise
+            return "", None
         if st is not None and _S_ISLNK(st.st_mode):
             try:
                 st = os.stat(full)
@@ -99,8 +107,12 @@ class Confinement:
         ):
             # The most common call: a plain name right below the root.
             text, below = self._prefix + path, path
+            if len(path) > _SHORT:
+                _refuse_long_names(below, path)
         else:
             text, below, trailing = self._normalise(path)
+            if len(below) > _SHORT:
+                _refuse_long_names(below, path)
             if trailing:
                 # "name/" names a directory (following a link). A file so named is
                 # ENOTDIR here, for every operation, whatever the OS or pyfakefs does.
@@ -191,3 +203,11 @@ class Confinement:
         real = os.path.realpath(full)
         if real != self.root and not real.startswith(self._prefix):
             raise PathOutsideStoreError(given, self.root)
+
+
+def _refuse_long_names(below: str, given: StrPath) -> None:
+    """ENAMETOOLONG for a name over 255 bytes, on every backend (pyfakefs has no limit)."""
+    for name in below.split(_SEP):
+        if len(name) > _SHORT and len(name.encode("utf-8", "surrogateescape")) > _NAME_MAX:
+            shown = os.fsdecode(os.fspath(given))
+            raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), shown)

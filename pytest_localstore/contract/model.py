@@ -35,6 +35,9 @@ Node = dict[str, Any] | bytes
 Tree = dict[str, Any]
 ENOTEMPTY = (Err(OSError, errno.ENOTEMPTY), Err(OSError, errno.EEXIST))
 EINVAL = Err(OSError, errno.EINVAL)
+NAMETOOLONG = Err(OSError, errno.ENAMETOOLONG)
+#: The longest name, in UTF-8 bytes (Linux NAME_MAX).
+NAME_MAX = 255
 READ_MODES = ("r", "rb")
 #: Which arguments of each operation are paths.
 _PATH_ARGS = {
@@ -100,10 +103,17 @@ class ReferenceModel:
     def expect(self, op: str, args: tuple[Any, ...]) -> Outcome:
         """The outcome of *op* on *args*, trailing separators included.
 
-        ``name/`` names a directory: on a file it is NotADirectoryError for
-        every operation (``exists``/``isdir`` answer False, ``walk`` yields
-        nothing); a missing ``name/`` cannot be opened for writing.
+        A name longer than 255 UTF-8 bytes is OSError(ENAMETOOLONG) (``exists``
+        and ``isdir`` answer False, ``walk`` yields nothing). ``name/`` names a
+        directory: on a file it is NotADirectoryError for every operation
+        (``exists``/``isdir`` answer False, ``walk`` yields nothing); a missing
+        ``name/`` cannot be opened for writing.
         """
+        for index in _PATH_ARGS.get(op, ()):
+            if any(len(name.encode("utf-8")) > NAME_MAX for name in split(args[index])):
+                if op in ("exists", "isdir"):
+                    return ok(False)
+                return ok([]) if op == "walk" else fail(NAMETOOLONG)
         for index in _PATH_ARGS.get(op, ()):
             path = args[index]
             if not path.endswith("/"):

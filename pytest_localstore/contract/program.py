@@ -18,28 +18,35 @@ class Call:
         if self.op == "open_write":
             path, mode, data = self.args
             shown = data.decode("utf-8") if "b" not in mode else data
-            return f"with store.open({path!r}, {mode!r}) as f:\n    f.write({shown!r})"
+            return f"with store.open({_lit(path)}, {mode!r}) as f:\n    f.write({shown!r})"
         if self.op == "open_read":
             path, mode = self.args
-            return f"with store.open({path!r}, {mode!r}) as f:\n    f.read()"
+            return f"with store.open({_lit(path)}, {mode!r}) as f:\n    f.read()"
         if self.op in ("copyfile", "rename"):
             src, dst, overwrite = self.args
-            return f"store.{self.op}({src!r}, {dst!r}, overwrite={overwrite!r})"
+            return f"store.{self.op}({_lit(src)}, {_lit(dst)}, overwrite={overwrite!r})"
         if self.op == "walk":
             top, topdown = self.args
-            return f"list(store.walk({top!r}, topdown={topdown!r}))"
-        return f"store.{self.op}({', '.join(map(repr, self.args))})"
+            return f"list(store.walk({_lit(top)}, topdown={topdown!r}))"
+        return f"store.{self.op}({', '.join(map(_lit, self.args))})"
 
     def inline(self) -> str:
         """The call on one line (for the contract table)."""
         if self.op == "open_write":
             path, mode, data = self.args
             shown = data.decode("utf-8") if "b" not in mode else data
-            return f"store.open({path!r}, {mode!r}).write({shown!r})"
+            return f"store.open({_lit(path)}, {mode!r}).write({shown!r})"
         if self.op == "open_read":
             path, mode = self.args
-            return f"store.open({path!r}, {mode!r}).read()"
+            return f"store.open({_lit(path)}, {mode!r}).read()"
         return self.source()
+
+
+def _lit(value: Any) -> str:
+    """*value* as Python source; a long run of one character is written as a product."""
+    if isinstance(value, str) and len(value) > 40 and len(set(value)) == 1:
+        return f"{value[0]!r} * {len(value)}"
+    return repr(value)
 
 
 def render(calls: list[Call], note: str, factory: str = "make_store()") -> str:

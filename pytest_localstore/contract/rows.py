@@ -82,6 +82,7 @@ ROWS: tuple[Row, ...] = (
     _row('open', 'write: a parent is a file', F, 'open_write', 'f/x', 'wb', DATA, expect='FileNotFoundError or NotADirectoryError'),
     _row('open', 'write: target is a directory', DIR, 'open_write', 'd', 'wb', DATA, expect='IsADirectoryError'),
     _row('open', 'write the root itself', {}, 'open_write', '.', 'wb', DATA, expect='IsADirectoryError or FileExistsError'),
+    _row('open', 'write a name of 256 bytes', {}, 'open_write', 'n' * 256, 'wb', DATA, expect='OSError(ENAMETOOLONG)'),
     _row('open', "write 'new/' (trailing slash)", {}, 'open_write', 'new/', 'wb', DATA, expect='IsADirectoryError'),
     # copyfile
     _row('copyfile', 'copy a file', F, 'copyfile', 'f', 'g', False, expect='None'),
@@ -105,6 +106,7 @@ ROWS: tuple[Row, ...] = (
     _row('exists', 'a hidden file', {'.h': DATA}, 'exists', '.h', expect='True'),
     _row('exists', "'dir/' (trailing slash)", DIR, 'exists', 'd/', expect='True'),
     _row('exists', "'file/' (trailing slash)", F, 'exists', 'f/', expect='False'),
+    _row('exists', 'a name of 256 bytes', {}, 'exists', 'n' * 256, expect='False'),
     _row('exists', 'names differ only by case', {'a': DATA}, 'exists', 'A', expect='False', needs='case_sensitive'),
     # glob
     _row('glob', "'*': hidden names left out", TREE, 'glob', '*', expect="['d', 'top.txt']"),
@@ -145,6 +147,7 @@ ROWS: tuple[Row, ...] = (
     _row('mkdir', 'exists as directory', DIR, 'mkdir', 'd', expect='FileExistsError'),
     _row('mkdir', 'exists as file', F, 'mkdir', 'f', expect='FileExistsError'),
     _row('mkdir', 'the root itself', {}, 'mkdir', '.', expect='FileExistsError'),
+    _row('mkdir', 'a name of 256 bytes (128 two-byte letters)', {}, 'mkdir', 'é' * 128, expect='OSError(ENAMETOOLONG)'),
     _row('mkdir', 'parent missing', {}, 'mkdir', 'no/n', expect='FileNotFoundError'),
     _row('mkdir', 'a parent is a file', F, 'mkdir', 'f/n', expect='FileNotFoundError or NotADirectoryError'),
     # remove
