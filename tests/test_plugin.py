@@ -185,13 +185,18 @@ def test_fake_backend_shares_the_fs_fixture(pytester: pytest.Pytester) -> None:
 
 
 def test_fake_backend_keeps_the_hypothesis_database(pytester: pytest.Pytester) -> None:
+    database = pytester.path / "examples-db"
     pytester.makepyfile(
-        """
+        f"""
         import pytest
         from hypothesis import HealthCheck, given, settings, strategies as st
+        from hypothesis.database import DirectoryBasedExampleDatabase
 
         @pytest.mark.localstore(backend="fake")
-        @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+        @settings(
+            database=DirectoryBasedExampleDatabase({str(database)!r}),
+            suppress_health_check=[HealthCheck.function_scoped_fixture],
+        )
         @given(st.integers(0, 100))
         def test_fails_for_big(local_artifact_store, n):
             with local_artifact_store.open("n.txt", "w") as f:
@@ -201,7 +206,7 @@ def test_fake_backend_keeps_the_hypothesis_database(pytester: pytest.Pytester) -
     )
     result = pytester.runpytest_subprocess("-p", "localstore", "-W", "ignore")
     result.assert_outcomes(failed=1)
-    saved = [p for p in (pytester.path / ".hypothesis" / "examples").rglob("*") if p.is_file()]
+    saved = [p for p in database.rglob("*") if p.is_file()]
     assert saved, "the falsifying example should be saved on the real disk"
 
 

@@ -82,7 +82,7 @@ class ArtifactStoreContract:
         from hypothesis.stateful import run_state_machine_as_test
 
         current = settings()
-        thorough = settings._current_profile == THOROUGH_PROFILE
+        thorough = _current_profile_name() == THOROUGH_PROFILE
         config = settings(
             current,
             max_examples=current.max_examples if thorough else min(current.max_examples, QUICK_EXAMPLES),
@@ -95,6 +95,13 @@ class ArtifactStoreContract:
             run_state_machine_as_test(machine, settings=config)  # type: ignore[no-untyped-call]
         except ContractViolation as violation:
             pytest.fail(str(violation), pytrace=False)
+
+
+def _current_profile_name() -> str:
+    from hypothesis import settings
+
+    getter = getattr(settings, "get_current_profile_name", None)  # Hypothesis >= 6.118
+    return str(getter() if getter else getattr(settings, "_current_profile", "default"))
 
 
 def register_profiles() -> None:
