@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from hypothesis import HealthCheck, seed, settings
+from hypothesis import seed
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
@@ -35,6 +35,7 @@ from benchmarks._timing import print_table
 from pytest_localstore import LocalArtifactStore
 from pytest_localstore.contract.capabilities import FULL
 from pytest_localstore.contract.machine import GLOB_PATTERNS, contract_machine, names
+from pytest_localstore.contract.runner import machine_settings
 
 FAILURES = (OSError, ValueError)
 
@@ -172,14 +173,7 @@ def _fresh(path: str) -> str:
 
 
 def timed(machine: type[RuleBasedStateMachine], examples: int, steps: int, run_seed: int) -> float:
-    config = settings(
-        max_examples=examples,
-        stateful_step_count=steps,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-        phases=("generate",),
-    )
+    config = machine_settings(examples, steps, phases=("generate",))
     start = time.perf_counter()
     run_state_machine_as_test(seed(run_seed)(machine), settings=config)
     return time.perf_counter() - start

@@ -15,13 +15,8 @@ class Call:
 
     def source(self) -> str:
         """The call as Python source, with ``store`` as the store."""
-        if self.op == "open_write":
-            path, mode, data = self.args
-            shown = data.decode("utf-8") if "b" not in mode else data
-            return f"with store.open({_lit(path)}, {mode!r}) as f:\n    f.write({shown!r})"
-        if self.op == "open_read":
-            path, mode = self.args
-            return f"with store.open({_lit(path)}, {mode!r}) as f:\n    f.read()"
+        if self.op.startswith("open_"):
+            return f"with {self._opened()} as f:\n    f.{self._file_call()}"
         if self.op in ("copyfile", "rename"):
             src, dst, overwrite = self.args
             return f"store.{self.op}({_lit(src)}, {_lit(dst)}, overwrite={overwrite!r})"
@@ -32,14 +27,19 @@ class Call:
 
     def inline(self) -> str:
         """The call on one line (for the contract table)."""
-        if self.op == "open_write":
-            path, mode, data = self.args
-            shown = data.decode("utf-8") if "b" not in mode else data
-            return f"store.open({_lit(path)}, {mode!r}).write({shown!r})"
-        if self.op == "open_read":
-            path, mode = self.args
-            return f"store.open({_lit(path)}, {mode!r}).read()"
+        if self.op.startswith("open_"):
+            return f"{self._opened()}.{self._file_call()}"
         return self.source()
+
+    def _opened(self) -> str:
+        path, mode = self.args[:2]
+        return f"store.open({_lit(path)}, {mode!r})"
+
+    def _file_call(self) -> str:
+        if self.op == "open_read":
+            return "read()"
+        _, mode, data = self.args
+        return f"write({(data if 'b' in mode else data.decode('utf-8'))!r})"
 
 
 def _lit(value: Any) -> str:

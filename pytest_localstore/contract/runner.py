@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..artifact_store import ArtifactStore
 from .capabilities import FULL, Capabilities
@@ -104,7 +105,6 @@ def run_contract(
     progress: Callable[[str], None] = lambda message: None,
 ) -> Report:
     """Every applicable row, then *examples* random sequences of up to *steps* calls."""
-    from hypothesis import HealthCheck, settings
     from hypothesis import seed as use_seed
     from hypothesis.stateful import run_state_machine_as_test
 
@@ -124,15 +124,7 @@ def run_contract(
     machine = contract_machine(store_factory, capabilities, factory_name=factory_name, stats=report.calls)
     if seed is not None:
         machine = use_seed(seed)(machine)
-    config = settings(
-        max_examples=examples,
-        stateful_step_count=steps,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=True,
-        print_blob=False,
-    )
+    config = machine_settings(examples, steps, report_multiple_bugs=True, print_blob=False)
     progress(f"state machine: {examples} examples of up to {steps} steps")
     try:
         run_state_machine_as_test(machine, settings=config)  # type: ignore[no-untyped-call]
@@ -145,6 +137,20 @@ def run_contract(
             report.violations.append((error.op, str(error)))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def machine_settings(examples: int, steps: int, **extra: Any) -> Any:
+    """Hypothesis settings for a contract run outside pytest: no database, no deadline."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=examples,
+        stateful_step_count=steps,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        **extra,
+    )
 
 
 def _leaves(group: BaseExceptionGroup) -> list[BaseException]:
