@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import pathlib
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -79,7 +80,27 @@ def _paused(method: Callable[..., Any], patcher_class: Any, pause: Any) -> Calla
         patcher = patcher_class.PATCHER
         context = pause(patcher) if patcher is not None and patcher.is_patching else contextlib.nullcontext()
         with context:
+            if args:
+                _make_paths_real(args[0])
             result = method(*args, **kwargs)
             return iter(list(result)) if drain else result
 
     return call
+
+
+def _make_paths_real(database: Any) -> None:
+    """Swap pyfakefs Path objects in a database made while patching for real ones.
+
+    A database created inside a fake-backend test holds pyfakefs's Path class,
+    whose methods (on Python 3.12+) fail once patching is paused; real paths to
+    the same places work in both states.
+    """
+    for name, value in list(vars(database).items()):
+        if _is_fake_path(value):
+            setattr(database, name, pathlib.Path(str(value)))
+        elif isinstance(value, dict) and any(_is_fake_path(v) for v in value.values()):
+            value.clear()
+
+
+def _is_fake_path(value: Any) -> bool:
+    return type(value).__module__.startswith("pyfakefs") and hasattr(value, "joinpath")

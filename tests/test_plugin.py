@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-
 
 def outcomes(result: pytest.RunResult) -> dict[str, int]:
     return result.parseoutcomes()

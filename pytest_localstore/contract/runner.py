@@ -127,7 +127,7 @@ def run_contract(
     config = machine_settings(examples, steps, report_multiple_bugs=True, print_blob=False)
     progress(f"state machine: {examples} examples of up to {steps} steps")
     try:
-        run_state_machine_as_test(machine, settings=config)  # type: ignore[no-untyped-call]
+        run_state_machine_as_test(machine, settings=config)  # type: ignore[no-untyped-call,unused-ignore]
     except ContractViolation as violation:
         report.violations.append((violation.op, str(violation)))
     except BaseExceptionGroup as group:  # several distinct violations

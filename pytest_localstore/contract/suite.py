@@ -92,7 +92,7 @@ class ArtifactStoreContract:
         )
         machine = contract_machine(store_factory, contract_capabilities)
         try:
-            run_state_machine_as_test(machine, settings=config)  # type: ignore[no-untyped-call]
+            run_state_machine_as_test(machine, settings=config)  # type: ignore[no-untyped-call,unused-ignore]
         except ContractViolation as violation:
             pytest.fail(str(violation), pytrace=False)
 
