@@ -88,7 +88,7 @@ class Confinement:
         except OSError as error:
             if strict or error.errno != errno.ENAMETOOLONG:
                 raise
-            return "", None
+            return "", None  # a name too long to exist: nothing is there, at no path
         if st is not None and _S_ISLNK(st.st_mode):
             try:
                 st = os.stat(full)
