@@ -7,6 +7,7 @@ as a CLI target (``localstore contract tests.broken_stores:make_stale_cache``).
 from __future__ import annotations
 
 import builtins
+import contextlib
 import os
 import shutil
 import tempfile
@@ -181,3 +182,72 @@ for _name, _cls in BROKEN.items():
     globals()[f"make_{_name}"] = _factory(_cls)
 
 make_merging_rename = _factory(MergingRename)
+
+
+class ObjectStoreLike(LocalArtifactStore):
+    """Directories exist only while a file lies below them, as on an object store.
+
+    mkdir and makedirs make nothing, writing a file creates its parents, and
+    a directory left empty by remove, rename or rmtree disappears.
+    """
+
+    def mkdir(self, path: PathType) -> None:
+        self._check_no_file_above(path)
+        if self.exists(path):
+            raise FileExistsError(os.fsdecode(os.fspath(path)))
+
+    def makedirs(self, path: PathType) -> None:
+        self._check_no_file_above(path)
+        if self.exists(path) and not self.isdir(path):
+            raise FileExistsError(os.fsdecode(os.fspath(path)))
+
+    def _check_no_file_above(self, path: PathType) -> None:
+        """What an object store checks before making a prefix: no file in the way."""
+        full = self._confinement.resolve(path).rstrip(os.sep)
+        parent = os.path.dirname(full)
+        while parent.startswith(self.path) and parent != self.path:
+            if os.path.isfile(parent):
+                raise NotADirectoryError(parent)
+            parent = os.path.dirname(parent)
+
+    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
+        if any(flag in mode for flag in "wax"):
+            self._make_parent(path)
+        return super().open(path, mode)
+
+    def copyfile(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
+        if self.exists(src):
+            self._make_parent(dst)
+        try:
+            super().copyfile(src, dst, overwrite=overwrite)
+        finally:
+            self._prune()
+
+    def remove(self, path: PathType) -> None:
+        super().remove(path)
+        self._prune()
+
+    def rmtree(self, path: PathType) -> None:
+        super().rmtree(path)
+        self._prune()
+
+    def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
+        if self.exists(src):
+            self._make_parent(dst)
+        try:
+            super().rename(src, dst, overwrite=overwrite)
+        finally:
+            self._prune()
+
+    def _make_parent(self, path: PathType) -> None:
+        parent = os.path.dirname(self._confinement.resolve_name(path).rstrip(os.sep))
+        with contextlib.suppress(OSError):
+            os.makedirs(parent, exist_ok=True)
+
+    def _prune(self) -> None:
+        for dirpath, _, _ in list(os.walk(self.path, topdown=False)):
+            if dirpath != self.path and not os.listdir(dirpath):
+                os.rmdir(dirpath)
+
+
+make_object_store_like = _factory(ObjectStoreLike)

@@ -20,7 +20,7 @@ from pytest_localstore.contract import (
 )
 from pytest_localstore.contract.runner import row_outcome
 
-from .broken_stores import BROKEN, IgnoresOverwrite, MergingRename
+from .broken_stores import BROKEN, IgnoresOverwrite, MergingRename, ObjectStoreLike
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "localstore"
@@ -72,6 +72,24 @@ class TestCapabilityRelaxesExactlyWhatItSays(ArtifactStoreContract):
     @pytest.fixture
     def store(self, tmp_path: Path) -> LocalArtifactStore:
         return MergingRename(tmp_path / "store")
+
+
+class TestObjectStoreWithoutEmptyDirectories(ArtifactStoreContract):
+    """A store whose directories exist only above files keeps the relaxed contract."""
+
+    capabilities = Capabilities(empty_directories=False)
+
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> LocalArtifactStore:
+        return ObjectStoreLike(tmp_path / "store")
+
+
+def test_object_store_like_breaks_the_full_contract(tmp_path: Path) -> None:
+    count = iter(range(1000))
+    report = run_contract(lambda: ObjectStoreLike(tmp_path / f"s{next(count)}"), examples=5, steps=5, seed=0)
+    failed_rows = sum(report.rows_failed.values())
+    assert failed_rows >= 5
+    assert {op for op, _ in report.violations} >= {"mkdir", "makedirs", "listdir"}
 
 
 def test_merging_rename_breaks_the_full_contract(tmp_path: Path) -> None:

@@ -10,12 +10,13 @@ class Capabilities:
     """The promises a store makes; the contract checks each one it makes.
 
     ``empty_directories=False`` (object stores): a directory exists only while
-    a file lies below it. Then an empty directory may or may not be seen by
-    ``exists``, ``isdir``, ``listdir``, ``walk``, ``glob`` and the tree check;
-    ``mkdir``/``makedirs`` may succeed without a visible effect; writing,
-    copying or renaming to a path whose parent directories are missing (or
-    empty) may succeed and create them; and an operation on an empty
-    directory may fail with FileNotFoundError.
+    a file lies below it. Then every call may also behave as if the empty
+    directories were not there (``exists`` may say False, ``listdir`` may
+    raise FileNotFoundError, a file may be written where an empty directory
+    was); listings and the tree check ignore empty directories;
+    ``mkdir``/``makedirs`` may succeed without a visible effect; and writing,
+    copying or renaming to a path whose parent directories are missing may
+    succeed and create them.
 
     ``atomic_rename=False`` (stores that rename by copy and delete): renaming
     a directory onto an existing directory, with ``overwrite=True``, may merge

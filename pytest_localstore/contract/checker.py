@@ -10,25 +10,6 @@ from .model import ReferenceModel, split
 from .outcomes import ANY, Outcome, values_match
 from .program import Call
 
-#: The operations a Call may name, and the store method each one drives.
-OPERATIONS = {
-    "open_read": "open",
-    "open_write": "open",
-    "copyfile": "copyfile",
-    "exists": "exists",
-    "glob": "glob",
-    "isdir": "isdir",
-    "listdir": "listdir",
-    "makedirs": "makedirs",
-    "mkdir": "mkdir",
-    "remove": "remove",
-    "rename": "rename",
-    "rmtree": "rmtree",
-    "stat": "stat",
-    "size": "size",
-    "walk": "walk",
-}
-
 
 def perform(store: ArtifactStore, call: Call) -> Any:
     """Make the call on *store*; return what it returned (files read in full)."""
@@ -179,4 +160,4 @@ def _show(value: bytes | None) -> str:
     return "a directory" if value is None else repr(value)
 
 
-__all__ = ["ANY", "OPERATIONS", "Normaliser", "check", "expect", "perform", "store_tree", "tree_difference"]
+__all__ = ["ANY", "Normaliser", "check", "expect", "perform", "store_tree", "tree_difference"]

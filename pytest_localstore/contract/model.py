@@ -29,6 +29,7 @@ from .outcomes import (
     either,
     fail,
     ok,
+    values_match,
 )
 
 Node = dict[str, Any] | bytes
@@ -38,7 +39,6 @@ EINVAL = Err(OSError, errno.EINVAL)
 NAMETOOLONG = Err(OSError, errno.ENAMETOOLONG)
 #: The longest name, in UTF-8 bytes (Linux NAME_MAX).
 NAME_MAX = 255
-READ_MODES = ("r", "rb")
 #: Which arguments of each operation are paths.
 _PATH_ARGS = {
     "open_read": (0,),
@@ -56,7 +56,6 @@ _PATH_ARGS = {
     "size": (0,),
     "walk": (0,),
 }
-WRITE_MODES = ("w", "wb", "a", "ab", "x", "xb")
 
 
 def split(path: str) -> list[str]:
@@ -126,7 +125,12 @@ class ReferenceModel:
             if status != "ok" and op == "open_write":
                 return fail(ISDIR, *self._lookup_errors(status)) if status == "through_file" else fail(ISDIR)
         outcome: Outcome = getattr(self, op)(*args)
-        return outcome
+        if self.caps.empty_directories or not _has_empty_dir(self.root):
+            return outcome
+        # Without empty directories, the store may act as if they were not there.
+        pruned = ReferenceModel(self.caps)
+        pruned.root = _without_empty_dirs(self.root)
+        return _either_world(self, outcome, pruned, pruned.expect(op, args))
 
     def open_read(self, path: str, mode: str) -> Outcome:
         status, node = self.find(split(path))
@@ -204,12 +208,12 @@ class ReferenceModel:
     def exists(self, path: str) -> Outcome:
         parts = split(path)
         status, _ = self.find(parts)
-        return self._maybe_empty(parts, ok(status == "ok"))
+        return ok(status == "ok")
 
     def isdir(self, path: str) -> Outcome:
         parts = split(path)
         status, node = self.find(parts)
-        return self._maybe_empty(parts, ok(status == "ok" and isinstance(node, dict)))
+        return ok(status == "ok" and isinstance(node, dict))
 
     def glob(self, pattern: str) -> Outcome:
         found: list[tuple[list[str], Node]] = [([], self.root)]
@@ -234,7 +238,7 @@ class ReferenceModel:
             return fail(*self._lookup_errors(status))
         if not isinstance(node, dict):
             return fail(NOTDIR)
-        return self._maybe_empty(parts, ok(sorted(node)))
+        return ok(sorted(node))
 
     def makedirs(self, path: str) -> Outcome:
         parts = split(path)
@@ -273,7 +277,7 @@ class ReferenceModel:
         if status != "ok":
             return fail(*self._lookup_errors(status))
         if isinstance(node, dict):
-            return self._maybe_empty(parts, fail(ISDIR, PERM))
+            return fail(ISDIR, PERM)
         return ok(None, lambda: self._delete(parts))
 
     def rmtree(self, path: str) -> Outcome:
@@ -285,7 +289,7 @@ class ReferenceModel:
             return fail(*self._lookup_errors(status))
         if not isinstance(node, dict):
             return fail(NOTDIR)
-        return self._maybe_empty(parts, ok(None, lambda: self._delete(parts)))
+        return ok(None, lambda: self._delete(parts))
 
     def rename(self, src: str, dst: str, overwrite: bool) -> Outcome:
         s, d = split(src), split(dst)
@@ -303,14 +307,17 @@ class ReferenceModel:
             errors.append(EXISTS)
         elif p_status != "ok":
             errors += self._lookup_errors(p_status)
+        inside = bool(s) and len(d) > len(s) and d[: len(s)] == s
+        if errors and inside:
+            errors.append(EINVAL)
         if errors:
-            only_parent = s_status == "ok" and s and d and p_status != "ok" and d_status != "ok"
-            if only_parent:
+            parent_only = s_status == "ok" and s and d and p_status != "ok" and d_status != "ok"
+            if parent_only and not inside:
                 return self._relax_parent(d, fail(*errors), self._move_effect(s, d))
             return fail(*errors)
         if s == d:
             return ok(None)
-        if d[: len(s)] == s:
+        if inside:
             return fail(EINVAL)
         if d_status == "ok":
             if isinstance(s_node, bytes) and isinstance(d_node, dict):
@@ -320,8 +327,8 @@ class ReferenceModel:
             if isinstance(s_node, dict) and isinstance(d_node, dict) and d_node:
                 if not self.caps.atomic_rename:
                     return either(None, *ENOTEMPTY, effect=self._merge_effect(s, d))
-                return self._maybe_empty(d, fail(*ENOTEMPTY), self._move_effect(s, d))
-        return self._maybe_empty(s, ok(None, self._move_effect(s, d)))
+                return fail(*ENOTEMPTY)
+        return ok(None, self._move_effect(s, d))
 
     def _move_effect(self, s: list[str], d: list[str]) -> Callable[[], None]:
         def effect() -> None:
@@ -346,14 +353,14 @@ class ReferenceModel:
         if status != "ok":
             return fail(*self._lookup_errors(status))
         value = ("dir", ANY) if isinstance(node, dict) else ("file", len(node or b""))
-        return self._maybe_empty(split(path), ok(value))
+        return ok(value)
 
     def size(self, path: str) -> Outcome:
         status, node = self.find(split(path))
         if status != "ok":
             return fail(*self._lookup_errors(status))
         value = ANY if isinstance(node, dict) else len(node or b"")
-        return self._maybe_empty(split(path), ok(value))
+        return ok(value)
 
     def walk(self, top: str, topdown: bool) -> Outcome:
         parts = split(top)
@@ -370,7 +377,7 @@ class ReferenceModel:
                 visit([*prefix, name], directory[name])
 
         visit(parts, node)
-        return self._maybe_empty(parts, ok(sorted(entries)))
+        return ok(sorted(entries))
 
     # -- the tree --------------------------------------------------------------
 
@@ -391,14 +398,6 @@ class ReferenceModel:
         return result
 
     # -- relaxations and mutations --------------------------------------------
-
-    def _maybe_empty(self, parts: list[str], outcome: Outcome, effect: Any = None) -> Outcome:
-        """Without empty directories, a call on one may also fail or answer otherwise."""
-        if self.caps.empty_directories or not self.is_empty_dir(parts):
-            return outcome
-        value = outcome.value if outcome.ok else None
-        relaxed = Outcome(True, _relaxed_value(value), outcome.errors, outcome.effect or effect)
-        return relaxed.with_errors(FNF)
 
     def _relax_parent(self, parts: list[str], outcome: Outcome, effect: Callable[[], None]) -> Outcome:
         """Without empty directories, missing parents may be created implicitly."""
@@ -430,6 +429,37 @@ class ReferenceModel:
         del parent[parts[-1]]
 
 
+def _either_world(model: ReferenceModel, seen: Outcome, pruned: ReferenceModel, unseen: Outcome) -> Outcome:
+    """What is allowed when empty directories may be seen or not: either outcome."""
+    errors = tuple(dict.fromkeys(seen.errors + unseen.errors))
+    if seen.ok and unseen.ok:
+        value = seen.value if values_match(seen.value, unseen.value) else ANY
+        return Outcome(True, value, errors, seen.effect)
+    if seen.ok:
+        return Outcome(True, seen.value, errors, seen.effect)
+    if unseen.ok:
+
+        def effect() -> None:
+            if unseen.effect is not None:
+                unseen.effect()
+            model.root = pruned.root
+
+        return Outcome(True, unseen.value, errors, effect)
+    return Outcome(False, None, errors)
+
+
+def _has_empty_dir(directory: Tree) -> bool:
+    return any(isinstance(c, dict) and (not _has_file(c) or _has_empty_dir(c)) for c in directory.values())
+
+
+def _without_empty_dirs(directory: Tree) -> Tree:
+    return {
+        name: child if isinstance(child, bytes) else _without_empty_dirs(child)
+        for name, child in directory.items()
+        if isinstance(child, bytes) or _has_file(child)
+    }
+
+
 def _has_file(directory: Tree) -> bool:
     return any(isinstance(c, bytes) or _has_file(c) for c in directory.values())
 
@@ -444,8 +474,3 @@ def _merge(source: Tree, target: Tree) -> None:
 
 def _magic(part: str) -> bool:
     return any(ch in part for ch in "*?[")
-
-
-def _relaxed_value(value: Any) -> Any:
-    """For a call on an empty directory without that capability: any answer."""
-    return ANY
