@@ -18,9 +18,11 @@ from pytest_localstore.contract import (
     render_markdown,
     run_contract,
 )
+from pytest_localstore.contract.machine import ContractViolation, shortest_program
+from pytest_localstore.contract.program import Call
 from pytest_localstore.contract.runner import row_outcome
 
-from .broken_stores import BROKEN, IgnoresOverwrite, MergingRename, ObjectStoreLike
+from .broken_stores import BROKEN, IgnoresOverwrite, MergingRename, ObjectStoreLike, StaleCache
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "localstore"
@@ -123,6 +125,33 @@ def test_a_violation_is_a_runnable_program(tmp_path: Path) -> None:
     assert isinstance(replayed, IgnoresOverwrite)
     with replayed.open("g", "rb") as handle:
         assert handle.read() == b"data"  # the bug, reproduced: 'old' was overwritten
+
+
+def test_the_reported_program_has_no_call_it_does_not_need(tmp_path: Path) -> None:
+    count = iter(range(1000))
+
+    def make_store() -> StaleCache:
+        return StaleCache(tmp_path / f"s{next(count)}")
+
+    noisy = (
+        Call("exists", ("a",)),
+        Call("glob", ("*",)),
+        Call("makedirs", ("b",)),
+        Call("open_write", ("a", "wb", b"x")),
+        Call("listdir", (".",)),
+        Call("isdir", ("b",)),
+        Call("exists", ("a",)),
+    )
+    violation = ContractViolation.for_op("exists")("the long program", noisy)
+    program = shortest_program(violation, make_store)
+    assert program.splitlines() == [
+        "store = make_store()  # a fresh, empty store",
+        "store.exists('a')",
+        "with store.open('a', 'wb') as f:",
+        "    f.write(b'x')",
+        "store.exists('a')",
+        "# contract: True; the store returned False",
+    ]
 
 
 BROKEN_SUITE = """

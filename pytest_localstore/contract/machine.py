@@ -10,6 +10,7 @@ shortest program of store calls that shows it, runnable as Python.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -25,14 +26,24 @@ from .program import Call, render
 
 StoreFactory = Callable[[], ArtifactStore]
 
+if sys.version_info < (3, 11):  # pragma: no cover - Hypothesis brings the backport
+    from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found,unused-ignore]
+
 GLOB_PATTERNS = ("*", "*/*", "*/*/*", "a/*", "*.txt", ".*", "?", "*/d.txt", "a*", "[ab]", "[!a]*")
 
 
 class ContractViolation(AssertionError):
-    """A store did something the contract does not allow; the message is the program."""
+    """A store did something the contract does not allow; the message is the program.
+
+    ``calls`` are the store calls that led to it, the last one the culprit.
+    """
 
     op = ""
     _by_op: ClassVar[dict[str, type[ContractViolation]]] = {}
+
+    def __init__(self, message: str, calls: tuple[Call, ...] = ()) -> None:
+        super().__init__(message)
+        self.calls = calls
 
     @classmethod
     def for_op(cls, op: str) -> type[ContractViolation]:
@@ -83,7 +94,8 @@ def contract_machine(
             counts["steps"] += 1
             problem = check(self.model, self.store, call, self.normalise)
             if problem is not None:
-                raise ContractViolation.for_op(op)(render(self.calls, problem, factory_name))
+                program = render(self.calls, problem, factory_name)
+                raise ContractViolation.for_op(op)(program, tuple(self.calls))
 
         @rule(path=path, mode=st.sampled_from(["wb", "ab", "xb"]), data=binary)
         def write_bytes(self, path: str, mode: str, data: bytes) -> None:
@@ -158,7 +170,74 @@ def contract_machine(
             if problem is not None:
                 op = self.calls[-1].op if self.calls else "setup"
                 note = f"after the calls above, {problem}"
-                raise ContractViolation.for_op(op)(render(self.calls, note, factory_name))
+                program = render(self.calls, note, factory_name)
+                raise ContractViolation.for_op(op)(program, tuple(self.calls))
 
     StoreContract.__name__ = StoreContract.__qualname__ = "StoreContract"
     return StoreContract
+
+
+def violations_in(error: BaseException) -> list[ContractViolation] | None:
+    """The violations *error* holds (it may be a group of them), or None if it holds anything else."""
+    if isinstance(error, ContractViolation):
+        return [error]
+    if isinstance(error, BaseExceptionGroup):
+        found: list[ContractViolation] = []
+        for inner in error.exceptions:
+            more = violations_in(inner)
+            if more is None:
+                return None
+            found += more
+        return found
+    return None
+
+
+def replay(
+    calls: list[Call], store_factory: StoreFactory, capabilities: Capabilities = FULL
+) -> tuple[int, str] | None:
+    """Run *calls* on a fresh store as the machine does; the first violation, if any.
+
+    Returns ``(index of the call, what went wrong)``.
+    """
+    store = store_factory()
+    model = ReferenceModel(capabilities)
+    normalise = Normaliser(store, model)
+    for index, call in enumerate(calls):
+        problem = check(model, store, call, normalise)
+        if problem is None:
+            try:
+                difference = tree_difference(model, store_tree(store, normalise))
+            except Exception as error:  # reading the tree back is part of the contract
+                difference = f"reading the tree back failed: {type(error).__name__}: {error}"
+            problem = f"after the calls above, {difference}" if difference else None
+        if problem is not None:
+            return index, problem
+    return None
+
+
+def shortest_program(
+    violation: ContractViolation,
+    store_factory: StoreFactory,
+    capabilities: Capabilities = FULL,
+    factory_name: str = "make_store()",
+) -> str:
+    """The violation's program with every call it does not need taken out.
+
+    Hypothesis shrinks the sequence; this removes, one at a time, any call
+    whose absence still fails the same operation, until none can go.
+    """
+    calls = list(violation.calls)
+    found = replay(calls, store_factory, capabilities)
+    if found is None or calls[found[0]].op != violation.op:
+        return str(violation)
+    calls, note = calls[: found[0] + 1], found[1]
+    shorter = True
+    while shorter:
+        shorter = False
+        for index in range(len(calls) - 1, -1, -1):
+            trial = calls[:index] + calls[index + 1 :]
+            found = replay(trial, store_factory, capabilities)
+            if found is not None and trial[found[0]].op == violation.op:
+                calls, note, shorter = trial[: found[0] + 1], found[1], True
+                break
+    return render(calls, note, factory_name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -12,14 +11,11 @@ from typing import Any
 from ..artifact_store import ArtifactStore
 from .capabilities import FULL, Capabilities
 from .checker import Normaliser, check, store_tree, tree_difference
-from .machine import ContractViolation, StoreFactory, contract_machine
+from .machine import StoreFactory, contract_machine, shortest_program, violations_in
 from .model import ReferenceModel, split
 from .outcomes import Outcome
 from .program import Call, render
 from .rows import ROWS, Row
-
-if sys.version_info < (3, 11):  # pragma: no cover - Hypothesis brings the backport
-    from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found,unused-ignore]
 
 
 def setup_calls(row: Row) -> list[Call]:
@@ -128,13 +124,13 @@ def run_contract(
     progress(f"state machine: {examples} examples of up to {steps} steps")
     try:
         run_state_machine_as_test(machine, settings=config)  # type: ignore[no-untyped-call,unused-ignore]
-    except ContractViolation as violation:
-        report.violations.append((violation.op, str(violation)))
-    except BaseExceptionGroup as group:  # several distinct violations
-        for error in _leaves(group):
-            if not isinstance(error, ContractViolation):
-                raise
-            report.violations.append((error.op, str(error)))
+    except BaseException as error:
+        violations = violations_in(error)
+        if violations is None:
+            raise
+        for violation in violations:
+            program = shortest_program(violation, store_factory, capabilities, factory_name)
+            report.violations.append((violation.op, program))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -151,10 +147,3 @@ def machine_settings(examples: int, steps: int, **extra: Any) -> Any:
         suppress_health_check=list(HealthCheck),
         **extra,
     )
-
-
-def _leaves(group: BaseExceptionGroup) -> list[BaseException]:
-    found: list[BaseException] = []
-    for error in group.exceptions:
-        found += _leaves(error) if isinstance(error, BaseExceptionGroup) else [error]
-    return found

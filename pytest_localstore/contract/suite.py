@@ -26,7 +26,7 @@ import pytest
 from ..artifact_store import ArtifactStore
 from ..plugin import THOROUGH_PROFILE
 from .capabilities import FULL, Capabilities
-from .machine import ContractViolation, contract_machine
+from .machine import contract_machine, shortest_program, violations_in
 from .rows import ROWS, Row
 from .runner import check_row
 
@@ -93,8 +93,12 @@ class ArtifactStoreContract:
         machine = contract_machine(store_factory, contract_capabilities)
         try:
             run_state_machine_as_test(machine, settings=config)  # type: ignore[no-untyped-call,unused-ignore]
-        except ContractViolation as violation:
-            pytest.fail(str(violation), pytrace=False)
+        except BaseException as error:
+            violations = violations_in(error)
+            if violations is None:
+                raise
+            programs = [shortest_program(v, store_factory, contract_capabilities) for v in violations]
+            pytest.fail("\n\n".join(programs), pytrace=False)
 
 
 def _current_profile_name() -> str:
