@@ -127,6 +127,15 @@ def store_tree(store: ArtifactStore, normalise: Normaliser) -> dict[str, bytes |
     return tree
 
 
+def tree_problem(model: ReferenceModel, store: ArtifactStore, normalise: Normaliser) -> str | None:
+    """Whether the store's whole tree, read back through its API, matches the model's."""
+    try:
+        difference = tree_difference(model, store_tree(store, normalise))
+    except Exception as error:  # reading the tree back is part of the contract
+        difference = f"reading the tree back failed: {type(error).__name__}: {error}"
+    return f"after the calls above, {difference}" if difference else None
+
+
 def tree_difference(model: ReferenceModel, actual: dict[str, bytes | None]) -> str | None:
     """How the store's tree differs from the model's, or None."""
     expected = model.tree()
@@ -160,4 +169,4 @@ def _show(value: bytes | None) -> str:
     return "a directory" if value is None else repr(value)
 
 
-__all__ = ["ANY", "Normaliser", "check", "expect", "perform", "store_tree", "tree_difference"]
+__all__ = ["ANY", "Normaliser", "check", "expect", "perform", "store_tree", "tree_difference", "tree_problem"]

@@ -20,7 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from ..artifact_store import ArtifactStore
 from .capabilities import FULL, Capabilities
-from .checker import Normaliser, check, store_tree, tree_difference
+from .checker import Normaliser, check, tree_problem
 from .model import ReferenceModel
 from .program import Call, render
 
@@ -163,28 +163,50 @@ def contract_machine(
 
         @invariant()
         def whole_tree_matches(self) -> None:
-            try:
-                problem = tree_difference(self.model, store_tree(self.store, self.normalise))
-            except Exception as error:  # reading the tree back is part of the contract
-                problem = f"reading the tree back failed: {type(error).__name__}: {error}"
+            problem = tree_problem(self.model, self.store, self.normalise)
             if problem is not None:
                 op = self.calls[-1].op if self.calls else "setup"
-                note = f"after the calls above, {problem}"
-                program = render(self.calls, note, factory_name)
+                program = render(self.calls, problem, factory_name)
                 raise ContractViolation.for_op(op)(program, tuple(self.calls))
 
     StoreContract.__name__ = StoreContract.__qualname__ = "StoreContract"
     return StoreContract
 
 
-def violations_in(error: BaseException) -> list[ContractViolation] | None:
+def find_violations(
+    store_factory: StoreFactory,
+    capabilities: Capabilities,
+    settings: Any,
+    *,
+    factory_name: str = "make_store()",
+    stats: Counter[str] | None = None,
+    seed: int | None = None,
+) -> list[tuple[str, str]]:
+    """Run the state machine under *settings*; each violation as (operation, shortest program)."""
+    from hypothesis import seed as use_seed
+    from hypothesis.stateful import run_state_machine_as_test
+
+    machine = contract_machine(store_factory, capabilities, factory_name=factory_name, stats=stats)
+    if seed is not None:
+        machine = use_seed(seed)(machine)
+    try:
+        run_state_machine_as_test(machine, settings=settings)  # type: ignore[no-untyped-call,unused-ignore]
+    except BaseException as error:
+        violations = _violations_in(error)
+        if violations is None:
+            raise
+        return [(v.op, shortest_program(v, store_factory, capabilities, factory_name)) for v in violations]
+    return []
+
+
+def _violations_in(error: BaseException) -> list[ContractViolation] | None:
     """The violations *error* holds (it may be a group of them), or None if it holds anything else."""
     if isinstance(error, ContractViolation):
         return [error]
     if isinstance(error, BaseExceptionGroup):
         found: list[ContractViolation] = []
         for inner in error.exceptions:
-            more = violations_in(inner)
+            more = _violations_in(inner)
             if more is None:
                 return None
             found += more
@@ -203,13 +225,7 @@ def replay(
     model = ReferenceModel(capabilities)
     normalise = Normaliser(store, model)
     for index, call in enumerate(calls):
-        problem = check(model, store, call, normalise)
-        if problem is None:
-            try:
-                difference = tree_difference(model, store_tree(store, normalise))
-            except Exception as error:  # reading the tree back is part of the contract
-                difference = f"reading the tree back failed: {type(error).__name__}: {error}"
-            problem = f"after the calls above, {difference}" if difference else None
+        problem = check(model, store, call, normalise) or tree_problem(model, store, normalise)
         if problem is not None:
             return index, problem
     return None

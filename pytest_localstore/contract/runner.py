@@ -10,8 +10,8 @@ from typing import Any
 
 from ..artifact_store import ArtifactStore
 from .capabilities import FULL, Capabilities
-from .checker import Normaliser, check, store_tree, tree_difference
-from .machine import StoreFactory, contract_machine, shortest_program, violations_in
+from .checker import Normaliser, check, tree_problem
+from .machine import StoreFactory, find_violations
 from .model import ReferenceModel, split
 from .outcomes import Outcome
 from .program import Call, render
@@ -65,13 +65,7 @@ def check_row(
     model = row_model(row, capabilities)
     normalise = Normaliser(store, model)
     done.append(row.call)
-    problem = check(model, store, row.call, normalise)
-    if problem is None:
-        try:
-            difference = tree_difference(model, store_tree(store, normalise))
-        except Exception as error:  # reading the tree back is part of the contract
-            difference = f"reading the tree back failed: {type(error).__name__}: {error}"
-        problem = f"after the calls above, {difference}" if difference else None
+    problem = check(model, store, row.call, normalise) or tree_problem(model, store, normalise)
     return None if problem is None else render(done, f"{row.id} -- {problem}", factory)
 
 
@@ -101,8 +95,6 @@ def run_contract(
     progress: Callable[[str], None] = lambda message: None,
 ) -> Report:
     """Every applicable row, then *examples* random sequences of up to *steps* calls."""
-    from hypothesis import seed as use_seed
-    from hypothesis.stateful import run_state_machine_as_test
 
     report = Report()
     started = time.perf_counter()
@@ -117,20 +109,11 @@ def run_contract(
             report.violations.append((op, program))
         if index % 20 == 0 or index == len(rows):
             progress(f"table rows: {index}/{len(rows)}")
-    machine = contract_machine(store_factory, capabilities, factory_name=factory_name, stats=report.calls)
-    if seed is not None:
-        machine = use_seed(seed)(machine)
     config = machine_settings(examples, steps, report_multiple_bugs=True, print_blob=False)
     progress(f"state machine: {examples} examples of up to {steps} steps")
-    try:
-        run_state_machine_as_test(machine, settings=config)  # type: ignore[no-untyped-call,unused-ignore]
-    except BaseException as error:
-        violations = violations_in(error)
-        if violations is None:
-            raise
-        for violation in violations:
-            program = shortest_program(violation, store_factory, capabilities, factory_name)
-            report.violations.append((violation.op, program))
+    report.violations += find_violations(
+        store_factory, capabilities, config, factory_name=factory_name, stats=report.calls, seed=seed
+    )
     report.seconds = time.perf_counter() - started
     return report
 

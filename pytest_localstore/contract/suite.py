@@ -26,7 +26,7 @@ import pytest
 from ..artifact_store import ArtifactStore
 from ..plugin import THOROUGH_PROFILE
 from .capabilities import FULL, Capabilities
-from .machine import contract_machine, shortest_program, violations_in
+from .machine import find_violations
 from .rows import ROWS, Row
 from .runner import check_row
 
@@ -79,7 +79,6 @@ class ArtifactStoreContract:
         self, store_factory: Callable[[], ArtifactStore], contract_capabilities: Capabilities
     ) -> None:
         from hypothesis import HealthCheck, settings
-        from hypothesis.stateful import run_state_machine_as_test
 
         current = settings()
         thorough = _current_profile_name() == THOROUGH_PROFILE
@@ -90,15 +89,9 @@ class ArtifactStoreContract:
             deadline=None,
             suppress_health_check=list(HealthCheck),
         )
-        machine = contract_machine(store_factory, contract_capabilities)
-        try:
-            run_state_machine_as_test(machine, settings=config)  # type: ignore[no-untyped-call,unused-ignore]
-        except BaseException as error:
-            violations = violations_in(error)
-            if violations is None:
-                raise
-            programs = [shortest_program(v, store_factory, contract_capabilities) for v in violations]
-            pytest.fail("\n\n".join(programs), pytrace=False)
+        violations = find_violations(store_factory, contract_capabilities, config)
+        if violations:
+            pytest.fail("\n\n".join(program for _, program in violations), pytrace=False)
 
 
 def _current_profile_name() -> str:
