@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import os
 import pathlib
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,9 +18,45 @@ import pytest
 # pyfakefs unloads modules first imported during a test, and importing them
 # again under the fake filesystem costs a fresh compile each time.
 from . import isolation, local_store  # noqa: F401
+from .config import FAKE_BACKEND_ENV
 
 #: The methods through which Hypothesis's directory database touches the disk.
 _DATABASE_METHODS = ("fetch", "save", "delete", "move")
+
+
+#: Fixtures that give real-disk paths, which the fake filesystem hides.
+_REAL_PATH_FIXTURES = ("tmp_path", "tmpdir")
+
+
+@contextlib.contextmanager
+def fake_config(request: pytest.FixtureRequest) -> Iterator[isolation.LocalStoreConfig]:
+    """A config directory inside pyfakefs, in force (``LOCALSTORE_CONFIG_PATH``) for the block.
+
+    What the fake backend cannot do is refused with the reason: a real-disk
+    ``tmp_path`` in the same test, and a subprocess (which cannot see the fake
+    filesystem) using this config directory.
+    """
+    real_paths = [name for name in _REAL_PATH_FIXTURES if name in request.fixturenames]
+    if real_paths:
+        pytest.fail(
+            f"pytest-localstore: {request.node.nodeid} uses {real_paths[0]} with the fake backend:"
+            f" {real_paths[0]} is on the real disk, which pyfakefs hides; use the disk backend"
+            " (@pytest.mark.localstore(backend='disk')) or paths inside the fake filesystem",
+            pytrace=False,
+        )
+    fake_filesystem(request)
+    config = isolation.LocalStoreConfig(os.path.join(tempfile.gettempdir(), "localstore-config"))
+    os.makedirs(config.path, exist_ok=True)
+    saved = os.environ.get(FAKE_BACKEND_ENV)
+    os.environ[FAKE_BACKEND_ENV] = str(os.getpid())
+    try:
+        with config:
+            yield config
+    finally:
+        if saved is None:
+            os.environ.pop(FAKE_BACKEND_ENV, None)
+        else:
+            os.environ[FAKE_BACKEND_ENV] = saved
 
 
 def fake_filesystem(request: pytest.FixtureRequest) -> Any:
@@ -30,17 +68,28 @@ def fake_filesystem(request: pytest.FixtureRequest) -> Any:
     stack = contextlib.ExitStack()
     request.addfinalizer(stack.close)
     stack.enter_context(hypothesis_database_on_real_disk())
-    try:
-        fs = request.getfixturevalue("fs")
-    except pytest.FixtureLookupError:
-        # pyfakefs's own plugin is not loaded (e.g. autoload is off): patch here.
-        from pyfakefs.fake_filesystem_unittest import Patcher
+    _ensure_pyfakefs_plugin(request.config)
+    return request.getfixturevalue("fs")
 
-        patcher = Patcher()
-        patcher.setUp()
-        request.addfinalizer(patcher.tearDown)
-        fs = patcher.fs
-    return fs
+
+def _ensure_pyfakefs_plugin(config: pytest.Config) -> None:
+    """Load pyfakefs's own pytest plugin if this run did not (e.g. autoload is off).
+
+    Its import keeps pytest's capture and path modules out of the fake
+    filesystem, and its hooks pause the fake filesystem while pytest reports;
+    a bare ``Patcher`` has neither, and pytest's capture then fails with
+    ``Bad file descriptor``.
+    """
+    from pyfakefs import pytest_plugin
+
+    manager = config.pluginmanager
+    if not manager.is_registered(pytest_plugin) and not manager.is_blocked("fakefs"):
+        manager.register(pytest_plugin, "fakefs")
+    if not manager.is_registered(pytest_plugin):
+        raise pytest.UsageError(
+            "the localstore fake backend needs pyfakefs's pytest plugin, which this run blocks"
+            " (-p no:fakefs); allow it or use --localstore-backend=disk"
+        )
 
 
 @contextlib.contextmanager

@@ -16,7 +16,15 @@ from . import __version__
 from ._table import render_table
 from .client import Client
 from .errors import LocalStoreError
-from .models import ARTIFACT_STORE, COMPONENT_TYPES, MODEL_DEPLOYER, ORCHESTRATOR, STEP_OPERATOR
+from .models import (
+    ARTIFACT_STORE,
+    COMPONENT_TYPES,
+    MODEL_DEPLOYER,
+    ORCHESTRATOR,
+    STEP_OPERATOR,
+    label,
+    with_article,
+)
 
 USAGE_ERROR = 2
 ACTIVE_MARK = "👉"
@@ -30,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line, not a usage dump."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: error: {message} (see '{self.prog} --help')")
+        raise UsageError(f"{self.prog}: error: {printable(message)} (see '{self.prog} --help')")
 
 
 def _cli_name(component_type: str) -> str:
@@ -42,18 +50,22 @@ class _Output:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+        self.encoding = stream.encoding or "ascii"
         try:
-            ("┏" + ACTIVE_MARK).encode(stream.encoding or "ascii")
+            ("┏" + ACTIVE_MARK).encode(self.encoding)
             self.ascii_only = False
         except (UnicodeEncodeError, LookupError):
             self.ascii_only = True
+            self.encoding = "ascii"
 
     def line(self, text: str = "") -> None:
-        self.stream.write(text + "\n")
+        write_line(self.stream, text)
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]], **options: Any) -> None:
         if self.ascii_only:
             rows = [[cell.replace(ACTIVE_MARK, "*") for cell in row] for row in rows]
+        # Escaped before the columns are measured, so the borders line up.
+        rows = [[_encodable(cell, self.encoding) for cell in row] for row in rows]
         self.line(render_table(headers, rows, ascii_only=self.ascii_only, **options))
 
 
@@ -132,10 +144,10 @@ def _add_component_commands(groups: Any, component_type: str) -> None:
     group.set_defaults(component_type=component_type)
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
     actions.add_parser("list", help=f"list {name}s").set_defaults(run=_component_list)
-    describe = actions.add_parser("describe", help=f"show an {name}'s configuration")
+    describe = actions.add_parser("describe", help=f"show {with_article(name)}'s configuration")
     describe.add_argument("name", nargs="?", help="component name (default: the active stack's)")
     describe.set_defaults(run=_component_describe)
-    register = actions.add_parser("register", help=f"register an {name}")
+    register = actions.add_parser("register", help=f"register {with_article(name)}")
     register.add_argument("name", help="name of the new component")
     register.add_argument("-f", "--flavor", required=True, help="flavor (see 'localstore flavor list')")
     if component_type == ARTIFACT_STORE:
@@ -146,7 +158,7 @@ def _add_component_commands(groups: Any, component_type: str) -> None:
         "--option", action="append", default=[], metavar="KEY=VALUE", help="a flavor option; repeatable"
     )
     register.set_defaults(run=_component_register)
-    delete = actions.add_parser("delete", help=f"delete an {name} no stack uses")
+    delete = actions.add_parser("delete", help=f"delete {with_article(name)} no stack uses")
     delete.add_argument("name", help="component name")
     delete.set_defaults(run=_component_delete)
 
@@ -204,15 +216,17 @@ def _component_list(client: Client, args: argparse.Namespace, out: _Output) -> N
 def _component_describe(client: Client, args: argparse.Namespace, out: _Output) -> None:
     kind = args.component_type
     active_stack = client.active_stack
-    name = args.name
-    if name is None:
+    preamble = []
+    if args.name is None:
         component = active_stack.components.get(kind)
         if component is None:
-            raise LocalStoreError(f"the active stack {active_stack.name!r} has no {kind}: name one")
-        out.line(f"Running with active stack: '{active_stack.name}'")
-        out.line(f"No component name given; using '{component.name}' from active stack.")
+            raise LocalStoreError(f"the active stack {active_stack.name!r} has no {label(kind)}: name one")
+        preamble = [
+            f"Running with active stack: '{active_stack.name}'",
+            f"No component name given; using '{component.name}' from active stack.",
+        ]
     else:
-        component = client.get_component(kind, name)
+        component = client.get_component(kind, args.name)
     active = component.id in active_stack.model.components.values()
     rows = [
         ["TYPE", component.type],
@@ -221,6 +235,8 @@ def _component_describe(client: Client, args: argparse.Namespace, out: _Output) 
         ["UUID", str(component.id)],
     ]
     rows += [[key.upper(), str(value)] for key, value in sorted(client.describe_component(component).items())]
+    for line in preamble:
+        out.line(line)
     out.line(f"{kind.upper()} Component Configuration{' (ACTIVE)' if active else ''}")
     out.table(["COMPONENT_PROPERTY", "VALUE"], rows, lines_between_rows=True)
 
@@ -285,20 +301,42 @@ def main(
             run: Callable[[Client, argparse.Namespace, _Output], int | None] = args.run
             status = run(Client(), args, _Output(out_stream))
         for warning in caught:
-            err_stream.write(f"localstore: warning: {warning.message}\n")
+            write_line(err_stream, f"localstore: warning: {printable(str(warning.message))}")
     except UsageError as error:
-        err_stream.write(f"{error}\n")
+        write_line(err_stream, str(error))
         return USAGE_ERROR
     except (LocalStoreError, OSError) as error:
-        err_stream.write(f"localstore: error: {_one_line(error)}\n")
+        write_line(err_stream, f"localstore: error: {printable(str(error))}")
         return USAGE_ERROR
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else 0
     return status or 0
 
 
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())
+def printable(text: str) -> str:
+    """*text* on one line: line breaks and other control characters escaped as in ``repr``."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def write_line(stream: TextIO, text: str) -> None:
+    """Write *text* and a newline; what the stream cannot encode is written escaped."""
+    try:
+        stream.write(text + "\n")
+    except UnicodeEncodeError:
+        stream.write(_encodable(text, stream.encoding or "ascii") + "\n")
+
+
+def _encodable(text: str, encoding: str) -> str:
+    """*text* with what *encoding* cannot hold (and undecodable bytes) escaped."""
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        return text.encode("ascii", "backslashreplace").decode("ascii")
+    return text
 
 
 def run() -> NoReturn:

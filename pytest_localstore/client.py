@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .artifact_store import ArtifactStore
@@ -14,15 +15,20 @@ from .errors import (
     DuplicateNameError,
     InUseError,
     LocalStoreError,
+    RegistryError,
 )
 from .flavors import FlavorRegistry
 from .models import (
     ARTIFACT_STORE,
+    DEFAULT_NAME,
+    REQUIRED_TYPES,
     ComponentModel,
     RegistryState,
     StackModel,
     check_name,
     check_type,
+    label,
+    with_article,
 )
 from .registry import Registry
 from .stack import Stack, check_stack
@@ -60,10 +66,12 @@ class Client:
         """Register a component; its flavor checks and normalises *config*."""
         check_type(component_type)
         check_name(name, component_type)
-        prepared = self.flavors.get(component_type, flavor).prepare_config(config or {})
+        prepared = self.flavors.get(component_type, flavor).prepare_config(config or {}, self.config_path)
         with self.registry.transaction() as state:
             if state.find_component(component_type, name) is not None:
-                raise DuplicateNameError(f"a {component_type} named {name!r} is already registered")
+                raise DuplicateNameError(
+                    f"{with_article(label(component_type))} named {name!r} is already registered"
+                )
             component = ComponentModel(uuid.uuid4(), name, component_type, flavor, prepared)
             state.components.append(component)
         return component
@@ -84,16 +92,22 @@ class Client:
         check_type(component_type)
         with self.registry.transaction() as state:
             component = _component(state, component_type, name_or_id)
+            if component.name == DEFAULT_NAME and component_type in REQUIRED_TYPES:
+                raise InUseError(
+                    f"the default {label(component_type)} cannot be deleted: the default stack needs it"
+                )
             users = [s.name for s in state.stacks if component.id in s.components.values()]
             if users:
                 raise InUseError(
-                    f"{component_type} {component.name!r} is used by stack(s) {', '.join(users)}"
+                    f"{label(component_type)} {component.name!r} is used by stack(s) {', '.join(users)}"
                 )
             state.components.remove(component)
 
     def describe_component(self, component: ComponentModel) -> dict[str, Any]:
         """The component's config with defaults filled in (e.g. a store's path)."""
-        return self.flavors.get(component.type, component.flavor).resolved_config(component, self.config_path)
+        flavor = self.flavors.get(component.type, component.flavor)
+        with _stored_config(self.registry, component):
+            return flavor.resolved_config(component, self.config_path)
 
     def artifact_store(self, name_or_id: str | uuid.UUID) -> ArtifactStore:
         """The live artifact store registered under that name or id."""
@@ -164,6 +178,8 @@ class Client:
         """Delete a stack that is not active; its components stay registered."""
         with self.registry.transaction() as state:
             stack = _stack(state, name_or_id)
+            if stack.name == DEFAULT_NAME:
+                raise InUseError("the default stack cannot be deleted: every config directory keeps it")
             if stack.id == state.active_stack_id:
                 raise InUseError(f"stack {stack.name!r} is active: set another stack first")
             state.stacks.remove(stack)
@@ -171,20 +187,37 @@ class Client:
     def _build(self, component: ComponentModel) -> ArtifactStore:
         flavor = self.flavors.get(component.type, component.flavor)
         if flavor.factory is None:
-            raise LocalStoreError(f"{component.type} flavor {flavor.name!r} has no implementation")
-        store = flavor.factory(component, self.config_path)
+            raise LocalStoreError(f"{label(component.type)} flavor {flavor.name!r} has no implementation")
+        with _stored_config(self.registry, component):
+            store = flavor.factory(component, self.config_path)
         if not isinstance(store, ArtifactStore):
             raise LocalStoreError(
-                f"{component.type} flavor {flavor.name!r} built {store!r}: expected an ArtifactStore"
+                f"{label(component.type)} flavor {flavor.name!r} built {store!r}: expected an ArtifactStore"
             )
         return store
+
+
+@contextlib.contextmanager
+def _stored_config(registry: Registry, component: ComponentModel) -> Iterator[None]:
+    """Report a flavor's TypeError or ValueError over a stored config as a corrupt registry."""
+    try:
+        yield
+    except LocalStoreError:
+        raise
+    except (TypeError, ValueError) as error:
+        raise RegistryError(
+            f"registry {registry.file} is corrupt: {label(component.type)} {component.name!r} has"
+            f" config {dict(component.config)!r} ({error}); repair or remove it"
+        ) from None
 
 
 def _component(state: RegistryState, component_type: str, name_or_id: str | uuid.UUID) -> ComponentModel:
     component = state.find_component(component_type, name_or_id)
     if component is None:
         names = ", ".join(c.name for c in state.components if c.type == component_type) or "none"
-        raise ComponentNotFoundError(f"no {component_type} named {str(name_or_id)!r}: registered are {names}")
+        raise ComponentNotFoundError(
+            f"no {label(component_type)} named {str(name_or_id)!r}: registered are {names}"
+        )
     return component
 
 

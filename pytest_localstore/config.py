@@ -15,6 +15,9 @@ from collections.abc import Mapping
 CONFIG_PATH_ENV = "LOCALSTORE_CONFIG_PATH"
 APP_NAME = "localstore"
 LOCAL_STORES_DIR = "local_stores"
+#: Set by the fake backend to the test process's pid: its config directory exists
+#: only inside that process's pyfakefs, so any other process must not use it.
+FAKE_BACKEND_ENV = "LOCALSTORE_FAKE_BACKEND_PID"
 
 
 def user_config_dir(environ: Mapping[str, str] | None = None) -> str:
@@ -35,6 +38,15 @@ def config_dir(environ: Mapping[str, str] | None = None) -> str:
     """The config directory in force: the variable if set, else the user's."""
     env = os.environ if environ is None else environ
     configured = env.get(CONFIG_PATH_ENV)
+    owner = env.get(FAKE_BACKEND_ENV)
+    if configured and owner and owner != str(os.getpid()):
+        from .errors import LocalStoreError
+
+        raise LocalStoreError(
+            f"{CONFIG_PATH_ENV}={configured} lives in the pyfakefs filesystem of a pytest-localstore"
+            f" fake-backend test (process {owner}), which this process cannot see; run the test on"
+            " the disk backend to use subprocesses"
+        )
     if configured:
         return os.path.abspath(os.path.expanduser(configured))
     return user_config_dir(env)

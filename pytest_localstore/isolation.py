@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import MutableMapping
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +21,7 @@ from types import TracebackType
 from .artifact_store import ArtifactStore
 from .client import Client
 from .config import CONFIG_PATH_ENV
-from .flavors import FlavorRegistry
+from .flavors import CustomStorePathWarning, FlavorRegistry
 from .models import ARTIFACT_STORE, DEFAULT_NAME
 from .stack import Stack
 
@@ -66,9 +67,15 @@ class LocalStoreConfig:
         return self.default_stack.artifact_store
 
     def artifact_store(self, name: str, path: str | os.PathLike[str] | None = None) -> ArtifactStore:
-        """Register a ``local`` artifact store named *name* and return it, ready to use."""
+        """Register a ``local`` artifact store named *name* and return it, ready to use.
+
+        An explicit *path* is the caller's deliberate choice here (a test's, usually),
+        so it draws no ``CustomStorePathWarning``.
+        """
         config = {"path": os.fspath(path)} if path is not None else {}
-        component = self.client.register_component(ARTIFACT_STORE, name, "local", config)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CustomStorePathWarning)
+            component = self.client.register_component(ARTIFACT_STORE, name, "local", config)
         return self.client.artifact_store(component.id)
 
     def __enter__(self) -> LocalStoreConfig:

@@ -21,6 +21,16 @@ DEFAULT_NAME = "default"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
 
 
+def label(component_type: str) -> str:
+    """How messages name a component type: ``artifact_store`` -> ``artifact store``."""
+    return component_type.replace("_", " ")
+
+
+def with_article(words: str) -> str:
+    """*words* after ``a`` or ``an``, as English wants."""
+    return f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
+
+
 def check_name(name: str, what: str) -> str:
     """*name* if it is a valid component or stack name, else InvalidNameError."""
     if not isinstance(name, str) or not _NAME.match(name):

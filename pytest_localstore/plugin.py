@@ -9,16 +9,16 @@ run's summary names it.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from .config import config_dir
+from .config import CONFIG_PATH_ENV, config_dir
 from .guard import ConfigDirGuard
 
 if TYPE_CHECKING:
@@ -35,6 +35,12 @@ THOROUGH_PROFILE = "localstore-thorough"
 DEFAULT_BACKEND = "disk"
 _GUARD = pytest.StashKey[ConfigDirGuard]()
 _TOUCHED = pytest.StashKey[list[str]]()
+_FAKE = pytest.StashKey[bool]()
+_SESSION = pytest.StashKey[tuple[str, dict[str, "str | None"]]]()
+#: The run's private config directory, and the user's own LOCALSTORE_CONFIG_PATH
+#: ('' if unset), handed on to the runs it starts (xdist workers, nested pytest).
+_RUN_ENV = "LOCALSTORE_RUN_CONFIG_PATH"
+_USER_ENV = "LOCALSTORE_USER_CONFIG_PATH"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -70,21 +76,52 @@ def pytest_configure(config: pytest.Config) -> None:
     ini = config.getini("localstore_backend")
     if ini not in BACKENDS:
         raise pytest.UsageError(f"localstore_backend = {ini!r}: expected one of {', '.join(BACKENDS)}")
-    config.stash[_GUARD] = ConfigDirGuard(config_dir())
+    # Isolation starts here, before collection imports any test module, and is
+    # undone at unconfigure. A run started inside another (an xdist worker, a
+    # nested pytest) inherits the outer run's private directory; it then watches
+    # what the user's own setting was, not that directory.
+    saved = {name: os.environ.get(name) for name in (CONFIG_PATH_ENV, _RUN_ENV, _USER_ENV)}
+    inherited = saved[_RUN_ENV] is not None and saved[CONFIG_PATH_ENV] == saved[_RUN_ENV]
+    user_setting = (saved[_USER_ENV] or "") if inherited else (saved[CONFIG_PATH_ENV] or "")
+    config.stash[_GUARD] = ConfigDirGuard(config_dir({**os.environ, CONFIG_PATH_ENV: user_setting}))
     config.stash[_TOUCHED] = []
+    private = tempfile.mkdtemp(prefix="localstore-session-")
+    os.environ.update({CONFIG_PATH_ENV: private, _RUN_ENV: private, _USER_ENV: user_setting})
+    config.stash[_SESSION] = (private, saved)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SESSION not in config.stash:
+        return
+    private, saved = config.stash[_SESSION]
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    shutil.rmtree(private, ignore_errors=True)
 
 
 def backend_for(node: pytest.Item, config: pytest.Config) -> str:
     """The backend of *node*: marker, else option, else ini, else ``disk``."""
     marker = node.get_closest_marker("localstore")
-    if marker is not None and "backend" in marker.kwargs:
-        backend = marker.kwargs["backend"]
-        if backend not in BACKENDS:
+    if marker is not None:
+        unknown = sorted(set(marker.kwargs) - {"backend"})
+        if marker.args or unknown:
+            given = ", ".join([*map(repr, marker.args), *(f"{k}={marker.kwargs[k]!r}" for k in unknown)])
             raise pytest.UsageError(
-                f"@pytest.mark.localstore(backend={backend!r}) on {node.nodeid}:"
-                f" expected one of {', '.join(BACKENDS)}"
+                f"@pytest.mark.localstore({given}) on {node.nodeid}: expected"
+                f" @pytest.mark.localstore(backend=...) with backend one of {', '.join(BACKENDS)}"
             )
-        return str(backend)
+        if "backend" in marker.kwargs:
+            backend = marker.kwargs["backend"]
+            if backend not in BACKENDS:
+                raise pytest.UsageError(
+                    f"@pytest.mark.localstore(backend={backend!r}) on {node.nodeid}:"
+                    f" expected one of {', '.join(BACKENDS)}"
+                )
+            return str(backend)
     option = config.getoption("localstore_backend")
     if option is not None:
         return str(option)
@@ -104,6 +141,32 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         pytest.fail(message, pytrace=False)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    if call.excinfo is not None and item.stash.get(_FAKE, False) and _bad_descriptor(call.excinfo.value):
+        report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+        report.sections.append(("pytest-localstore", FAKE_BACKEND_LIMITS))
+
+
+#: Said where a fake-backend test fails with EBADF, which is how pyfakefs's limits show.
+FAKE_BACKEND_LIMITS = (
+    "this test runs on the fake backend (pyfakefs), where 'Bad file descriptor' comes from"
+    " what pyfakefs cannot fake: subprocesses (their pipes, and the child cannot see the fake"
+    " filesystem) and real-disk paths such as tmp_path. Run it on the disk backend:"
+    " @pytest.mark.localstore(backend='disk')."
+)
+
+
+def _bad_descriptor(error: BaseException | None) -> bool:
+    seen = 0
+    while error is not None and seen < 20:
+        if isinstance(error, OSError) and error.errno == errno.EBADF:
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     touched: list[str] = [*config.stash[_TOUCHED]]
     late = config.stash[_GUARD].changes()
@@ -113,23 +176,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.section("pytest-localstore: the real config directory was written", red=True)
         for line in touched:
             terminalreporter.line(line, red=True)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _localstore_session_config() -> Iterator[None]:
-    """Point LOCALSTORE_CONFIG_PATH at a private directory for the whole run.
-
-    A plain temporary directory, removed at the end: asking pytest for its
-    base temporary directory here would make every run pay for creating it.
-    """
-    from .isolation import LocalStoreConfig
-
-    directory = tempfile.mkdtemp(prefix="localstore-session-")
-    try:
-        with LocalStoreConfig(directory):
-            yield
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -160,16 +206,14 @@ def localstore_config(
     ``localstore_backend`` ini value, in that order.
     """
     if backend_for(request.node, request.config) == "fake":
-        from ._fake import fake_filesystem
+        from ._fake import fake_config
 
-        fake_filesystem(request)
-        from .isolation import LocalStoreConfig
+        request.node.stash[_FAKE] = True
 
-        config = LocalStoreConfig(Path(tempfile.gettempdir()) / "localstore-config")
-        os.makedirs(config.path, exist_ok=True)
-    else:
-        config = localstore_config_factory.mktemp(request.node.name)
-    with config:
+        with fake_config(request) as config:
+            yield config
+        return
+    with localstore_config_factory.mktemp(request.node.name) as config:
         yield config
 
 

@@ -56,16 +56,32 @@ class Registry:
             yield state
             after = _dump(state)
             if after != before:
-                if loaded is not None:
-                    # Only a registry that already existed can have a killed writer's leftovers.
-                    remove_stale_temps(self.file)
-                write_atomic(self.file, after, durable=self.durable)
+                target = self._write_target()
+                # Under the lock no live writer owns a temporary file: any is a killed one's.
+                remove_stale_temps(target)
+                write_atomic(target, after, durable=self.durable)
+
+    def _write_target(self) -> str:
+        """The file to replace: the registry, or the file its link points to.
+
+        Replacing a link would cut it loose from its target (a dotfiles set-up),
+        so the new content goes to the target, atomically in the target's directory.
+        """
+        return os.path.realpath(self.file) if os.path.islink(self.file) else self.file
+
+    def _dangling(self) -> RegistryError:
+        return RegistryError(
+            f"registry {self.file} is a link to {os.path.realpath(self.file)}, which cannot be read;"
+            " mount or restore its target, or remove the link"
+        )
 
     def _load(self) -> RegistryState | None:
         try:
             with open(self.file, "rb") as handle:
                 raw = handle.read()
         except FileNotFoundError:
+            if os.path.islink(self.file):
+                raise self._dangling() from None
             return None
         except OSError as error:
             raise RegistryError(f"cannot read registry {self.file}: {error.strerror}") from None
@@ -73,6 +89,10 @@ class Registry:
             return _parse(json.loads(raw))
         except RegistryError as error:
             raise RegistryError(f"registry {self.file} {error}") from None
+        except RecursionError:
+            raise RegistryError(
+                f"registry {self.file} is corrupt (nested too deeply to read); repair or remove it"
+            ) from None
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             raise RegistryError(
                 f"registry {self.file} is corrupt ({type(error).__name__}: {error}); repair or remove it"
@@ -109,8 +129,8 @@ def _parse(document: Any) -> RegistryState:
     if not isinstance(document, dict):
         raise ValueError("the top level is not an object")
     version = document["version"]
-    if not isinstance(version, int):
-        raise ValueError(f"version {version!r} is not a number")
+    if type(version) is not int or version < 1:
+        raise ValueError(f"version {version!r} is not a format version (a whole number from 1)")
     if version > FORMAT_VERSION:
         raise RegistryError(
             f"has format version {version}, newer than this pytest-localstore reads"

@@ -16,6 +16,8 @@ from .models import (
     STEP_OPERATOR,
     ComponentModel,
     StackModel,
+    label,
+    with_article,
 )
 
 if TYPE_CHECKING:
@@ -32,7 +34,7 @@ def check_stack(name: str, components: Mapping[str, ComponentModel], flavors: Fl
     """
     for required in REQUIRED_TYPES:
         if required not in components:
-            raise StackValidationError(f"stack {name!r} needs a {required}")
+            raise StackValidationError(f"stack {name!r} needs {with_article(label(required))}")
     store = components[ARTIFACT_STORE]
     if not flavors.get(ARTIFACT_STORE, store.flavor).local:
         return
@@ -47,7 +49,7 @@ def check_stack(name: str, components: Mapping[str, ComponentModel], flavors: Fl
         component = components.get(kind)
         if component is not None and not flavors.get(kind, component.flavor).local:
             raise StackValidationError(
-                f"{reason}, so its {kind} must run on this machine too;"
+                f"{reason}, so its {label(kind)} must run on this machine too;"
                 f" {component.name!r} (flavor {component.flavor!r}) is remote"
             )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -119,7 +120,21 @@ def test_the_other_commands(run: Run, tmp_path: Path) -> None:
     [
         (["stack", "describe", "nope"], "no stack named 'nope'"),
         (["stack", "set", "nope"], "no stack named 'nope'"),
-        (["stack", "delete", "default"], "stack 'default' is active"),
+        (["stack", "delete", "default"], "the default stack cannot be deleted"),
+        (["artifact-store", "delete", "default"], "the default artifact store cannot be deleted"),
+        (["orchestrator", "delete", "default"], "the default orchestrator cannot be deleted"),
+        (["stack", "list", "a\nb"], "unrecognized arguments: a\\nb"),
+        (["step-operator", "register", "s", "--flavor", "x"], "no step operator flavors are installed"),
+        (
+            ["artifact-store", "register", "x", "--flavor", "local", "--path", "{tmp}/file/sub"],
+            "is not a directory",
+        ),
+        (["artifact-store", "register", "x", "--flavor", "local", "--path", "{config}"], "holds the config"),
+        (["artifact-store", "register", "x", "--flavor", "local", "--path", "{tmp}"], "holds the config"),
+        (
+            ["artifact-store", "register", "x", "--flavor", "local", "--path", "{config}/local_stores/x"],
+            "where the default stores live",
+        ),
         (["stack", "register", "default", "-a", "default", "-o", "default"], "already registered"),
         (["stack", "register", "x", "-a", "default"], "required: -o/--orchestrator"),
         (
@@ -127,25 +142,25 @@ def test_the_other_commands(run: Run, tmp_path: Path) -> None:
             "invalid stack name 'bad name'",
         ),
         (["artifact-store", "register", "default", "--flavor", "local"], "already registered"),
-        (["artifact-store", "register", "x", "--flavor", "s3"], "unknown artifact_store flavor 's3'"),
+        (["artifact-store", "register", "x", "--flavor", "s3"], "unknown artifact store flavor 's3'"),
         (["artifact-store", "register", "x", "--flavor", "local", "--path", ""], "invalid path ''"),
         (["artifact-store", "register", "x", "--flavor", "local", "--option", "color"], "expected KEY=VALUE"),
         (["artifact-store", "register", "x", "--flavor", "local", "--option", "a=b"], "unknown option 'a'"),
-        (["artifact-store", "delete", "default"], "used by stack(s) default"),
-        (["artifact-store", "describe", "nope"], "no artifact_store named 'nope'"),
+        (["artifact-store", "describe", "nope"], "no artifact store named 'nope'"),
         (["orchestrator", "register", "a/b", "--flavor", "local"], "invalid orchestrator name 'a/b'"),
-        (["step-operator", "describe"], "the active stack 'default' has no step_operator"),
+        (["step-operator", "describe"], "the active stack 'default' has no step operator"),
         (["flavor", "list", "--type", "secret"], "invalid choice: 'secret'"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         ([], "required: COMMAND"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_registry_unchanged(
-    run: Run, config: Path, args: list[str], message: str
+    run: Run, config: Path, tmp_path: Path, args: list[str], message: str
 ) -> None:
     assert run("stack", "list").returncode == 0
+    (tmp_path / "file").write_bytes(b"")
     before = (config / "registry.json").read_bytes()
-    result = run(*args)
+    result = run(*(arg.format(config=config, tmp=tmp_path) for arg in args))
     assert result.returncode == 2
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
@@ -251,3 +266,63 @@ def test_flavors_from_entry_points(run: Run, tmp_path: Path, plugin_flavors: dic
     assert refused.returncode == 2 and "cannot hold step operator 'sm'" in refused.stderr
     missing = run("orchestrator", "describe", "kf")
     assert missing.returncode == 2 and "unknown orchestrator flavor 'kubeflow'" in missing.stderr
+
+
+def test_a_path_the_output_cannot_encode_is_printed_escaped(run: Run, tmp_path: Path) -> None:
+    cafe = tmp_path / "café"
+    assert run("artifact-store", "register", "c", "--flavor", "local", "--path", str(cafe)).returncode == 0
+    result = run("artifact-store", "describe", "c", env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 0, result.stderr
+    escaped = str(cafe).replace("é", "\\xe9")
+    assert f"| PATH               | {escaped} |" in result.stdout
+    widths = {len(line) for line in result.stdout.splitlines() if line.startswith(("|", "+"))}
+    assert len(widths) == 1  # the escaped cell still lines up
+
+
+def test_a_path_with_undecodable_bytes_is_printed_escaped(config: Path, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "LOCALSTORE_CONFIG_PATH": str(config),
+        "LC_ALL": "C.UTF-8",
+        "PYTHONIOENCODING": "utf-8",
+    }
+    odd = os.fsencode(tmp_path) + b"/\xff"
+    registered = subprocess.run(
+        [os.fsencode(SCRIPT), b"artifact-store", b"register", b"u", b"--flavor", b"local", b"--path", odd],
+        capture_output=True,
+        env=env,
+    )
+    assert registered.returncode == 0, registered.stderr
+    for args in (["artifact-store", "describe", "u"], ["artifact-store", "list"]):
+        result = subprocess.run([str(SCRIPT), *args], capture_output=True, env=env)
+        assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+    described = subprocess.run([str(SCRIPT), "artifact-store", "describe", "u"], capture_output=True, env=env)
+    assert b"/\\udcff" in described.stdout
+
+
+def commands_that_read_the_registry() -> list[list[str]]:
+    """Every command form that reads the registry, with arguments that would otherwise succeed."""
+    found = [["stack", "list"], ["stack", "describe"], ["stack", "describe", "default"]]
+    found += [["stack", "register", "s", "-a", "default", "-o", "default"], ["stack", "set", "default"]]
+    found += [["stack", "delete", "other"]]
+    for kind in ("artifact-store", "orchestrator", "step-operator", "model-deployer"):
+        found += [[kind, "list"], [kind, "describe"], [kind, "describe", "default"], [kind, "delete", "x"]]
+    # The other types have no 'local' flavor: their register stops before reading.
+    found += [[kind, "register", "x", "--flavor", "local"] for kind in ("artifact-store", "orchestrator")]
+    return found
+
+
+@pytest.mark.parametrize("args", commands_that_read_the_registry(), ids=" ".join)
+def test_a_registry_nested_too_deeply_is_reported_by_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    from pytest_localstore.cli import main
+
+    monkeypatch.setenv("LOCALSTORE_CONFIG_PATH", str(tmp_path))
+    content = b"[" * 100_000 + b"]" * 100_000
+    (tmp_path / "registry.json").write_bytes(content)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(args, stdout=out, stderr=err) == 2
+    assert err.getvalue().startswith("localstore: error: registry ") and "nested too deeply" in err.getvalue()
+    assert err.getvalue().count("\n") == 1 and out.getvalue() == ""
+    assert (tmp_path / "registry.json").read_bytes() == content

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from pytest_localstore import (
     InvalidPathError,
     LocalArtifactStore,
     LocalStoreError,
+    RegistryError,
     StackValidationError,
     UnknownFlavorError,
     default_store_path,
@@ -84,7 +86,7 @@ class TestComponents:
     def test_same_name_in_another_type_is_fine(self, client: Client) -> None:
         client.register_component("orchestrator", "shared", "local")
         client.register_component("artifact_store", "shared", "local")
-        with pytest.raises(DuplicateNameError, match="artifact_store named 'shared'"):
+        with pytest.raises(DuplicateNameError, match="artifact store named 'shared'"):
             client.register_component("artifact_store", "shared", "local")
 
     @pytest.mark.parametrize("name", ["", "-x", "a b", "a/b", "é", "x" * 65, ".."])
@@ -130,10 +132,62 @@ class TestComponents:
             client.register_component("artifact_store", "mine", "local", {"path": str(tmp_path / "file")})
 
     def test_component_in_use_cannot_be_deleted(self, client: Client) -> None:
+        client.register_component("orchestrator", "o2", "local")
+        client.register_stack("s2", {"orchestrator": "o2", "artifact_store": "default"})
         before = registry_bytes(client)
-        with pytest.raises(InUseError, match="used by stack"):
-            client.delete_component("artifact_store", "default")
+        with pytest.raises(InUseError, match="orchestrator 'o2' is used by stack"):
+            client.delete_component("orchestrator", "o2")
         assert registry_bytes(client) == before
+
+    def test_the_default_stack_and_its_components_cannot_be_deleted(self, client: Client) -> None:
+        client.register_component("artifact_store", "other", "local")
+        client.register_stack("s2", {"orchestrator": "default", "artifact_store": "other"}, set_active=True)
+        before = registry_bytes(client)
+        with pytest.raises(InUseError, match="the default stack cannot be deleted"):
+            client.delete_stack("default")
+        with pytest.raises(InUseError, match="the default artifact store cannot be deleted"):
+            client.delete_component("artifact_store", "default")
+        with pytest.raises(InUseError, match="the default orchestrator cannot be deleted"):
+            client.delete_component("orchestrator", "default")
+        assert registry_bytes(client) == before
+        client.register_component("step_operator", "default", "sagemaker")
+        client.delete_component("step_operator", "default")  # only the default stack's own are kept
+
+    def test_the_path_warning_names_the_callers_line(self, client: Client, tmp_path: Path) -> None:
+        with pytest.warns(CustomStorePathWarning) as caught:
+            client.register_component("artifact_store", "mine", "local", {"path": str(tmp_path / "x")})
+        assert caught[0].filename == __file__
+
+    @pytest.mark.parametrize(
+        ("where", "reason"),
+        [
+            ("{config}", "holds the config directory"),
+            ("{config}/..", "holds the config directory"),
+            ("{config}/local_stores/other", "where the default stores live"),
+            ("{config}/local_stores", "where the default stores live"),
+            ("{tmp}/file/below", "file exists and is not a directory"),
+            ("{tmp}/file/below/deeper", "file exists and is not a directory"),
+        ],
+    )
+    def test_paths_that_cannot_hold_a_store(
+        self, client: Client, tmp_path: Path, where: str, reason: str
+    ) -> None:
+        (tmp_path / "file").write_bytes(b"")
+        before = registry_bytes(client)
+        path = where.format(config=client.config_path, tmp=tmp_path)
+        with pytest.raises(InvalidPathError, match=reason):
+            client.register_component("artifact_store", "mine", "local", {"path": path})
+        assert registry_bytes(client) == before
+
+    @pytest.mark.parametrize("bad", [5, "", ["a"]])
+    def test_a_hand_edited_store_path_is_a_corrupt_registry(self, client: Client, bad: object) -> None:
+        document = json.loads(registry_bytes(client))
+        document["components"][0]["config"] = {"path": bad}
+        Path(client.registry.file).write_text(json.dumps(document))
+        with pytest.raises(RegistryError, match=r"registry .* is corrupt: artifact store 'default'"):
+            client.active_stack.artifact_store  # noqa: B018
+        with pytest.raises(RegistryError, match="is corrupt"):
+            client.describe_component(client.get_component("artifact_store", "default"))
 
 
 class TestStacks:
@@ -162,9 +216,9 @@ class TestStacks:
         before = registry_bytes(client)
         with pytest.raises(DuplicateNameError):
             client.register_stack("default", members)
-        with pytest.raises(StackValidationError, match="needs a orchestrator"):
+        with pytest.raises(StackValidationError, match="needs an orchestrator"):
             client.register_stack("s", {"artifact_store": "default"})
-        with pytest.raises(ComponentNotFoundError, match="no artifact_store named 'nope'"):
+        with pytest.raises(ComponentNotFoundError, match="no artifact store named 'nope'"):
             client.register_stack("s", {"orchestrator": "default", "artifact_store": "nope"})
         with pytest.raises(ComponentNotFoundError, match="no stack named 'nope'"):
             client.activate_stack("nope")
@@ -196,7 +250,7 @@ class TestLocalStoreRules:
             )
 
     def test_remote_model_deployer_is_refused(self, client: Client) -> None:
-        with pytest.raises(StackValidationError, match="model_deployer must run on this machine"):
+        with pytest.raises(StackValidationError, match="model deployer must run on this machine"):
             client.register_stack(
                 "s", {"artifact_store": "default", "orchestrator": "default", "model_deployer": "seldon"}
             )

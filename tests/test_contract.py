@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,8 +55,8 @@ class TestLocalStoreOnDisk(ArtifactStoreContract):
     """The local store on the real disk keeps the contract."""
 
     @pytest.fixture
-    def store(self, tmp_path: Path) -> LocalArtifactStore:
-        return LocalArtifactStore(tmp_path / "store")
+    def make_store(self, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], LocalArtifactStore]:
+        return lambda: LocalArtifactStore(tmp_path_factory.mktemp("store"))
 
 
 @pytest.mark.localstore(backend="fake")
@@ -62,8 +64,9 @@ class TestLocalStoreInPyfakefs(ArtifactStoreContract):
     """The local store under pyfakefs (the plugin's fake backend) keeps it too."""
 
     @pytest.fixture
-    def store(self, local_artifact_store: LocalArtifactStore) -> LocalArtifactStore:
-        return local_artifact_store
+    def make_store(self, artifact_store_factory: Callable[..., LocalArtifactStore]) -> Callable[[], object]:
+        names = (f"store{number}" for number in itertools.count())
+        return lambda: artifact_store_factory(next(names))
 
 
 class TestCapabilityRelaxesExactlyWhatItSays(ArtifactStoreContract):
@@ -72,8 +75,8 @@ class TestCapabilityRelaxesExactlyWhatItSays(ArtifactStoreContract):
     capabilities = Capabilities(atomic_rename=False)
 
     @pytest.fixture
-    def store(self, tmp_path: Path) -> LocalArtifactStore:
-        return MergingRename(tmp_path / "store")
+    def make_store(self, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], LocalArtifactStore]:
+        return lambda: MergingRename(tmp_path_factory.mktemp("store"))
 
 
 class TestObjectStoreWithoutEmptyDirectories(ArtifactStoreContract):
@@ -82,8 +85,8 @@ class TestObjectStoreWithoutEmptyDirectories(ArtifactStoreContract):
     capabilities = Capabilities(empty_directories=False)
 
     @pytest.fixture
-    def store(self, tmp_path: Path) -> LocalArtifactStore:
-        return ObjectStoreLike(tmp_path / "store")
+    def make_store(self, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], LocalArtifactStore]:
+        return lambda: ObjectStoreLike(tmp_path_factory.mktemp("store"))
 
 
 def test_object_store_like_breaks_the_full_contract(tmp_path: Path) -> None:
@@ -161,8 +164,8 @@ from tests.broken_stores import {cls}
 
 class TestBroken(ArtifactStoreContract):
     @pytest.fixture
-    def store(self, tmp_path):
-        return {cls}(tmp_path / "store")
+    def make_store(self, tmp_path_factory):
+        return lambda: {cls}(tmp_path_factory.mktemp("store"))
 """
 
 
@@ -174,6 +177,78 @@ def test_each_broken_store_is_rejected_through_the_mixin(pytester: pytest.Pytest
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) >= 1, result.stdout.str()[-2000:]
     result.stdout.fnmatch_lines(["*store = make_store()*"])
+
+
+def test_the_mixin_shows_the_violation_of_a_store_whose_rmtree_misbehaves(pytester: pytest.Pytester) -> None:
+    # Emptying one reused store through this rmtree left directories behind, so
+    # examples depended on each other and Hypothesis reported Flaky instead.
+    pytester.makepyfile(
+        """
+        import os, pytest
+        from pytest_localstore import LocalArtifactStore
+        from pytest_localstore.contract import ArtifactStoreContract
+
+        class RmtreeKeepsTheDirectory(LocalArtifactStore):
+            def rmtree(self, path):
+                super().rmtree(path)
+                os.mkdir(os.path.join(self.path, os.fsdecode(path)))
+
+        class TestIt(ArtifactStoreContract):
+            @pytest.fixture
+            def make_store(self, tmp_path_factory):
+                return lambda: RmtreeKeepsTheDirectory(tmp_path_factory.mktemp("store"))
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider", "-k", "stateful")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    assert "store = make_store()" in output and "store.rmtree(" in output
+    assert "Flaky" not in output and "Inconsistent data generation" not in output
+
+
+def test_every_row_and_example_gets_a_store_of_its_own(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_localstore import LocalArtifactStore
+        from pytest_localstore.contract import ArtifactStoreContract
+
+        MADE = []
+
+        class TestIt(ArtifactStoreContract):
+            @pytest.fixture
+            def make_store(self, tmp_path_factory):
+                def make():
+                    MADE.append(LocalArtifactStore(tmp_path_factory.mktemp("store")))
+                    return MADE[-1]
+                return make
+
+        def test_zz_count():
+            assert len({store.path for store in MADE}) == len(MADE) > 134 + 10
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=1 + 1 + sum(1 for row in ROWS if row.applies_to(Capabilities())))
+
+
+def test_a_subclass_without_make_store_gets_one_error_naming_it(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_localstore import LocalArtifactStore
+        from pytest_localstore.contract import ArtifactStoreContract
+
+        class TestOldStyle(ArtifactStoreContract):
+            @pytest.fixture
+            def store(self, tmp_path):
+                return LocalArtifactStore(tmp_path)
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-rs")
+    result.assert_outcomes(errors=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        ["*TestOldStyle runs the ArtifactStoreContract but defines no make_store fixture*"]
+    )
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))

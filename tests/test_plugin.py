@@ -59,7 +59,8 @@ def test_each_fixture(pytester: pytest.Pytester) -> None:
             assert names == ["default", "first", "custom"]
         """
     )
-    result = pytester.runpytest("-p", "localstore", "-W", "ignore::UserWarning")
+    # The factory's explicit path is the test author's choice: no warning, even under -W error.
+    result = pytester.runpytest("-p", "localstore", "-W", "error")
     result.assert_outcomes(passed=6)
 
 
@@ -160,6 +161,71 @@ def test_bad_backend_values_are_usage_errors(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-p", "localstore")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*localstore_backend = 'cloud': expected one of disk, fake*"])
+
+
+@pytest.mark.parametrize(
+    ("marker", "shown"),
+    [
+        ("@pytest.mark.localstore(backnd='fake')", "localstore(backnd='fake')"),
+        ("@pytest.mark.localstore('fake')", "localstore('fake')"),
+        ("@pytest.mark.localstore('fake', backend='fake')", "localstore('fake')"),
+    ],
+)
+def test_marker_mistakes_are_usage_errors(pytester: pytest.Pytester, marker: str, shown: str) -> None:
+    pytester.makepyfile(BACKEND_PROBE.format(marker=marker))
+    result = pytester.runpytest("-p", "localstore")
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(
+        [
+            f"*{shown} on test_marker_mistakes_are_usage_errors.py::test_probe:"
+            " expected*localstore(backend=...)*"
+        ]
+    )
+
+
+def test_fake_backend_refuses_tmp_path_with_the_reason(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.localstore(backend="fake")
+        def test_mixed(artifact_store_factory, tmp_path):
+            artifact_store_factory("x", path=tmp_path / "x")
+        """
+    )
+    result = pytester.runpytest("-p", "localstore")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*test_mixed uses tmp_path with the fake backend*real disk*"])
+    assert "could not create numbered dir" not in result.stdout.str()
+
+
+def test_a_subprocess_under_the_fake_backend_fails_with_the_reason(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import subprocess, sys, pytest
+
+        CLI = [sys.executable, "-m", "pytest_localstore", "stack", "list"]
+
+        @pytest.mark.localstore(backend="fake")
+        def test_child_refuses_the_fake_config(localstore_config):
+            assert subprocess.run(CLI).returncode == 2
+
+        @pytest.mark.localstore(backend="fake")
+        def test_pipes(localstore_config):
+            subprocess.run(CLI, capture_output=True)
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "localstore", "-s")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stderr.fnmatch_lines(
+        ["*lives in the pyfakefs filesystem of a pytest-localstore fake-backend test*"]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*- pytest-localstore -*",
+            "*this test runs on the fake backend (pyfakefs), where 'Bad file descriptor' comes from*",
+        ]
+    )
 
 
 def test_fake_backend_shares_the_fs_fixture(pytester: pytest.Pytester) -> None:

@@ -54,6 +54,10 @@ def test_file_is_versioned_json(tmp_path: Path) -> None:
         ),
         (b'{"version": 99, "components": [], "stacks": []}', "newer than this pytest-localstore reads"),
         (b"\xff\xfe", "is corrupt"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"version": true, "components": [], "stacks": []}', "version True is not a format version"),
+        (b'{"version": 0, "components": [], "stacks": []}', "version 0 is not a format version"),
+        (b'{"version": -1, "components": [], "stacks": []}', "version -1 is not a format version"),
     ],
 )
 def test_a_bad_file_is_an_error_never_a_reset(tmp_path: Path, content: bytes, expected: str) -> None:
@@ -92,6 +96,37 @@ def test_stale_temp_files_are_ignored_then_cleaned(tmp_path: Path) -> None:
     assert [s.name for s in client.list_stacks()] == ["default"]
     client.register_component("orchestrator", "o2", "local")
     assert not stale.exists()
+
+
+def test_a_temp_file_left_by_the_very_first_write_is_cleaned(tmp_path: Path) -> None:
+    stale = tmp_path / f".{REGISTRY_FILE}.99999.tmp"
+    stale.write_bytes(b'{"half": ')
+    Client(tmp_path).list_stacks()  # the first write of the registry
+    assert not stale.exists()
+
+
+def test_a_linked_registry_is_written_through_the_link(tmp_path: Path) -> None:
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    Client(dotfiles).list_stacks()
+    config = tmp_path / "cfg"
+    config.mkdir()
+    (config / REGISTRY_FILE).symlink_to(dotfiles / REGISTRY_FILE)
+    Client(config).register_component("orchestrator", "o2", "local")
+    assert (config / REGISTRY_FILE).is_symlink()
+    names = [c["name"] for c in json.loads((dotfiles / REGISTRY_FILE).read_text())["components"]]
+    assert names == ["default", "default", "o2"]
+    assert sorted(os.listdir(dotfiles)) == [REGISTRY_FILE, "registry.lock"]  # no temp file left
+
+
+def test_a_dangling_link_is_refused_never_replaced(tmp_path: Path) -> None:
+    link = tmp_path / REGISTRY_FILE
+    link.symlink_to(tmp_path / "unmounted" / REGISTRY_FILE)
+    client = Client(tmp_path)
+    for call in (client.list_stacks, lambda: client.register_component("orchestrator", "o2", "local")):
+        with pytest.raises(RegistryError, match=r"is a link to .*unmounted.* which cannot be read"):
+            call()
+    assert link.is_symlink() and os.readlink(link) == str(tmp_path / "unmounted" / REGISTRY_FILE)
 
 
 def test_works_the_same_inside_pyfakefs(fs: object) -> None:

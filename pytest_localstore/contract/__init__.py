@@ -15,7 +15,7 @@ from .machine import ContractViolation, contract_machine
 from .model import ReferenceModel
 from .rows import ROWS, Row, render_markdown
 from .runner import Report, check_row, run_contract
-from .suite import ArtifactStoreContract, emptied, register_profiles
+from .suite import ArtifactStoreContract, register_profiles
 
 register_profiles()
 
@@ -31,7 +31,6 @@ __all__ = [
     "Row",
     "check_row",
     "contract_machine",
-    "emptied",
     "register_profiles",
     "render_markdown",
     "run_contract",

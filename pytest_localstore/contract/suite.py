@@ -1,25 +1,26 @@
 """The reusable suite: subclass :class:`ArtifactStoreContract` to check a store.
 
 In the style of fsspec's abstract tests: the mixin is not collected itself
-(its name does not start with ``Test``); a subclass provides a ``store``
-fixture (a fresh, empty store) and may override ``contract_capabilities``
-(or set the ``capabilities`` class attribute) and ``store_factory``::
+(its name does not start with ``Test``); a subclass defines a ``make_store``
+fixture, a callable that gives a new, empty store on every call, and may set
+the ``capabilities`` class attribute (or override ``contract_capabilities``)::
 
     class TestMyStore(ArtifactStoreContract):
         capabilities = Capabilities(empty_directories=False)
 
         @pytest.fixture
-        def store(self, tmp_path):
-            return MyStore(tmp_path)
+        def make_store(self, tmp_path_factory):
+            return lambda: MyStore(tmp_path_factory.mktemp("store"))
 
-It runs one test per row of the contract table and one stateful test.
+Every row and every state-machine example gets its own store, so no call of
+one can change what another sees. It runs one test per row of the contract
+table and one stateful test.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 
@@ -39,44 +40,38 @@ def _row_id(row: Row) -> str:
     return f"{row.operation}-{row.situation}".replace(" ", "_")
 
 
-def emptied(store: ArtifactStore) -> ArtifactStore:
-    """*store* with everything below its root removed, through its own API."""
-    for name in store.listdir(store.path):
-        path = os.path.join(store.path, name)
-        if store.isdir(path):
-            store.rmtree(path)
-        else:
-            store.remove(path)
-    return store
-
-
 class ArtifactStoreContract:
-    """Mixin: the whole contract, run against the ``store`` fixture of a subclass."""
+    """Mixin: the whole contract, run on stores made by the subclass's ``make_store`` fixture."""
 
     capabilities: ClassVar[Capabilities] = FULL
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        # One row test per table row; none where make_store is missing, so the
+        # missing fixture is one error (from the stateful test), not one per row.
+        if "row" in metafunc.fixturenames:
+            metafunc.parametrize("row", ROWS if _defines_make_store(type(self)) else [], ids=_row_id)
+
+    @pytest.fixture
+    def make_store(self) -> Callable[[], ArtifactStore]:
+        """Override: a callable that gives a new, empty store on every call."""
+        pytest.fail(_missing_make_store(type(self)), pytrace=False)
 
     @pytest.fixture
     def contract_capabilities(self) -> Capabilities:
         """What the store under test promises (default: the class's ``capabilities``)."""
         return self.capabilities
 
-    @pytest.fixture
-    def store_factory(self, store: ArtifactStore) -> Callable[[], ArtifactStore]:
-        """Fresh, empty stores: by default the ``store`` fixture, emptied each time."""
-        return lambda: emptied(store)
-
-    @pytest.mark.parametrize("row", ROWS, ids=_row_id)
     def test_contract_row(
-        self, row: Row, store_factory: Callable[[], ArtifactStore], contract_capabilities: Capabilities
+        self, row: Row, make_store: Callable[[], ArtifactStore], contract_capabilities: Capabilities
     ) -> None:
         if not row.applies_to(contract_capabilities):
             pytest.skip(f"the store does not promise {row.needs}")
-        program = check_row(row, store_factory(), contract_capabilities)
+        program = check_row(row, make_store(), contract_capabilities)
         if program is not None:
             pytest.fail(program, pytrace=False)
 
     def test_contract_stateful(
-        self, store_factory: Callable[[], ArtifactStore], contract_capabilities: Capabilities
+        self, make_store: Callable[[], ArtifactStore], contract_capabilities: Capabilities
     ) -> None:
         from hypothesis import HealthCheck, settings
 
@@ -89,9 +84,25 @@ class ArtifactStoreContract:
             deadline=None,
             suppress_health_check=list(HealthCheck),
         )
-        violations = find_violations(store_factory, contract_capabilities, config)
+        violations = find_violations(make_store, contract_capabilities, config)
         if violations:
             pytest.fail("\n\n".join(program for _, program in violations), pytrace=False)
+
+
+def _defines_make_store(cls: type[Any]) -> bool:
+    """Whether a class below the mixin defines ``make_store`` (looked up without descriptors)."""
+    owner = next(klass for klass in cls.__mro__ if "make_store" in vars(klass))
+    return owner is not ArtifactStoreContract
+
+
+def _missing_make_store(cls: type[Any]) -> str:
+    old = " (a store fixture is not enough: one store reused by every example lets them change each other)"
+    return (
+        f"pytest-localstore: {cls.__name__} runs the ArtifactStoreContract but defines no make_store"
+        " fixture; add one to the class that returns a callable giving a new, empty store on every"
+        " call, e.g. `return lambda: MyStore(tmp_path_factory.mktemp('store'))`"
+        f"{old if hasattr(cls, 'store') else ''}"
+    )
 
 
 def _current_profile_name() -> str:
