@@ -28,121 +28,73 @@ from typing import Any
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from hypothesis import seed
-from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from benchmarks._timing import print_table
 from pytest_localstore import LocalArtifactStore
-from pytest_localstore.contract.capabilities import FULL
-from pytest_localstore.contract.machine import GLOB_PATTERNS, contract_machine, names
-from pytest_localstore.contract.runner import machine_settings
+from pytest_localstore.contract import FULL, contract_machine
+from pytest_localstore.contract._machine import arguments
+from pytest_localstore.contract._settings import contract_settings
 
 FAILURES = (OSError, ValueError)
 
 
+def _write(path: str, mode: str, data: bytes) -> None:
+    with open(path, mode) if "b" in mode else open(path, mode, encoding="utf-8") as handle:
+        handle.write(data if "b" in mode else data.decode("utf-8"))
+
+
+def _read(path: str, mode: str) -> Any:
+    with open(path, mode) if "b" in mode else open(path, mode, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _copy(src: str, dst: str, overwrite: bool) -> None:
+    if not overwrite and os.path.lexists(dst):
+        raise FileExistsError(dst)
+    shutil.copyfile(src, dst)
+
+
+def _move(src: str, dst: str, overwrite: bool) -> None:
+    if not overwrite and os.path.lexists(dst):
+        raise FileExistsError(dst)
+    os.replace(src, dst)
+
+
+#: Each operation done with raw os/shutil/glob: (number of path arguments, action).
+RAW: dict[str, tuple[int, Callable[..., Any]]] = {
+    "open_read": (1, _read),
+    "open_write": (1, _write),
+    "copyfile": (2, _copy),
+    "exists": (1, os.path.exists),
+    "glob": (1, globmodule.glob),
+    "isdir": (1, os.path.isdir),
+    "listdir": (1, os.listdir),
+    "makedirs": (1, lambda path: os.makedirs(path, exist_ok=True)),
+    "mkdir": (1, os.mkdir),
+    "remove": (1, os.remove),
+    "rename": (2, _move),
+    "rmtree": (1, shutil.rmtree),
+    "stat": (1, os.stat),
+    "size": (1, os.path.getsize),
+    "walk": (1, lambda top, topdown: list(os.walk(top, topdown=topdown))),
+}
+
+
 def bare_machine(make_root: Callable[[], str], counts: Counter[str]) -> type[RuleBasedStateMachine]:
-    """The same rules and tree read-back with raw calls, and no judging at all."""
-    name = st.sampled_from(names(FULL))
-    path = st.lists(name, min_size=1, max_size=3).map("/".join)
-    any_path = path | st.just(".")
-    letters = st.characters(exclude_characters="\r", categories=("L", "M", "N", "P", "S", "Zs"))
+    """The contract's own rules and tree read-back, done with raw calls and judged not at all."""
 
     class Bare(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
             self.root = make_root()
 
-        def j(self, rel: str) -> str:
-            return os.path.join(self.root, rel)
-
-        def attempt(self, action: Callable[[], Any]) -> None:
+        def attempt(self, op: str, args: tuple[Any, ...]) -> None:
             counts["steps"] += 1
+            paths, action = RAW[op]
+            full = [os.path.join(self.root, arg) for arg in args[:paths]]
             with contextlib.suppress(*FAILURES):
-                action()
-
-        def write(self, rel: str, mode: str, data: Any) -> None:
-            encoding = None if "b" in mode else "utf-8"
-            with open(self.j(rel), mode, encoding=encoding) as handle:
-                handle.write(data)
-
-        def read(self, rel: str, mode: str) -> Any:
-            encoding = None if "b" in mode else "utf-8"
-            with open(self.j(rel), mode, encoding=encoding) as handle:
-                return handle.read()
-
-        def copy(self, src: str, dst: str, overwrite: bool) -> None:
-            if not overwrite and os.path.lexists(self.j(dst)):
-                raise FileExistsError(dst)
-            shutil.copyfile(self.j(src), self.j(dst))
-
-        def move(self, src: str, dst: str, overwrite: bool) -> None:
-            if not overwrite and os.path.lexists(self.j(dst)):
-                raise FileExistsError(dst)
-            os.replace(self.j(src), self.j(dst))
-
-        @rule(p=path, mode=st.sampled_from(["wb", "ab", "xb"]), data=st.binary(max_size=12))
-        def write_bytes(self, p: str, mode: str, data: bytes) -> None:
-            self.attempt(lambda: self.write(p, mode, data))
-
-        @rule(p=path, mode=st.sampled_from(["w", "a", "x"]), data=st.text(letters, max_size=8))
-        def write_text(self, p: str, mode: str, data: str) -> None:
-            self.attempt(lambda: self.write(p, mode, data))
-
-        @rule(p=path, mode=st.sampled_from(["r", "rb"]))
-        def read_file(self, p: str, mode: str) -> None:
-            self.attempt(lambda: self.read(p, mode))
-
-        @rule(src=path, dst=path, overwrite=st.booleans())
-        def copyfile(self, src: str, dst: str, overwrite: bool) -> None:
-            self.attempt(lambda: self.copy(src, dst, overwrite))
-
-        @rule(p=any_path)
-        def exists(self, p: str) -> None:
-            self.attempt(lambda: os.path.exists(self.j(p)))
-
-        @rule(pattern=st.sampled_from(GLOB_PATTERNS))
-        def glob(self, pattern: str) -> None:
-            self.attempt(lambda: globmodule.glob(self.j(pattern)))
-
-        @rule(p=any_path)
-        def isdir(self, p: str) -> None:
-            self.attempt(lambda: os.path.isdir(self.j(p)))
-
-        @rule(p=any_path)
-        def listdir(self, p: str) -> None:
-            self.attempt(lambda: os.listdir(self.j(p)))
-
-        @rule(p=path)
-        def makedirs(self, p: str) -> None:
-            self.attempt(lambda: os.makedirs(self.j(p), exist_ok=True))
-
-        @rule(p=path)
-        def mkdir(self, p: str) -> None:
-            self.attempt(lambda: os.mkdir(self.j(p)))
-
-        @rule(p=path)
-        def remove(self, p: str) -> None:
-            self.attempt(lambda: os.remove(self.j(p)))
-
-        @rule(src=path, dst=path, overwrite=st.booleans())
-        def rename(self, src: str, dst: str, overwrite: bool) -> None:
-            self.attempt(lambda: self.move(src, dst, overwrite))
-
-        @rule(p=path)
-        def rmtree(self, p: str) -> None:
-            self.attempt(lambda: shutil.rmtree(self.j(p)))
-
-        @rule(p=any_path)
-        def stat(self, p: str) -> None:
-            self.attempt(lambda: os.stat(self.j(p)))
-
-        @rule(p=any_path)
-        def size(self, p: str) -> None:
-            self.attempt(lambda: os.path.getsize(self.j(p)))
-
-        @rule(top=any_path, topdown=st.booleans())
-        def walk(self, top: str, topdown: bool) -> None:
-            self.attempt(lambda: list(os.walk(self.j(top), topdown=topdown)))
+                action(*full, *args[paths:])
 
         @invariant()
         def read_tree_back(self) -> None:
@@ -151,7 +103,17 @@ def bare_machine(make_root: Callable[[], str], counts: Counter[str]) -> type[Rul
                     with open(os.path.join(dirpath, filename), "rb") as handle:
                         handle.read()
 
+    for op, strategy in arguments(FULL).items():
+        setattr(Bare, op, rule(args=strategy)(_attempter(op)))
     return Bare
+
+
+def _attempter(op: str) -> Callable[[Any, tuple[Any, ...]], None]:
+    def attempt(self: Any, args: tuple[Any, ...]) -> None:
+        self.attempt(op, args)
+
+    attempt.__name__ = op
+    return attempt
 
 
 @contextlib.contextmanager
@@ -173,7 +135,7 @@ def _fresh(path: str) -> str:
 
 
 def timed(machine: type[RuleBasedStateMachine], examples: int, steps: int, run_seed: int) -> float:
-    config = machine_settings(examples, steps, phases=("generate",))
+    config = contract_settings(examples, steps, database=None, phases=("generate",))
     start = time.perf_counter()
     run_state_machine_as_test(seed(run_seed)(machine), settings=config)
     return time.perf_counter() - start

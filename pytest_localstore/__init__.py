@@ -8,14 +8,15 @@ touches.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from ._lazy import attach
 
 __version__ = "0.1.0"
 
-#: Public name -> the module that defines it.
+#: The public names, and the module that defines each: ``__all__`` comes from here.
 _EXPORTS = {
     "ArtifactStore": "artifact_store",
+    "PathType": "artifact_store",
+    "WalkEntry": "artifact_store",
     "Client": "client",
     "CONFIG_PATH_ENV": "config",
     "config_dir": "config",
@@ -30,11 +31,12 @@ _EXPORTS = {
     "RegistryError": "errors",
     "StackValidationError": "errors",
     "UnknownFlavorError": "errors",
-    "CustomStorePathWarning": "flavors",
+    "UnknownTypeError": "errors",
+    "CustomStorePathWarning": "local_flavor",
     "Flavor": "flavors",
     "FlavorRegistry": "flavors",
-    "default_store_path": "flavors",
-    "ConfigDirGuard": "guard",
+    "BrokenFlavorWarning": "flavors",
+    "default_store_path": "local_flavor",
     "ConfigDirFactory": "isolation",
     "LocalStoreConfig": "isolation",
     "LocalArtifactStore": "local_store",
@@ -44,72 +46,39 @@ _EXPORTS = {
     "Registry": "registry",
     "Stack": "stack",
 }
+__all__ = [*sorted(_EXPORTS), "__version__"]
+__getattr__, __dir__ = attach(__name__, _EXPORTS, globals())
 
-__all__ = [
-    "COMPONENT_TYPES",
-    "CONFIG_PATH_ENV",
-    "ArtifactStore",
-    "Client",
-    "ComponentModel",
-    "ComponentNotFoundError",
-    "ConfigDirFactory",
-    "ConfigDirGuard",
-    "CustomStorePathWarning",
-    "DuplicateNameError",
-    "Flavor",
-    "FlavorRegistry",
-    "InUseError",
-    "InvalidNameError",
-    "InvalidPathError",
-    "LocalArtifactStore",
-    "LocalStoreConfig",
-    "LocalStoreError",
-    "PathOutsideStoreError",
-    "Registry",
-    "RegistryError",
-    "Stack",
-    "StackModel",
-    "StackValidationError",
-    "UnknownFlavorError",
-    "__version__",
-    "config_dir",
-    "default_store_path",
-    "user_config_dir",
-]
-
-if TYPE_CHECKING:
-    from .artifact_store import ArtifactStore
-    from .client import Client
-    from .config import CONFIG_PATH_ENV, config_dir, user_config_dir
-    from .errors import (
-        ComponentNotFoundError,
-        DuplicateNameError,
-        InUseError,
-        InvalidNameError,
-        InvalidPathError,
-        LocalStoreError,
-        PathOutsideStoreError,
-        RegistryError,
-        StackValidationError,
-        UnknownFlavorError,
-    )
-    from .flavors import CustomStorePathWarning, Flavor, FlavorRegistry, default_store_path
-    from .guard import ConfigDirGuard
-    from .isolation import ConfigDirFactory, LocalStoreConfig
-    from .local_store import LocalArtifactStore
-    from .models import COMPONENT_TYPES, ComponentModel, StackModel
-    from .registry import Registry
-    from .stack import Stack
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pytest_localstore' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the same names, for type checkers
+    from .artifact_store import ArtifactStore as ArtifactStore
+    from .artifact_store import PathType as PathType
+    from .artifact_store import WalkEntry as WalkEntry
+    from .client import Client as Client
+    from .config import CONFIG_PATH_ENV as CONFIG_PATH_ENV
+    from .config import config_dir as config_dir
+    from .config import user_config_dir as user_config_dir
+    from .errors import ComponentNotFoundError as ComponentNotFoundError
+    from .errors import DuplicateNameError as DuplicateNameError
+    from .errors import InUseError as InUseError
+    from .errors import InvalidNameError as InvalidNameError
+    from .errors import InvalidPathError as InvalidPathError
+    from .errors import LocalStoreError as LocalStoreError
+    from .errors import PathOutsideStoreError as PathOutsideStoreError
+    from .errors import RegistryError as RegistryError
+    from .errors import StackValidationError as StackValidationError
+    from .errors import UnknownFlavorError as UnknownFlavorError
+    from .errors import UnknownTypeError as UnknownTypeError
+    from .flavors import BrokenFlavorWarning as BrokenFlavorWarning
+    from .flavors import Flavor as Flavor
+    from .flavors import FlavorRegistry as FlavorRegistry
+    from .isolation import ConfigDirFactory as ConfigDirFactory
+    from .isolation import LocalStoreConfig as LocalStoreConfig
+    from .local_flavor import CustomStorePathWarning as CustomStorePathWarning
+    from .local_flavor import default_store_path as default_store_path
+    from .local_store import LocalArtifactStore as LocalArtifactStore
+    from .models import COMPONENT_TYPES as COMPONENT_TYPES
+    from .models import ComponentModel as ComponentModel
+    from .models import StackModel as StackModel
+    from .registry import Registry as Registry
+    from .stack import Stack as Stack

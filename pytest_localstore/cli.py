@@ -270,12 +270,12 @@ def _positive(text: str) -> int:
 
 
 def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
-    from .contract import command
+    from .contract import _command
 
     if args.markdown:
-        out.stream.write(command.markdown())
+        out.stream.write(_command.markdown())
         return 0
-    return command.run(
+    return _command.run(
         args.targets, examples=args.examples, steps=args.steps, seed=args.seed, out=out.stream, err=sys.stderr
     )
 

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 
 CONFIG_PATH_ENV = "LOCALSTORE_CONFIG_PATH"
 APP_NAME = "localstore"
-LOCAL_STORES_DIR = "local_stores"
 #: Set by the fake backend to the test process's pid: its config directory exists
 #: only inside that process's pyfakefs, so any other process must not use it.
 FAKE_BACKEND_ENV = "LOCALSTORE_FAKE_BACKEND_PID"

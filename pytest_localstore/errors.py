@@ -41,6 +41,10 @@ class InvalidNameError(LocalStoreError, ValueError):
     """A component or stack name that the registry does not accept."""
 
 
+class UnknownTypeError(LocalStoreError, LookupError):
+    """A component type that is not one of the four this package knows."""
+
+
 class UnknownFlavorError(LocalStoreError, LookupError):
     """A flavor that no installed package provides."""
 

@@ -21,7 +21,8 @@ from types import TracebackType
 from .artifact_store import ArtifactStore
 from .client import Client
 from .config import CONFIG_PATH_ENV
-from .flavors import CustomStorePathWarning, FlavorRegistry
+from .flavors import FlavorRegistry
+from .local_flavor import CustomStorePathWarning
 from .models import ARTIFACT_STORE, DEFAULT_NAME
 from .stack import Stack
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InvalidNameError
+from .errors import InvalidNameError, UnknownTypeError
 
 ARTIFACT_STORE = "artifact_store"
 ORCHESTRATOR = "orchestrator"
@@ -42,9 +42,9 @@ def check_name(name: str, what: str) -> str:
 
 
 def check_type(component_type: str) -> str:
-    """*component_type* if it is one of COMPONENT_TYPES, else InvalidNameError."""
+    """*component_type* if it is one of COMPONENT_TYPES, else UnknownTypeError."""
     if component_type not in COMPONENT_TYPES:
-        raise InvalidNameError(
+        raise UnknownTypeError(
             f"unknown component type {component_type!r}: expected one of {', '.join(COMPONENT_TYPES)}"
         )
     return component_type

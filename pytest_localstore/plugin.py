@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ._guard import ConfigDirGuard
 from .config import CONFIG_PATH_ENV, config_dir
-from .guard import ConfigDirGuard
 
 if TYPE_CHECKING:
     from .artifact_store import ArtifactStore
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 pytest.register_assert_rewrite("pytest_localstore.contract")
 
 BACKENDS = ("disk", "fake")
-#: ``--hypothesis-profile=localstore-thorough``: many more examples and steps.
-THOROUGH_PROFILE = "localstore-thorough"
 DEFAULT_BACKEND = "disk"
 _GUARD = pytest.StashKey[ConfigDirGuard]()
 _TOUCHED = pytest.StashKey[list[str]]()
@@ -63,11 +61,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("hypothesis_profile", None) == THOROUGH_PROFILE:
-        # Registered before Hypothesis's own plugin loads the profile by name.
-        from .contract.suite import register_profiles
+    from .contract._settings import THOROUGH_PROFILE, register_profiles
 
-        register_profiles()
+    if config.getoption("hypothesis_profile", None) == THOROUGH_PROFILE:
+        register_profiles()  # before Hypothesis's own plugin loads the profile by name
     config.addinivalue_line(
         "markers",
         "localstore(backend): run this test's localstore fixtures on backend 'disk' or 'fake'"

@@ -23,6 +23,7 @@ from pytest_localstore import (
     RegistryError,
     StackValidationError,
     UnknownFlavorError,
+    UnknownTypeError,
     default_store_path,
 )
 from pytest_localstore.registry import REGISTRY_FILE
@@ -101,7 +102,7 @@ class TestComponents:
             UnknownFlavorError, match="expected one of kubeflow_local, kubeflow_remote, local"
         ):
             client.register_component("orchestrator", "o", "airflow")
-        with pytest.raises(InvalidNameError, match="unknown component type 'secret_manager'"):
+        with pytest.raises(UnknownTypeError, match="unknown component type 'secret_manager'"):
             client.register_component("secret_manager", "o", "local")
 
     def test_unknown_option(self, client: Client) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -44,11 +45,22 @@ def test_default_is_under_home(private_home: Path) -> None:
     assert config_dir() == str(private_home / ".config" / "localstore")
 
 
-def test_public_api_is_complete_and_lazy() -> None:
-    exported = set(pytest_localstore.__all__) - {"__version__"}
-    assert exported == set(pytest_localstore._EXPORTS)
-    assert all(getattr(pytest_localstore, name) is not None for name in exported)
+def test_public_api_is_one_list_and_lazy() -> None:
+    assert pytest_localstore.__all__ == [*sorted(pytest_localstore._EXPORTS), "__version__"]
+    # The type checkers' copy of the list names the same things from the same modules.
+    tree = ast.parse(Path(pytest_localstore.__file__).read_text(encoding="utf-8"))
+    typed = {
+        alias.asname: (node.module or "").lstrip(".")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module != "_lazy"
+        for alias in node.names
+    }
+    assert typed == pytest_localstore._EXPORTS
+    for name in pytest_localstore._EXPORTS:
+        assert getattr(pytest_localstore, name) is not None
+    assert {"PathType", "WalkEntry"} <= set(pytest_localstore.__all__)
+    assert not {"ConfigDirGuard", "backend_for"} & set(pytest_localstore.__all__)
     code = "import sys, pytest_localstore.plugin; print(sorted(m for m in sys.modules if 'localstore' in m))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    modules = ["", ".config", ".guard", ".plugin"]
+    modules = ["", "._guard", "._lazy", ".config", ".plugin"]
     assert loaded.strip() == str([f"pytest_localstore{m}" for m in modules])

@@ -16,13 +16,13 @@ from pytest_localstore.contract import (
     ROWS,
     ArtifactStoreContract,
     Capabilities,
+    ContractViolation,
     check_row,
     render_markdown,
     run_contract,
 )
-from pytest_localstore.contract.machine import ContractViolation, shortest_program
-from pytest_localstore.contract.program import Call
-from pytest_localstore.contract.runner import row_outcome
+from pytest_localstore.contract._program import Call
+from pytest_localstore.contract._runner import row_outcome, shortest_program
 
 from .broken_stores import BROKEN, IgnoresOverwrite, MergingRename, ObjectStoreLike, StaleCache
 
@@ -90,7 +90,7 @@ class TestObjectStoreWithoutEmptyDirectories(ArtifactStoreContract):
 
 
 def test_object_store_like_breaks_the_full_contract(tmp_path: Path) -> None:
-    count = iter(range(1000))
+    count = itertools.count()
     report = run_contract(lambda: ObjectStoreLike(tmp_path / f"s{next(count)}"), examples=5, steps=5, seed=0)
     failed_rows = sum(report.rows_failed.values())
     assert failed_rows >= 5
@@ -112,7 +112,7 @@ def test_case_insensitive_stores_skip_case_rows() -> None:
 
 
 def test_a_violation_is_a_runnable_program(tmp_path: Path) -> None:
-    count = iter(range(1000))
+    count = itertools.count()
 
     def make_store() -> IgnoresOverwrite:
         return IgnoresOverwrite(tmp_path / f"s{next(count)}")
@@ -131,7 +131,7 @@ def test_a_violation_is_a_runnable_program(tmp_path: Path) -> None:
 
 
 def test_the_reported_program_has_no_call_it_does_not_need(tmp_path: Path) -> None:
-    count = iter(range(1000))
+    count = itertools.count()
 
     def make_store() -> StaleCache:
         return StaleCache(tmp_path / f"s{next(count)}")

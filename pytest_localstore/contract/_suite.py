@@ -25,15 +25,10 @@ from typing import Any, ClassVar
 import pytest
 
 from ..artifact_store import ArtifactStore
-from ..plugin import THOROUGH_PROFILE
-from .capabilities import FULL, Capabilities
-from .machine import find_violations
-from .rows import ROWS, Row
-from .runner import check_row
-
-#: Hypothesis settings of the stateful test: quick by default, more under a profile.
-QUICK_EXAMPLES = 40
-QUICK_STEPS = 25
+from ._capabilities import FULL, Capabilities
+from ._rows import ROWS, Row
+from ._runner import check_row, find_violations
+from ._settings import suite_settings
 
 
 def _row_id(row: Row) -> str:
@@ -73,17 +68,7 @@ class ArtifactStoreContract:
     def test_contract_stateful(
         self, make_store: Callable[[], ArtifactStore], contract_capabilities: Capabilities
     ) -> None:
-        from hypothesis import HealthCheck, settings
-
-        current = settings()
-        thorough = _current_profile_name() == THOROUGH_PROFILE
-        config = settings(
-            current,
-            max_examples=current.max_examples if thorough else min(current.max_examples, QUICK_EXAMPLES),
-            stateful_step_count=current.stateful_step_count if thorough else QUICK_STEPS,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-        )
+        config = suite_settings()
         violations = find_violations(make_store, contract_capabilities, config)
         if violations:
             pytest.fail("\n\n".join(program for _, program in violations), pytrace=False)
@@ -103,17 +88,3 @@ def _missing_make_store(cls: type[Any]) -> str:
         " call, e.g. `return lambda: MyStore(tmp_path_factory.mktemp('store'))`"
         f"{old if hasattr(cls, 'store') else ''}"
     )
-
-
-def _current_profile_name() -> str:
-    from hypothesis import settings
-
-    getter = getattr(settings, "get_current_profile_name", None)  # Hypothesis >= 6.118
-    return str(getter() if getter else getattr(settings, "_current_profile", "default"))
-
-
-def register_profiles() -> None:
-    """``--hypothesis-profile=localstore-thorough``: 1000 examples of up to 50 steps."""
-    from hypothesis import settings
-
-    settings.register_profile(THOROUGH_PROFILE, max_examples=1000, stateful_step_count=50, deadline=None)

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from ..artifact_store import ArtifactStore
-from .capabilities import FULL, Capabilities
-from .rows import OPERATIONS, render_markdown
-from .runner import Report, run_contract
-
-#: Operation names in calls -> the operation they exercise.
-_OP_OF_CALL = {"open_read": "open", "open_write": "open"}
+from ._capabilities import FULL, Capabilities
+from ._document import render_markdown
+from ._operations import METHODS, OPERATIONS
+from ._runner import Report, run_contract
 
 
 class TargetError(Exception):
@@ -90,7 +88,7 @@ def _local_in_pyfakefs() -> Iterator[Callable[[], ArtifactStore]]:
     from pyfakefs.fake_filesystem_unittest import Patcher
 
     from .. import local_store
-    from . import checker, machine, runner  # noqa: F401  (loaded before patching)
+    from . import _checker, _machine, _runner  # noqa: F401  (loaded before patching)
 
     numbers = itertools.count()
     with Patcher():
@@ -129,14 +127,14 @@ def _print_report(target: Target, report: Report, examples: int, out: TextIO) ->
 
     calls: dict[str, int] = {}
     for name, count in report.calls.items():
-        if name not in ("examples", "steps"):
-            calls[_OP_OF_CALL.get(name, name)] = calls.get(_OP_OF_CALL.get(name, name), 0) + count
+        if name in OPERATIONS:
+            calls[OPERATIONS[name].method] = calls.get(OPERATIONS[name].method, 0) + count
     violations: dict[str, int] = {}
     for op, _ in report.violations:
-        key = _OP_OF_CALL.get(op, op)
+        key = _method(op)
         violations[key] = violations.get(key, 0) + 1
     rows = []
-    for op in OPERATIONS:
+    for op in METHODS:
         passed, failed = report.rows_passed[op], report.rows_failed[op]
         rows.append([op, f"{passed}/{passed + failed}", str(calls.get(op, 0)), str(violations.get(op, 0))])
     verdict = "conforms" if report.ok else f"{len(report.violations)} violation(s)"
@@ -152,8 +150,13 @@ def _print_report(target: Target, report: Report, examples: int, out: TextIO) ->
         f"{report.calls['examples']} examples, {report.calls['steps']} random calls, {report.seconds:.1f} s\n"
     )
     for index, (op, program) in enumerate(report.violations, 1):
-        out.write(f"\nviolation {index} ({_OP_OF_CALL.get(op, op)}), the shortest program that shows it:\n")
+        out.write(f"\nviolation {index} ({_method(op)}), the shortest program that shows it:\n")
         out.write(program + "\n")
+
+
+def _method(op: str) -> str:
+    """The store method of a violation's operation (``setup`` stays as it is)."""
+    return OPERATIONS[op].method if op in OPERATIONS else op
 
 
 def _encodes(stream: TextIO, text: str) -> bool:

@@ -13,8 +13,9 @@ import fnmatch
 from collections.abc import Callable
 from typing import Any
 
-from .capabilities import FULL, Capabilities
-from .outcomes import (
+from ._capabilities import FULL, Capabilities
+from ._operations import OPERATIONS
+from ._outcomes import (
     ANY,
     DECODE,
     EXISTS,
@@ -39,23 +40,6 @@ EINVAL = Err(OSError, errno.EINVAL)
 NAMETOOLONG = Err(OSError, errno.ENAMETOOLONG)
 #: The longest name, in UTF-8 bytes (Linux NAME_MAX).
 NAME_MAX = 255
-#: Which arguments of each operation are paths.
-_PATH_ARGS = {
-    "open_read": (0,),
-    "open_write": (0,),
-    "copyfile": (0, 1),
-    "exists": (0,),
-    "isdir": (0,),
-    "listdir": (0,),
-    "makedirs": (0,),
-    "mkdir": (0,),
-    "remove": (0,),
-    "rename": (0, 1),
-    "rmtree": (0,),
-    "stat": (0,),
-    "size": (0,),
-    "walk": (0,),
-}
 
 
 def split(path: str) -> list[str]:
@@ -108,12 +92,12 @@ class ReferenceModel:
         (``exists``/``isdir`` answer False, ``walk`` yields nothing); a missing
         ``name/`` cannot be opened for writing.
         """
-        for index in _PATH_ARGS.get(op, ()):
+        for index in OPERATIONS[op].path_args:
             if any(len(name.encode("utf-8")) > NAME_MAX for name in split(args[index])):
                 if op in ("exists", "isdir"):
                     return ok(False)
                 return ok([]) if op == "walk" else fail(NAMETOOLONG)
-        for index in _PATH_ARGS.get(op, ()):
+        for index in OPERATIONS[op].path_args:
             path = args[index]
             if not path.endswith("/"):
                 continue

@@ -6,30 +6,10 @@ import stat
 from typing import Any
 
 from ..artifact_store import ArtifactStore
-from .model import ReferenceModel, split
-from .outcomes import ANY, Outcome, values_match
-from .program import Call
-
-
-def perform(store: ArtifactStore, call: Call) -> Any:
-    """Make the call on *store*; return what it returned (files read in full)."""
-    op, args = call.op, call.args
-    if op == "open_read":
-        path, mode = args
-        with store.open(path, mode) as handle:
-            return handle.read()
-    if op == "open_write":
-        path, mode, data = args
-        with store.open(path, mode) as handle:
-            handle.write(data if "b" in mode else data.decode("utf-8"))
-        return None
-    if op in ("copyfile", "rename"):
-        src, dst, overwrite = args
-        return getattr(store, op)(src, dst, overwrite=overwrite)
-    if op == "walk":
-        top, topdown = args
-        return list(store.walk(top, topdown=topdown))
-    return getattr(store, op)(*args)
+from ._model import ReferenceModel, split
+from ._operations import OPERATIONS
+from ._outcomes import Outcome, values_match
+from ._program import Call
 
 
 def expect(model: ReferenceModel, call: Call) -> Outcome:
@@ -98,7 +78,7 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
     """
     outcome = expect(model, call)
     try:
-        raw = perform(store, call)
+        raw = OPERATIONS[call.op].perform(store, call.args)
     except Exception as error:  # the store's error is the thing under test
         if outcome.allows(error):
             return None
@@ -167,6 +147,3 @@ def _files_and_their_dirs(tree: dict[str, bytes | None]) -> dict[str, bytes | No
 
 def _show(value: bytes | None) -> str:
     return "a directory" if value is None else repr(value)
-
-
-__all__ = ["ANY", "Normaliser", "check", "expect", "perform", "store_tree", "tree_difference", "tree_problem"]

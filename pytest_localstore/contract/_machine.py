@@ -1,0 +1,141 @@
+"""The Hypothesis state machine: random call sequences, checked call by call.
+
+:func:`contract_machine` builds a ``RuleBasedStateMachine`` that drives a
+store and the reference model through the same random sequence of all
+fourteen operations, judges every result and error by the contract, and
+compares the whole tree (paths, kinds, file bytes) after every step. A
+violation is raised as :class:`ContractViolation` whose message is the
+shortest program of store calls that shows it, runnable as Python.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from ..artifact_store import ArtifactStore
+from ._capabilities import FULL, Capabilities
+from ._checker import Normaliser, check, tree_problem
+from ._model import ReferenceModel
+from ._operations import OPERATIONS
+from ._program import Call, render
+
+StoreFactory = Callable[[], ArtifactStore]
+
+GLOB_PATTERNS = ("*", "*/*", "*/*/*", "a/*", "*.txt", ".*", "?", "*/d.txt", "a*", "[ab]", "[!a]*")
+
+
+class ContractViolation(AssertionError):
+    """A store did something the contract does not allow; the message is the program.
+
+    ``calls`` are the store calls that led to it, the last one the culprit.
+    """
+
+    op = ""
+    _by_op: ClassVar[dict[str, type[ContractViolation]]] = {}
+
+    def __init__(self, message: str, calls: tuple[Call, ...] = ()) -> None:
+        super().__init__(message)
+        self.calls = calls
+
+    @classmethod
+    def for_op(cls, op: str) -> type[ContractViolation]:
+        """A subclass per operation, so Hypothesis shrinks and reports each one apart."""
+        if op not in cls._by_op:
+            cls._by_op[op] = type(f"ContractViolation[{op}]", (cls,), {"op": op})
+        return cls._by_op[op]
+
+
+def names(capabilities: Capabilities) -> list[str]:
+    """The names paths are built from: plain, hidden, dotted, non-ASCII, and case twins."""
+    found = ["a", "b", ".h", "d.txt", "é"]
+    return [*found, "A"] if capabilities.case_sensitive else found
+
+
+def arguments(capabilities: Capabilities) -> dict[str, Any]:
+    """A strategy for the arguments of every operation in ``OPERATIONS``, by operation name."""
+    name = st.sampled_from(names(capabilities))
+    path = st.lists(name, min_size=1, max_size=3).map("/".join)
+    any_path = path | st.just(".")
+    binary = st.binary(max_size=12)
+    text = st.text(
+        st.characters(exclude_characters="\r", categories=("L", "M", "N", "P", "S", "Zs")), max_size=8
+    )
+    return {
+        "open_read": st.tuples(path, st.sampled_from(["r", "rb"])),
+        "open_write": st.tuples(path, st.sampled_from(["wb", "ab", "xb"]), binary)
+        | st.tuples(path, st.sampled_from(["w", "a", "x"]), text.map(lambda s: s.encode("utf-8"))),
+        "copyfile": st.tuples(path, path, st.booleans()),
+        "exists": st.tuples(any_path),
+        "glob": st.tuples(st.sampled_from(GLOB_PATTERNS)),
+        "isdir": st.tuples(any_path),
+        "listdir": st.tuples(any_path),
+        "makedirs": st.tuples(path),
+        "mkdir": st.tuples(path),
+        "remove": st.tuples(path),
+        "rename": st.tuples(path, path, st.booleans()),
+        "rmtree": st.tuples(path),
+        "stat": st.tuples(any_path),
+        "size": st.tuples(any_path),
+        "walk": st.tuples(any_path, st.booleans()),
+    }
+
+
+def contract_machine(
+    store_factory: StoreFactory,
+    capabilities: Capabilities = FULL,
+    *,
+    factory_name: str = "make_store()",
+    stats: Counter[str] | None = None,
+) -> type[RuleBasedStateMachine]:
+    """A state machine class that checks stores made by *store_factory*: one rule per operation."""
+    counts = stats if stats is not None else Counter()
+
+    class StoreContract(RuleBasedStateMachine):
+        """Random sequences of store calls, each judged against the reference model."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.store = store_factory()
+            self.model = ReferenceModel(capabilities)
+            self.normalise = Normaliser(self.store, self.model)
+            self.calls: list[Call] = []
+            counts["examples"] += 1
+
+        def step(self, op: str, args: tuple[Any, ...]) -> None:
+            call = Call(op, args)
+            self.calls.append(call)
+            counts[op] += 1
+            counts["steps"] += 1
+            problem = check(self.model, self.store, call, self.normalise)
+            if problem is not None:
+                program = render(self.calls, problem, factory_name)
+                raise ContractViolation.for_op(op)(program, tuple(self.calls))
+
+        @invariant()
+        def whole_tree_matches(self) -> None:
+            problem = tree_problem(self.model, self.store, self.normalise)
+            if problem is not None:
+                op = self.calls[-1].op if self.calls else "setup"
+                program = render(self.calls, problem, factory_name)
+                raise ContractViolation.for_op(op)(program, tuple(self.calls))
+
+    strategies = arguments(capabilities)
+    missing = OPERATIONS.keys() ^ strategies.keys()
+    assert not missing, f"operations without a strategy, or strategies without an operation: {missing}"
+    for op, strategy in strategies.items():
+        setattr(StoreContract, op, rule(args=strategy)(_stepper(op)))
+    StoreContract.__name__ = StoreContract.__qualname__ = "StoreContract"
+    return StoreContract
+
+
+def _stepper(op: str) -> Callable[[Any, tuple[Any, ...]], None]:
+    def call(self: Any, args: tuple[Any, ...]) -> None:
+        self.step(op, args)
+
+    call.__name__ = op
+    return call

@@ -1,0 +1,148 @@
+"""The operations the contract drives: one table that every part of the contract reads.
+
+Each entry says which store method a call exercises, which of its arguments
+are paths, how to make the call on a store, and how to write it as Python.
+``open`` is driven as two calls, ``open_read`` and ``open_write``, because a
+read and a write are judged differently. Adding an operation is one entry here
+(plus its rows, its model rule and its strategy, which the tests ask for).
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from ..artifact_store import ArtifactStore
+
+
+class Operation:
+    """One call the contract makes: its store method, path arguments, and how to run and render it."""
+
+    __slots__ = ("_inline", "_perform", "_source", "method", "name", "path_args")
+
+    def __init__(
+        self,
+        name: str,
+        method: str,
+        path_args: tuple[int, ...],
+        perform: Callable[[ArtifactStore, tuple[Any, ...]], Any],
+        source: Callable[[tuple[Any, ...]], str],
+        inline: Callable[[tuple[Any, ...]], str] | None = None,
+    ) -> None:
+        self.name = name
+        self.method = method
+        self.path_args = path_args
+        self._perform = perform
+        self._source = source
+        self._inline = inline or source
+
+    def perform(self, store: ArtifactStore, args: tuple[Any, ...]) -> Any:
+        """Make the call on *store*; what it returned (a file read in full)."""
+        return self._perform(store, args)
+
+    def source(self, args: tuple[Any, ...]) -> str:
+        """The call as Python source, with ``store`` as the store."""
+        return self._source(args)
+
+    def inline(self, args: tuple[Any, ...]) -> str:
+        """The call on one line (for the contract document)."""
+        return self._inline(args)
+
+    def __repr__(self) -> str:
+        return f"Operation({self.name!r})"
+
+
+def literal(value: Any) -> str:
+    """*value* as Python source; a long run of one character is written as a product."""
+    if isinstance(value, str) and len(value) > 40 and len(set(value)) == 1:
+        return f"{value[0]!r} * {len(value)}"
+    return repr(value)
+
+
+def _plain(method: str, path_args: tuple[int, ...] = (0,)) -> Operation:
+    """An operation called with its positional argument and nothing else."""
+    return Operation(
+        method,
+        method,
+        path_args,
+        lambda store, args: getattr(store, method)(*args),
+        lambda args: f"store.{method}({', '.join(map(literal, args))})",
+    )
+
+
+def _with_overwrite(method: str) -> Operation:
+    """``copyfile``/``rename``: two paths and ``overwrite``."""
+    return Operation(
+        method,
+        method,
+        (0, 1),
+        lambda store, args: getattr(store, method)(args[0], args[1], overwrite=args[2]),
+        lambda args: f"store.{method}({literal(args[0])}, {literal(args[1])}, overwrite={args[2]!r})",
+    )
+
+
+def _read(store: ArtifactStore, args: tuple[Any, ...]) -> Any:
+    path, mode = args
+    with store.open(path, mode) as handle:
+        return handle.read()
+
+
+def _write(store: ArtifactStore, args: tuple[Any, ...]) -> None:
+    path, mode, data = args
+    with store.open(path, mode) as handle:
+        handle.write(data if "b" in mode else data.decode("utf-8"))
+
+
+def _opened(args: tuple[Any, ...]) -> str:
+    return f"store.open({literal(args[0])}, {args[1]!r})"
+
+
+def _written(args: tuple[Any, ...]) -> str:
+    _, mode, data = args
+    return f"write({(data if 'b' in mode else data.decode('utf-8'))!r})"
+
+
+_OPERATIONS = (
+    Operation(
+        "open_read",
+        "open",
+        (0,),
+        _read,
+        lambda args: f"with {_opened(args)} as f:\n    f.read()",
+        lambda args: f"{_opened(args)}.read()",
+    ),
+    Operation(
+        "open_write",
+        "open",
+        (0,),
+        _write,
+        lambda args: f"with {_opened(args)} as f:\n    f.{_written(args)}",
+        lambda args: f"{_opened(args)}.{_written(args)}",
+    ),
+    _with_overwrite("copyfile"),
+    _plain("exists"),
+    _plain("glob", path_args=()),  # a pattern, not a path
+    _plain("isdir"),
+    _plain("listdir"),
+    _plain("makedirs"),
+    _plain("mkdir"),
+    _plain("remove"),
+    _with_overwrite("rename"),
+    _plain("rmtree"),
+    _plain("stat"),
+    _plain("size"),
+    Operation(
+        "walk",
+        "walk",
+        (0,),
+        lambda store, args: list(store.walk(args[0], topdown=args[1])),
+        lambda args: f"list(store.walk({literal(args[0])}, topdown={args[1]!r}))",
+    ),
+)
+
+#: Every call the contract makes, by name.
+OPERATIONS: dict[str, Operation] = {operation.name: operation for operation in _OPERATIONS}
+#: The fourteen store methods, in the order the report and the document list them.
+METHODS: tuple[str, ...] = tuple(dict.fromkeys(operation.method for operation in _OPERATIONS))

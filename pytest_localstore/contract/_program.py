@@ -1,0 +1,49 @@
+"""Store calls recorded as they run, and rendered back as a Python program."""
+
+from __future__ import annotations
+
+from ._operations import OPERATIONS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class Call:
+    """One store call: the operation's name (see ``OPERATIONS``) and its arguments."""
+
+    __slots__ = ("args", "op")
+
+    def __init__(self, op: str, args: tuple[Any, ...]) -> None:
+        self.op = op
+        self.args = args
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Call) and (self.op, self.args) == (other.op, other.args)
+
+    def __hash__(self) -> int:
+        return hash((self.op, self.args))
+
+    def __repr__(self) -> str:
+        return f"Call({self.op!r}, {self.args!r})"
+
+    @property
+    def method(self) -> str:
+        """The store method the call exercises (``open`` for ``open_read``)."""
+        return OPERATIONS[self.op].method
+
+    def source(self) -> str:
+        """The call as Python source, with ``store`` as the store."""
+        return OPERATIONS[self.op].source(self.args)
+
+    def inline(self) -> str:
+        """The call on one line (for the contract document)."""
+        return OPERATIONS[self.op].inline(self.args)
+
+
+def render(calls: list[Call], note: str, factory: str = "make_store()") -> str:
+    """A runnable program: a fresh store, the calls, and what went wrong as a comment."""
+    lines = [f"store = {factory}  # a fresh, empty store"]
+    lines += [call.source() for call in calls]
+    lines += [f"# {line}" for line in note.splitlines()]
+    return "\n".join(lines)
