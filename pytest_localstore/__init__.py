@@ -38,7 +38,7 @@ _EXPORTS = {
     "BrokenFlavorWarning": "flavors",
     "default_store_path": "local_flavor",
     "ConfigDirFactory": "isolation",
-    "LocalStoreConfig": "isolation",
+    "ConfigDir": "isolation",
     "LocalArtifactStore": "local_store",
     "COMPONENT_TYPES": "models",
     "ComponentModel": "models",
@@ -72,8 +72,8 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from .flavors import BrokenFlavorWarning as BrokenFlavorWarning
     from .flavors import Flavor as Flavor
     from .flavors import FlavorRegistry as FlavorRegistry
+    from .isolation import ConfigDir as ConfigDir
     from .isolation import ConfigDirFactory as ConfigDirFactory
-    from .isolation import LocalStoreConfig as LocalStoreConfig
     from .local_flavor import CustomStorePathWarning as CustomStorePathWarning
     from .local_flavor import default_store_path as default_store_path
     from .local_store import LocalArtifactStore as LocalArtifactStore

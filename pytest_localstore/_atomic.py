@@ -11,8 +11,8 @@ read-modify-write. Both work on the real disk and inside pyfakefs (whose
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
-import sys
 from collections.abc import Iterator
 
 TEMP_SUFFIX = ".tmp"
@@ -56,9 +56,7 @@ def remove_stale_temps(path: str) -> None:
 
 
 def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable (POSIX only; a no-op where unsupported)."""
-    if sys.platform == "win32":
-        return
+    """Make the rename itself durable."""
     try:
         fd = os.open(directory or ".", os.O_RDONLY)
     except OSError:
@@ -90,27 +88,9 @@ def exclusive_lock(path: str, make_parents: bool = False) -> Iterator[None]:
         os.close(fd)
 
 
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-    import msvcrt
+def _lock(fd: int) -> None:
+    fcntl.flock(fd, fcntl.LOCK_EX)
 
-    def _lock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        while True:
-            try:
-                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-                return
-            except OSError:
-                continue
 
-    def _unlock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
+def _unlock(fd: int) -> None:
+    fcntl.flock(fd, fcntl.LOCK_UN)

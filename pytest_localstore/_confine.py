@@ -54,27 +54,27 @@ class Confinement:
         self._prefix = root if root.endswith(_SEP) else root + _SEP
         self._plen = len(self._prefix)
 
-    def resolve(self, path: StrPath) -> str:
+    def confined(self, path: StrPath) -> str:
         """The absolute path to hand to the OS, every component confined.
 
         A trailing separator is kept, so ``"file/"`` fails the way the OS says.
         """
         return self._check(path, follow=True, stat_last=True)[0]
 
-    def resolve_name(self, path: StrPath) -> str:
-        """Like :meth:`resolve`, for operations that never follow the last name."""
+    def confined_name(self, path: StrPath) -> str:
+        """Like :meth:`confined`, for operations that never follow the last name."""
         return self._check(path, follow=False, stat_last=False)[0]
 
-    def entry(self, path: StrPath, follow: bool = True) -> tuple[str, os.stat_result | None]:
-        """:meth:`resolve` plus the ``lstat`` of the last component, ``None`` if absent.
+    def confined_lstat(self, path: StrPath, *, follow_last: bool = True) -> tuple[str, os.stat_result | None]:
+        """:meth:`confined` plus the ``lstat`` of the last component, ``None`` if absent.
 
-        With ``follow=False`` a last component that is a link is not checked
+        With ``follow_last=False`` a last component that is a link is not checked
         (for operations that replace the name itself).
         """
-        return self._check(path, follow=follow, stat_last=True)
+        return self._check(path, follow=follow_last, stat_last=True)
 
-    def lookup(self, path: StrPath, strict: bool = False) -> tuple[str, os.stat_result | None]:
-        """:meth:`resolve` plus ``os.stat`` of the path (links followed), ``None`` if absent.
+    def confined_stat(self, path: StrPath, *, strict: bool = False) -> tuple[str, os.stat_result | None]:
+        """:meth:`confined` plus ``os.stat`` of the path (links followed), ``None`` if absent.
 
         ``"file/"`` and over-long names are absent, unless *strict*: then they
         are NotADirectoryError and ENAMETOOLONG.
@@ -84,7 +84,7 @@ class Confinement:
         except NotADirectoryError:
             if strict:
                 raise
-            return self.resolve_name(os.fsdecode(os.fspath(path)).rstrip(_SEP)), None
+            return self.confined_name(os.fsdecode(os.fspath(path)).rstrip(_SEP)), None
         except OSError as error:
             if strict or error.errno != errno.ENAMETOOLONG:
                 raise

@@ -21,6 +21,13 @@ from . import isolation, local_store  # noqa: F401
 from .config import FAKE_BACKEND_ENV
 
 #: The methods through which Hypothesis's directory database touches the disk.
+#
+#: Hypothesis has no public hook around its database's file I/O, and pyfakefs's
+#: ``fs`` fixture (shared with the test) takes no per-test skip list; so these
+#: public methods of the public ``DirectoryBasedExampleDatabase`` are wrapped
+#: for the test's duration, and ``_make_paths_real`` relies on an instance
+#: keeping its paths as attributes (``path``, and a dict cache of key paths).
+#: ``tests/test_fake.py`` fails if either stops being true.
 _DATABASE_METHODS = ("fetch", "save", "delete", "move")
 
 
@@ -29,7 +36,7 @@ _REAL_PATH_FIXTURES = ("tmp_path", "tmpdir")
 
 
 @contextlib.contextmanager
-def fake_config(request: pytest.FixtureRequest) -> Iterator[isolation.LocalStoreConfig]:
+def fake_config(request: pytest.FixtureRequest) -> Iterator[isolation.ConfigDir]:
     """A config directory inside pyfakefs, in force (``LOCALSTORE_CONFIG_PATH``) for the block.
 
     What the fake backend cannot do is refused with the reason: a real-disk
@@ -45,7 +52,7 @@ def fake_config(request: pytest.FixtureRequest) -> Iterator[isolation.LocalStore
             pytrace=False,
         )
     fake_filesystem(request)
-    config = isolation.LocalStoreConfig(os.path.join(tempfile.gettempdir(), "localstore-config"))
+    config = isolation.ConfigDir(os.path.join(tempfile.gettempdir(), "localstore-config"))
     os.makedirs(config.path, exist_ok=True)
     saved = os.environ.get(FAKE_BACKEND_ENV)
     os.environ[FAKE_BACKEND_ENV] = str(os.getpid())

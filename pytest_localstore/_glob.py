@@ -36,9 +36,9 @@ def confined_glob(confinement: Confinement, pattern: str) -> list[str]:
         literal.append(parts.pop(0))
     base = os.path.join(root, *literal)
     if not parts:
-        full, st = confinement.lookup(base)
+        full, st = confinement.confined_stat(base)
         return [full] if st is not None or os.path.lexists(full) else []
-    base, st = confinement.lookup(base)
+    base, st = confinement.confined_stat(base)
     if st is None or not stat.S_ISDIR(st.st_mode):
         return []
     found = [base]
@@ -75,7 +75,7 @@ def _expand(confinement: Confinement, directory: str, part: str, want_dirs: bool
 def _is_confined_dir(confinement: Confinement, path: str) -> bool:
     """A directory we may descend into: inside the root after resolution."""
     try:
-        _, st = confinement.lookup(path)
+        _, st = confinement.confined_stat(path)
     except PathOutsideStoreError:
         return False
     return st is not None and stat.S_ISDIR(st.st_mode)

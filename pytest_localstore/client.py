@@ -107,7 +107,7 @@ class Client:
         """The component's config with defaults filled in (e.g. a store's path)."""
         flavor = self.flavors.get(component.type, component.flavor)
         with _stored_config(self.registry, component):
-            return flavor.resolved_config(component, self.config_path)
+            return flavor.config_in_force(component, self.config_path)
 
     def artifact_store(self, name_or_id: str | uuid.UUID) -> ArtifactStore:
         """The live artifact store registered under that name or id."""
@@ -186,10 +186,10 @@ class Client:
 
     def _build(self, component: ComponentModel) -> ArtifactStore:
         flavor = self.flavors.get(component.type, component.flavor)
-        if flavor.factory is None:
+        if flavor.build is None:
             raise LocalStoreError(f"{label(component.type)} flavor {flavor.name!r} has no implementation")
         with _stored_config(self.registry, component):
-            store = flavor.factory(component, self.config_path)
+            store = flavor.build(component, self.config_path)
         if not isinstance(store, ArtifactStore):
             raise LocalStoreError(
                 f"{label(component.type)} flavor {flavor.name!r} built {store!r}: expected an ArtifactStore"

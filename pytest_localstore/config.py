@@ -1,16 +1,17 @@
 """Where the configuration directory is.
 
-``LOCALSTORE_CONFIG_PATH`` wins; without it, the platform's user config
-directory for ``localstore`` (``$XDG_CONFIG_HOME/localstore`` or
-``~/.config/localstore`` on Linux, ``~/Library/Application Support/localstore``
-on macOS, ``%APPDATA%\\localstore`` on Windows).
+``LOCALSTORE_CONFIG_PATH`` wins; without it, the user's config directory for
+``localstore`` as the XDG rules place it on Linux: ``$XDG_CONFIG_HOME/localstore``
+(an absolute ``XDG_CONFIG_HOME`` only), else ``~/.config/localstore``.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Mapping
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 CONFIG_PATH_ENV = "LOCALSTORE_CONFIG_PATH"
 APP_NAME = "localstore"
@@ -22,14 +23,9 @@ FAKE_BACKEND_ENV = "LOCALSTORE_FAKE_BACKEND_PID"
 def user_config_dir(environ: Mapping[str, str] | None = None) -> str:
     """The config directory a user has when ``LOCALSTORE_CONFIG_PATH`` is unset."""
     env = os.environ if environ is None else environ
-    if sys.platform == "win32":
-        base = env.get("APPDATA") or os.path.expanduser("~\\AppData\\Roaming")
-    elif sys.platform == "darwin":
-        base = os.path.expanduser("~/Library/Application Support")
-    else:
-        base = env.get("XDG_CONFIG_HOME") or ""
-        if not os.path.isabs(base):
-            base = os.path.expanduser("~/.config")
+    base = env.get("XDG_CONFIG_HOME") or ""
+    if not os.path.isabs(base):
+        base = os.path.expanduser("~/.config")
     return os.path.join(base, APP_NAME)
 
 

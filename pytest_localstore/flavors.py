@@ -23,12 +23,12 @@ if TYPE_CHECKING:
 
     from .models import ComponentModel
 
-    #: Builds the live object of a component: ``factory(component, config_path)``.
-    Factory = Callable[[ComponentModel, str], Any]
+    #: Builds the live object of a component: ``build(component, config_path)``.
+    Build = Callable[[ComponentModel, str], Any]
     #: Checks and normalises a config at registration: ``prepare(config, config_path) -> config``.
     Prepare = Callable[[Mapping[str, Any], str], dict[str, Any]]
-    #: The config in force, defaults filled in: ``resolve(component, config_path) -> config``.
-    Resolve = Callable[[ComponentModel, str], dict[str, Any]]
+    #: The config in force, defaults filled in: ``describe(component, config_path) -> config``.
+    Describe = Callable[[ComponentModel, str], dict[str, Any]]
 
 ENTRY_POINT_GROUP = "localstore.flavors"
 
@@ -40,7 +40,7 @@ class BrokenFlavorWarning(UserWarning):
 class Flavor:
     """One kind of one component type (immutable; compared without its functions)."""
 
-    __slots__ = ("description", "factory", "local", "name", "options", "prepare", "resolve", "type")
+    __slots__ = ("build", "describe", "description", "local", "name", "options", "prepare", "type")
 
     name: str
     type: str
@@ -48,8 +48,8 @@ class Flavor:
     description: str
     options: tuple[str, ...]
     prepare: Prepare | None
-    factory: Factory | None
-    resolve: Resolve | None
+    build: Build | None
+    describe: Describe | None
 
     def __init__(
         self,
@@ -59,8 +59,8 @@ class Flavor:
         description: str = "",
         options: tuple[str, ...] = (),
         prepare: Prepare | None = None,
-        factory: Factory | None = None,
-        resolve: Resolve | None = None,
+        build: Build | None = None,
+        describe: Describe | None = None,
     ) -> None:
         for key, value in (
             ("name", name),
@@ -69,8 +69,8 @@ class Flavor:
             ("description", description),
             ("options", tuple(options)),
             ("prepare", prepare),
-            ("factory", factory),
-            ("resolve", resolve),
+            ("build", build),
+            ("describe", describe),
         ):
             object.__setattr__(self, key, value)
 
@@ -100,9 +100,9 @@ class Flavor:
             )
         return self.prepare(config, config_path) if self.prepare else dict(config)
 
-    def resolved_config(self, component: ComponentModel, config_path: str) -> dict[str, Any]:
+    def config_in_force(self, component: ComponentModel, config_path: str) -> dict[str, Any]:
         """The config in force, defaults filled in (what ``describe`` shows)."""
-        return self.resolve(component, config_path) if self.resolve else dict(component.config)
+        return self.describe(component, config_path) if self.describe else dict(component.config)
 
 
 class FlavorRegistry:

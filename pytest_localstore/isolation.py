@@ -1,6 +1,6 @@
 """Config directories of their own: the classes behind the pytest fixtures.
 
-:class:`LocalStoreConfig` is one config directory with its client, default
+:class:`ConfigDir` is one config directory with its client, default
 stack and stores; used as a context manager it points
 ``LOCALSTORE_CONFIG_PATH`` at itself (so subprocesses see it too) and puts the
 old value back on exit. :class:`ConfigDirFactory` makes fresh ones below a
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import warnings
 from collections.abc import MutableMapping
 from functools import cached_property
@@ -27,7 +28,7 @@ from .models import ARTIFACT_STORE, DEFAULT_NAME
 from .stack import Stack
 
 
-class LocalStoreConfig:
+class ConfigDir:
     """One config directory: its client, its default stack and its stores.
 
     Nothing is written until first use: the registry and the default stack
@@ -50,7 +51,7 @@ class LocalStoreConfig:
         return str(self.path)
 
     def __repr__(self) -> str:
-        return f"LocalStoreConfig({str(self.path)!r})"
+        return f"ConfigDir({str(self.path)!r})"
 
     @cached_property
     def client(self) -> Client:
@@ -79,7 +80,7 @@ class LocalStoreConfig:
             component = self.client.register_component(ARTIFACT_STORE, name, "local", config)
         return self.client.artifact_store(component.id)
 
-    def __enter__(self) -> LocalStoreConfig:
+    def __enter__(self) -> ConfigDir:
         self._saved.append(self._environ.get(CONFIG_PATH_ENV))
         self._environ[CONFIG_PATH_ENV] = str(self.path)
         return self
@@ -98,23 +99,14 @@ class LocalStoreConfig:
 
 
 class ConfigDirFactory:
-    """Makes fresh, numbered config directories below one base directory."""
+    """Makes fresh config directories below one base directory, each with a unique name."""
 
     def __init__(self, base: str | os.PathLike[str], *, flavors: FlavorRegistry | None = None) -> None:
         self.base = Path(os.path.abspath(os.fspath(base)))
         self._flavors = flavors
 
-    def mktemp(self, name: str = "config") -> LocalStoreConfig:
-        """A new, empty config directory ``<base>/<name><n>`` (n counts up from 0)."""
+    def mktemp(self, name: str = "config") -> ConfigDir:
+        """A new, empty config directory ``<base>/<name><random suffix>``."""
         stem = re.sub(r"[^\w.-]", "_", name)[:60] or "config"
-        for number in range(10_000):
-            candidate = self.base / f"{stem}{number}"
-            try:
-                candidate.mkdir()
-            except FileExistsError:
-                continue
-            except FileNotFoundError:
-                self.base.mkdir(parents=True, exist_ok=True)
-                candidate.mkdir()
-            return LocalStoreConfig(candidate, flavors=self._flavors)
-        raise FileExistsError(f"no free name for {stem!r} below {self.base}")
+        os.makedirs(self.base, exist_ok=True)
+        return ConfigDir(tempfile.mkdtemp(prefix=stem, dir=self.base), flavors=self._flavors)

@@ -94,7 +94,7 @@ def warn_at_caller(warning: Warning) -> None:
     warnings.warn(warning, stacklevel=level)
 
 
-def _resolve(component: ComponentModel, config_path: str) -> dict[str, Any]:
+def _describe(component: ComponentModel, config_path: str) -> dict[str, Any]:
     path = component.config.get("path")
     if path is not None and (not isinstance(path, str) or not path):
         raise ValueError("the path must be a non-empty string")
@@ -104,7 +104,7 @@ def _resolve(component: ComponentModel, config_path: str) -> dict[str, Any]:
 def _build(component: ComponentModel, config_path: str) -> Any:
     from .local_store import LocalArtifactStore
 
-    path = _resolve(component, config_path)["path"]
+    path = _describe(component, config_path)["path"]
     return LocalArtifactStore(path, name=component.name, id=component.id)
 
 
@@ -117,8 +117,8 @@ LOCAL_FLAVORS = (
         description="a folder on the local filesystem",
         options=("path",),
         prepare=_prepare,
-        factory=_build,
-        resolve=_resolve,
+        build=_build,
+        describe=_describe,
     ),
     Flavor("local", ORCHESTRATOR, local=True, description="runs steps in this process"),
 )

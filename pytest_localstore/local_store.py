@@ -36,7 +36,7 @@ class LocalArtifactStore(ArtifactStore):
         root = os.path.realpath(os.path.abspath(os.path.expanduser(text)))
         os.makedirs(root, exist_ok=True)
         self._confinement = Confinement(root)
-        self._lookup = self._confinement.lookup
+        self._stat = self._confinement.confined_stat
 
     @property
     def path(self) -> str:
@@ -45,72 +45,72 @@ class LocalArtifactStore(ArtifactStore):
 
     def open(self, path: PathType, mode: str = "r") -> IO[Any]:
         """Open a file below the root; text modes read and write UTF-8."""
-        full = self._confinement.resolve(path)
+        full = self._confinement.confined(path)
         if "b" in mode:
             return builtins.open(full, mode)
         return builtins.open(full, mode, encoding="utf-8")
 
     def copyfile(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
         """Copy a file; without ``overwrite`` an existing *dst* is FileExistsError."""
-        source = self._confinement.resolve(src)
-        target, existing = self._confinement.entry(dst)
+        source = self._confinement.confined(src)
+        target, existing = self._confinement.confined_lstat(dst)
         if existing is not None and not overwrite:
             raise _exists_error(target)
         shutil.copyfile(source, target)
 
     def exists(self, path: PathType) -> bool:
         """Whether *path* is a file or a directory (a dangling link is not)."""
-        return self._lookup(path)[1] is not None
+        return self._stat(path)[1] is not None
 
     def glob(self, pattern: PathType) -> list[str]:
         """Full paths matching *pattern*; hidden names need a pattern with ``.``."""
-        full = self._confinement.resolve(pattern).rstrip(os.sep) or os.sep
+        full = self._confinement.confined(pattern).rstrip(os.sep) or os.sep
         return confined_glob(self._confinement, full)
 
     def isdir(self, path: PathType) -> bool:
         """Whether *path* is a directory."""
-        st = self._lookup(path)[1]
+        st = self._stat(path)[1]
         return st is not None and stat.S_ISDIR(st.st_mode)
 
     def listdir(self, path: PathType) -> list[str]:
         """The entry names of a directory, in the order the OS gives them."""
-        return os.listdir(self._confinement.resolve(path))
+        return os.listdir(self._confinement.confined(path))
 
     def makedirs(self, path: PathType) -> None:
         """Create a directory with its parents; an existing directory is fine."""
-        full, st = self._lookup(path, True)
+        full, st = self._stat(path, strict=True)
         if st is None or not stat.S_ISDIR(st.st_mode):
             os.makedirs(full, exist_ok=True)
 
     def mkdir(self, path: PathType) -> None:
         """Create one directory; its parent must exist."""
-        os.mkdir(self._confinement.resolve_name(path))
+        os.mkdir(self._confinement.confined_name(path))
 
     def remove(self, path: PathType) -> None:
         """Remove a file (a directory is IsADirectoryError on Linux).
 
         A link is removed itself, never what it points to.
         """
-        os.remove(self._confinement.resolve_name(path))
+        os.remove(self._confinement.confined_name(path))
 
     def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
         """Move a file or directory; without ``overwrite`` an existing *dst* is refused."""
-        source = self._refuse_root(self._confinement.resolve_name(src), "renamed")
+        source = self._refuse_root(self._confinement.confined_name(src), "renamed")
         if overwrite:
-            os.replace(source, self._refuse_root(self._confinement.resolve_name(dst), "replaced"))
+            os.replace(source, self._refuse_root(self._confinement.confined_name(dst), "replaced"))
             return
-        target, existing = self._confinement.entry(dst, follow=False)
+        target, existing = self._confinement.confined_lstat(dst, follow_last=False)
         if existing is not None:
             raise _exists_error(target)
         os.rename(source, target)
 
     def rmtree(self, path: PathType) -> None:
         """Remove a directory tree (a file is NotADirectoryError; the root, PermissionError)."""
-        shutil.rmtree(self._refuse_root(self._confinement.resolve(path), "removed"))
+        shutil.rmtree(self._refuse_root(self._confinement.confined(path), "removed"))
 
     def stat(self, path: PathType) -> os.stat_result:
         """``os.stat`` of *path*, following a final link that stays inside."""
-        full, st = self._lookup(path, True)
+        full, st = self._stat(path, strict=True)
         return st if st is not None else os.stat(full)
 
     def size(self, path: PathType) -> int:
@@ -124,7 +124,7 @@ class LocalArtifactStore(ArtifactStore):
         onerror: Callable[[OSError], Any] | None = None,
     ) -> Iterator[WalkEntry]:
         """``os.walk`` below *top*; links to directories are listed, never entered."""
-        full = self._confinement.resolve(top).rstrip(os.sep) or os.sep
+        full = self._confinement.confined(top).rstrip(os.sep) or os.sep
         return os.walk(full, topdown=topdown, onerror=onerror, followlinks=False)
 
     def _refuse_root(self, full: str, what: str) -> str:

@@ -24,7 +24,7 @@ from .config import CONFIG_PATH_ENV, config_dir
 if TYPE_CHECKING:
     from .artifact_store import ArtifactStore
     from .client import Client
-    from .isolation import ConfigDirFactory, LocalStoreConfig
+    from .isolation import ConfigDir, ConfigDirFactory
     from .stack import Stack
 
 pytest.register_assert_rewrite("pytest_localstore.contract")
@@ -100,7 +100,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(private, ignore_errors=True)
 
 
-def backend_for(node: pytest.Item, config: pytest.Config) -> str:
+def _backend_for(node: pytest.Item, config: pytest.Config) -> str:
     """The backend of *node*: marker, else option, else ini, else ``disk``."""
     marker = node.get_closest_marker("localstore")
     if marker is not None:
@@ -180,7 +180,7 @@ def localstore_config_factory(tmp_path_factory: pytest.TempPathFactory) -> Confi
     """Make fresh config directories for module- or session-scoped stores.
 
     ``localstore_config_factory.mktemp("name")`` returns a new, empty
-    ``LocalStoreConfig`` below the run's base temporary directory (real disk
+    ``ConfigDir`` below the run's base temporary directory (real disk
     only). Use it as a context manager to point LOCALSTORE_CONFIG_PATH at it.
     """
     from .isolation import ConfigDirFactory
@@ -191,8 +191,8 @@ def localstore_config_factory(tmp_path_factory: pytest.TempPathFactory) -> Confi
 @pytest.fixture
 def localstore_config(
     request: pytest.FixtureRequest, localstore_config_factory: ConfigDirFactory
-) -> Iterator[LocalStoreConfig]:
-    """A fresh config directory for this test (a ``LocalStoreConfig``).
+) -> Iterator[ConfigDir]:
+    """A fresh config directory for this test (a ``ConfigDir``).
 
     LOCALSTORE_CONFIG_PATH points at it for the test's duration, so code under
     test and the subprocesses it starts use it; the old value comes back after.
@@ -202,7 +202,7 @@ def localstore_config(
     ``@pytest.mark.localstore(backend=...)``, ``--localstore-backend`` or the
     ``localstore_backend`` ini value, in that order.
     """
-    if backend_for(request.node, request.config) == "fake":
+    if _backend_for(request.node, request.config) == "fake":
         from ._fake import fake_config
 
         request.node.stash[_FAKE] = True
@@ -215,19 +215,19 @@ def localstore_config(
 
 
 @pytest.fixture
-def localstore_client(localstore_config: LocalStoreConfig) -> Client:
+def localstore_client(localstore_config: ConfigDir) -> Client:
     """The ``Client`` bound to this test's config directory."""
     return localstore_config.client
 
 
 @pytest.fixture
-def localstore_default_stack(localstore_config: LocalStoreConfig) -> Stack:
+def localstore_default_stack(localstore_config: ConfigDir) -> Stack:
     """This test's ``default`` stack: local artifact store and local orchestrator."""
     return localstore_config.default_stack
 
 
 @pytest.fixture
-def local_artifact_store(localstore_config: LocalStoreConfig) -> ArtifactStore:
+def local_artifact_store(localstore_config: ConfigDir) -> ArtifactStore:
     """The default stack's ``LocalArtifactStore``, empty, under this test's config.
 
     Its root is ``<config>/local_stores/<artifact-store uuid>``, as ZenML lays it
@@ -237,7 +237,7 @@ def local_artifact_store(localstore_config: LocalStoreConfig) -> ArtifactStore:
 
 
 @pytest.fixture
-def artifact_store_factory(localstore_config: LocalStoreConfig) -> Callable[..., ArtifactStore]:
+def artifact_store_factory(localstore_config: ConfigDir) -> Callable[..., ArtifactStore]:
     """Register and return more local stores: ``artifact_store_factory("name", path=None)``.
 
     Without ``path`` the store lives at the default place under this test's
@@ -249,7 +249,6 @@ def artifact_store_factory(localstore_config: LocalStoreConfig) -> Callable[...,
 __all__ = [
     "BACKENDS",
     "artifact_store_factory",
-    "backend_for",
     "local_artifact_store",
     "localstore_client",
     "localstore_config",

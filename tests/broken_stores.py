@@ -29,7 +29,7 @@ class ListdirGivesPaths(LocalArtifactStore):
     """listdir returns full paths instead of entry names."""
 
     def listdir(self, path: PathType) -> list[str]:
-        full = self._confinement.resolve(path)
+        full = self._confinement.confined(path)
         return [os.path.join(full, name) for name in super().listdir(path)]
 
 
@@ -37,7 +37,7 @@ class RmtreeLeavesNested(LocalArtifactStore):
     """rmtree removes only the files directly inside, and the empty directory if it can."""
 
     def rmtree(self, path: PathType) -> None:
-        full = self._confinement.resolve(path)
+        full = self._confinement.confined(path)
         for name in os.listdir(full):
             if not os.path.isdir(os.path.join(full, name)):
                 os.remove(os.path.join(full, name))
@@ -88,7 +88,7 @@ class RenameCopies(LocalArtifactStore):
     """rename of a file copies it and leaves the source behind."""
 
     def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
-        source = self._confinement.resolve(src)
+        source = self._confinement.confined(src)
         if os.path.isfile(source):
             self.copyfile(src, dst, overwrite=overwrite)
         else:
@@ -122,14 +122,14 @@ class TextIsLatin1(LocalArtifactStore):
     def open(self, path: PathType, mode: str = "r") -> IO[Any]:
         if "b" in mode:
             return super().open(path, mode)
-        return builtins.open(self._confinement.resolve(path), mode, encoding="latin-1")
+        return builtins.open(self._confinement.confined(path), mode, encoding="latin-1")
 
 
 class MakedirsNotExistOk(LocalArtifactStore):
     """makedirs fails on a directory that already exists."""
 
     def makedirs(self, path: PathType) -> None:
-        os.makedirs(self._confinement.resolve(path))
+        os.makedirs(self._confinement.confined(path))
 
 
 class SizeCountsCharacters(LocalArtifactStore):
@@ -144,7 +144,7 @@ class MergingRename(LocalArtifactStore):
     """A directory renamed onto an existing one is merged into it (object-store style)."""
 
     def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
-        source, target = self._confinement.resolve(src), self._confinement.resolve(dst)
+        source, target = self._confinement.confined(src), self._confinement.confined(dst)
         if overwrite and os.path.isdir(source) and os.path.isdir(target) and os.listdir(target):
             shutil.copytree(source, target, dirs_exist_ok=True)
             shutil.rmtree(source)
@@ -203,7 +203,7 @@ class ObjectStoreLike(LocalArtifactStore):
 
     def _check_no_file_above(self, path: PathType) -> None:
         """What an object store checks before making a prefix: no file in the way."""
-        full = self._confinement.resolve(path).rstrip(os.sep)
+        full = self._confinement.confined(path).rstrip(os.sep)
         parent = os.path.dirname(full)
         while parent.startswith(self.path) and parent != self.path:
             if os.path.isfile(parent):
@@ -240,7 +240,7 @@ class ObjectStoreLike(LocalArtifactStore):
             self._prune()
 
     def _make_parent(self, path: PathType) -> None:
-        parent = os.path.dirname(self._confinement.resolve_name(path).rstrip(os.sep))
+        parent = os.path.dirname(self._confinement.confined_name(path).rstrip(os.sep))
         with contextlib.suppress(OSError):
             os.makedirs(parent, exist_ok=True)
 

@@ -12,8 +12,6 @@ import pytest
 import pytest_localstore
 from pytest_localstore import CONFIG_PATH_ENV, config_dir, user_config_dir
 
-linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG rules are Linux's")
-
 
 def test_the_variable_wins(tmp_path: Path) -> None:
     env = {CONFIG_PATH_ENV: str(tmp_path / "x"), "XDG_CONFIG_HOME": "/elsewhere"}
@@ -29,17 +27,14 @@ def test_an_empty_variable_means_unset(private_home: Path) -> None:
     assert config_dir({CONFIG_PATH_ENV: ""}) == user_config_dir({})
 
 
-@linux_only
 def test_xdg_config_home(tmp_path: Path) -> None:
     assert user_config_dir({"XDG_CONFIG_HOME": str(tmp_path)}) == str(tmp_path / "localstore")
 
 
-@linux_only
 def test_relative_xdg_is_ignored_as_the_spec_says(private_home: Path) -> None:
     assert user_config_dir({"XDG_CONFIG_HOME": "relative"}) == str(private_home / ".config" / "localstore")
 
 
-@linux_only
 def test_default_is_under_home(private_home: Path) -> None:
     assert user_config_dir({}) == str(private_home / ".config" / "localstore")
     assert config_dir() == str(private_home / ".config" / "localstore")

@@ -48,7 +48,7 @@ def test_every_operation_has_rows_for_missing_paths_and_the_root() -> None:
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
 def test_the_model_gives_each_row_its_written_outcome(row: object) -> None:
-    assert row_outcome(row).describe() == row.expect  # type: ignore[attr-defined]
+    assert row_outcome(row).describe() == row.allowed  # type: ignore[attr-defined]
 
 
 class TestLocalStoreOnDisk(ArtifactStoreContract):

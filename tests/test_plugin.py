@@ -17,10 +17,10 @@ def test_each_fixture(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
         import os, subprocess, sys
-        from pytest_localstore import Client, LocalArtifactStore, LocalStoreConfig
+        from pytest_localstore import Client, LocalArtifactStore, ConfigDir
 
         def test_config(localstore_config):
-            assert isinstance(localstore_config, LocalStoreConfig)
+            assert isinstance(localstore_config, ConfigDir)
             assert localstore_config.path.is_dir()
             assert list(localstore_config.path.iterdir()) == []  # lazy: nothing yet
             assert os.environ["LOCALSTORE_CONFIG_PATH"] == str(localstore_config.path)

@@ -8,13 +8,8 @@ from typing import Any
 from ..artifact_store import ArtifactStore
 from ._model import ReferenceModel, split
 from ._operations import OPERATIONS
-from ._outcomes import Outcome, values_match
+from ._outcomes import values_match
 from ._program import Call
-
-
-def expect(model: ReferenceModel, call: Call) -> Outcome:
-    """What the contract allows for *call* in the model's current state."""
-    return model.expect(call.op, call.args)
 
 
 class Normaliser:
@@ -76,7 +71,7 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
     Returns ``None`` when the store kept the contract, else one line saying
     what the contract allows and what the store did.
     """
-    outcome = expect(model, call)
+    outcome = model.outcome(call.op, call.args)
     try:
         raw = OPERATIONS[call.op].perform(store, call.args)
     except Exception as error:  # the store's error is the thing under test

@@ -29,12 +29,12 @@ class Target:
     """One store flavor to check: how to make fresh stores, and where they live."""
 
     label: str
-    factory_name: str
+    store_source: str
     capabilities: Capabilities
     environment: Callable[[], AbstractContextManager[Callable[[], ArtifactStore]]]
 
 
-def resolve(spec: str) -> list[Target]:
+def targets_for(spec: str) -> list[Target]:
     """``local`` (disk and pyfakefs) or ``module:factory``; TargetError if unusable."""
     if spec == "local":
         return [
@@ -98,7 +98,7 @@ def _local_in_pyfakefs() -> Iterator[Callable[[], ArtifactStore]]:
 def run(targets: list[str], *, examples: int, steps: int, seed: int | None, out: TextIO, err: TextIO) -> int:
     """Check every target; print tables and failing programs. 0 conforming, 1 violations, 2 bad targets."""
     try:
-        resolved = [target for spec in targets for target in resolve(spec)]
+        resolved = [target for spec in targets for target in targets_for(spec)]
     except TargetError as error:
         err.write(f"localstore: error: {error}\n")
         return 2
@@ -114,7 +114,7 @@ def run(targets: list[str], *, examples: int, steps: int, seed: int | None, out:
                 examples=examples,
                 steps=steps,
                 seed=seed,
-                factory_name=target.factory_name,
+                store_source=target.store_source,
                 progress=lambda message: print(f"  {message}", file=err),
             )
         failed |= not report.ok
@@ -172,4 +172,4 @@ def markdown() -> str:
     return render_markdown()
 
 
-__all__ = ["Target", "TargetError", "markdown", "resolve", "run"]
+__all__ = ["Target", "TargetError", "markdown", "run", "targets_for"]

@@ -39,7 +39,7 @@ def render_markdown() -> str:
         tree = ", ".join(f"`{p}/`" if c is None else f"`{p}`" for p, c in row.setup) or "(empty)"
         call = row.call.inline().replace("|", "\\|")
         needs = f" (needs {row.needs})" if row.needs else ""
-        allowed = " or ".join(f"`{part}`" for part in row.expect.split(" or ")).replace("|", "\\|")
+        allowed = " or ".join(f"`{part}`" for part in row.allowed.split(" or ")).replace("|", "\\|")
         lines.append(f"| {row.operation} | {row.situation}{needs} | {tree} | `{call}` | {allowed} |")
     lines += [
         "",

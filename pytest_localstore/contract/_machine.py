@@ -86,13 +86,13 @@ def arguments(capabilities: Capabilities) -> dict[str, Any]:
 
 
 def contract_machine(
-    store_factory: StoreFactory,
+    make_store: StoreFactory,
     capabilities: Capabilities = FULL,
     *,
-    factory_name: str = "make_store()",
+    store_source: str = "make_store()",
     stats: Counter[str] | None = None,
 ) -> type[RuleBasedStateMachine]:
-    """A state machine class that checks stores made by *store_factory*: one rule per operation."""
+    """A state machine class that checks stores made by *make_store*: one rule per operation."""
     counts = stats if stats is not None else Counter()
 
     class StoreContract(RuleBasedStateMachine):
@@ -100,7 +100,7 @@ def contract_machine(
 
         def __init__(self) -> None:
             super().__init__()
-            self.store = store_factory()
+            self.store = make_store()
             self.model = ReferenceModel(capabilities)
             self.normalise = Normaliser(self.store, self.model)
             self.calls: list[Call] = []
@@ -113,7 +113,7 @@ def contract_machine(
             counts["steps"] += 1
             problem = check(self.model, self.store, call, self.normalise)
             if problem is not None:
-                program = render(self.calls, problem, factory_name)
+                program = render(self.calls, problem, store_source)
                 raise ContractViolation.for_op(op)(program, tuple(self.calls))
 
         @invariant()
@@ -121,7 +121,7 @@ def contract_machine(
             problem = tree_problem(self.model, self.store, self.normalise)
             if problem is not None:
                 op = self.calls[-1].op if self.calls else "setup"
-                program = render(self.calls, problem, factory_name)
+                program = render(self.calls, problem, store_source)
                 raise ContractViolation.for_op(op)(program, tuple(self.calls))
 
     strategies = arguments(capabilities)

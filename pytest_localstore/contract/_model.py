@@ -83,7 +83,7 @@ class ReferenceModel:
 
     # -- the fourteen operations --------------------------------------------
 
-    def expect(self, op: str, args: tuple[Any, ...]) -> Outcome:
+    def outcome(self, op: str, args: tuple[Any, ...]) -> Outcome:
         """The outcome of *op* on *args*, trailing separators included.
 
         A name longer than 255 UTF-8 bytes is OSError(ENAMETOOLONG) (``exists``
@@ -114,7 +114,7 @@ class ReferenceModel:
         # Without empty directories, the store may act as if they were not there.
         pruned = ReferenceModel(self.caps)
         pruned.root = _without_empty_dirs(self.root)
-        return _either_world(self, outcome, pruned, pruned.expect(op, args))
+        return _either_world(self, outcome, pruned, pruned.outcome(op, args))
 
     def open_read(self, path: str, mode: str) -> Outcome:
         status, node = self.find(split(path))

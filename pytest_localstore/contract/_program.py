@@ -41,9 +41,9 @@ class Call:
         return OPERATIONS[self.op].inline(self.args)
 
 
-def render(calls: list[Call], note: str, factory: str = "make_store()") -> str:
+def render(calls: list[Call], note: str, store_source: str = "make_store()") -> str:
     """A runnable program: a fresh store, the calls, and what went wrong as a comment."""
-    lines = [f"store = {factory}  # a fresh, empty store"]
+    lines = [f"store = {store_source}  # a fresh, empty store"]
     lines += [call.source() for call in calls]
     lines += [f"# {line}" for line in note.splitlines()]
     return "\n".join(lines)

@@ -55,11 +55,11 @@ def row_model(row: Row, capabilities: Capabilities = FULL) -> ReferenceModel:
 
 def row_outcome(row: Row, capabilities: Capabilities = FULL) -> Outcome:
     """What the reference model allows for the row's call."""
-    return row_model(row, capabilities).expect(row.call.op, row.call.args)
+    return row_model(row, capabilities).outcome(row.call.op, row.call.args)
 
 
 def check_row(
-    row: Row, store: ArtifactStore, capabilities: Capabilities = FULL, factory: str = "make_store()"
+    row: Row, store: ArtifactStore, capabilities: Capabilities = FULL, store_source: str = "make_store()"
 ) -> str | None:
     """Run one row on an empty *store*; ``None`` if it kept the contract, else the program."""
     done: list[Call] = []
@@ -69,12 +69,12 @@ def check_row(
         done.append(call)
         problem = check(scratch, store, call, normalise)
         if problem is not None:
-            return render(done, f"while building the starting tree: {problem}", factory)
+            return render(done, f"while building the starting tree: {problem}", store_source)
     model = row_model(row, capabilities)
     normalise = Normaliser(store, model)
     done.append(row.call)
     problem = check(model, store, row.call, normalise) or tree_problem(model, store, normalise)
-    return None if problem is None else render(done, f"{row.id} -- {problem}", factory)
+    return None if problem is None else render(done, f"{row.id} -- {problem}", store_source)
 
 
 @dataclass
@@ -93,13 +93,13 @@ class Report:
 
 
 def run_contract(
-    store_factory: StoreFactory,
+    make_store: StoreFactory,
     capabilities: Capabilities = FULL,
     *,
     examples: int = 100,
     steps: int = 30,
     seed: int | None = None,
-    factory_name: str = "make_store()",
+    store_source: str = "make_store()",
     progress: Callable[[str], None] = lambda message: None,
 ) -> Report:
     """Every applicable row, then *examples* random sequences of up to *steps* calls."""
@@ -108,7 +108,7 @@ def run_contract(
     started = time.perf_counter()
     rows = [row for row in ROWS if row.applies_to(capabilities)]
     for index, row in enumerate(rows, 1):
-        program = check_row(row, store_factory(), capabilities, factory_name)
+        program = check_row(row, make_store(), capabilities, store_source)
         op = row.operation
         if program is None:
             report.rows_passed[op] += 1
@@ -120,18 +120,18 @@ def run_contract(
     config = contract_settings(examples, steps, database=None, report_multiple_bugs=True, print_blob=False)
     progress(f"state machine: {examples} examples of up to {steps} steps")
     report.violations += find_violations(
-        store_factory, capabilities, config, factory_name=factory_name, stats=report.calls, seed=seed
+        make_store, capabilities, config, store_source=store_source, stats=report.calls, seed=seed
     )
     report.seconds = time.perf_counter() - started
     return report
 
 
 def find_violations(
-    store_factory: StoreFactory,
+    make_store: StoreFactory,
     capabilities: Capabilities,
     settings: Any,
     *,
-    factory_name: str = "make_store()",
+    store_source: str = "make_store()",
     stats: Counter[str] | None = None,
     seed: int | None = None,
 ) -> list[tuple[str, str]]:
@@ -139,7 +139,7 @@ def find_violations(
     from hypothesis import seed as use_seed
     from hypothesis.stateful import run_state_machine_as_test
 
-    machine = contract_machine(store_factory, capabilities, factory_name=factory_name, stats=stats)
+    machine = contract_machine(make_store, capabilities, store_source=store_source, stats=stats)
     if seed is not None:
         machine = use_seed(seed)(machine)
     try:
@@ -148,7 +148,7 @@ def find_violations(
         violations = _violations_in(error)
         if violations is None:
             raise
-        return [(v.op, shortest_program(v, store_factory, capabilities, factory_name)) for v in violations]
+        return [(v.op, shortest_program(v, make_store, capabilities, store_source)) for v in violations]
     return []
 
 
@@ -168,13 +168,13 @@ def _violations_in(error: BaseException) -> list[ContractViolation] | None:
 
 
 def replay(
-    calls: list[Call], store_factory: StoreFactory, capabilities: Capabilities = FULL
+    calls: list[Call], make_store: StoreFactory, capabilities: Capabilities = FULL
 ) -> tuple[int, str] | None:
     """Run *calls* on a fresh store as the machine does; the first violation, if any.
 
     Returns ``(index of the call, what went wrong)``.
     """
-    store = store_factory()
+    store = make_store()
     model = ReferenceModel(capabilities)
     normalise = Normaliser(store, model)
     for index, call in enumerate(calls):
@@ -186,9 +186,9 @@ def replay(
 
 def shortest_program(
     violation: ContractViolation,
-    store_factory: StoreFactory,
+    make_store: StoreFactory,
     capabilities: Capabilities = FULL,
-    factory_name: str = "make_store()",
+    store_source: str = "make_store()",
 ) -> str:
     """The violation's program with every call it does not need taken out.
 
@@ -196,7 +196,7 @@ def shortest_program(
     whose absence still fails the same operation, until none can go.
     """
     calls = list(violation.calls)
-    found = replay(calls, store_factory, capabilities)
+    found = replay(calls, make_store, capabilities)
     if found is None or calls[found[0]].op != violation.op:
         return str(violation)
     calls, note = calls[: found[0] + 1], found[1]
@@ -205,8 +205,8 @@ def shortest_program(
         shorter = False
         for index in range(len(calls) - 1, -1, -1):
             trial = calls[:index] + calls[index + 1 :]
-            found = replay(trial, store_factory, capabilities)
+            found = replay(trial, make_store, capabilities)
             if found is not None and trial[found[0]].op == violation.op:
                 calls, note, shorter = trial[: found[0] + 1], found[1], True
                 break
-    return render(calls, note, factory_name)
+    return render(calls, note, store_source)
