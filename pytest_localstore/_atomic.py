@@ -10,10 +10,8 @@ read-modify-write. Both work on the real disk and inside pyfakefs (whose
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
 
 TEMP_SUFFIX = ".tmp"
 
@@ -34,8 +32,10 @@ def write_atomic(path: str, data: bytes, *, durable: bool = True) -> None:
     try:
         os.replace(temp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 -- contextlib stays out of the command line's start-up
             os.remove(temp)
+        except OSError:
+            pass
         raise
     if durable:
         _fsync_directory(directory)
@@ -48,11 +48,16 @@ def remove_stale_temps(path: str) -> None:
     """
     directory, name = os.path.split(path)
     start = f".{name}."
-    with contextlib.suppress(OSError):
-        for entry in os.listdir(directory):
-            if entry.startswith(start) and entry.endswith(TEMP_SUFFIX):
-                with contextlib.suppress(OSError):
-                    os.remove(os.path.join(directory, entry))
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.startswith(start) and entry.endswith(TEMP_SUFFIX):
+            try:  # noqa: SIM105
+                os.remove(os.path.join(directory, entry))
+            except OSError:
+                pass
 
 
 def _fsync_directory(directory: str) -> None:
@@ -62,30 +67,42 @@ def _fsync_directory(directory: str) -> None:
     except OSError:
         return
     try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
+        os.fsync(fd)
+    except OSError:
+        pass
     finally:
         os.close(fd)
 
 
-@contextlib.contextmanager
-def exclusive_lock(path: str, make_parents: bool = False) -> Iterator[None]:
-    """Hold an exclusive lock on *path* (created if missing) for the block."""
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except FileNotFoundError:
-        if not make_parents:
-            raise
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        _lock(fd)
+class ExclusiveLock:
+    """An exclusive lock on *path* (created if missing), held for a ``with`` block."""
+
+    def __init__(self, path: str, *, make_parents: bool = False) -> None:
+        self.path = path
+        self.make_parents = make_parents
+        self._fd = -1
+
+    def __enter__(self) -> None:
         try:
-            yield
-        finally:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except FileNotFoundError:
+            if not self.make_parents:
+                raise
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _lock(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+
+    def __exit__(self, *exc_info: object) -> None:
+        fd, self._fd = self._fd, -1
+        try:
             _unlock(fd)
-    finally:
-        os.close(fd)
+        finally:
+            os.close(fd)
 
 
 def _lock(fd: int) -> None:

@@ -8,7 +8,7 @@ for.
 
 from __future__ import annotations
 
-import importlib
+import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,7 +25,8 @@ def attach(
         module = exports.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f".{module}", package), name)
+        __import__(f"{package}.{module}")
+        value = getattr(sys.modules[f"{package}.{module}"], name)
         namespace[name] = value
         return value
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _HEAVY = ("┏", "━", "┯", "┓", "┃", "│", "┠", "─", "┼", "┨", "┗", "┷", "┛")
 _ASCII = ("+", "=", "+", "+", "|", "|", "+", "-", "+", "+", "+", "+", "+")

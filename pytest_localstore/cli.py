@@ -7,10 +7,9 @@ as it was. The module imports nothing heavy, so the command starts fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, TextIO
 
 from . import __version__
 from ._table import render_table
@@ -26,6 +25,11 @@ from .models import (
     with_article,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any, NoReturn, TextIO
+
 USAGE_ERROR = 2
 ACTIVE_MARK = "👉"
 
@@ -34,8 +38,32 @@ class UsageError(Exception):
     """Bad command-line input; the message is the whole one-line report."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, told the terminal's width so that it need not import shutil."""
+
+    def __init__(self, prog: str, **options: Any) -> None:
+        options.setdefault("width", _terminal_columns() - 2)  # argparse's own margin
+        super().__init__(prog, **options)
+
+
+def _terminal_columns() -> int:
+    """``COLUMNS``, else the terminal's width, else 80: what ``shutil.get_terminal_size`` says."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line, not a usage dump."""
+
+    def __init__(self, **options: Any) -> None:
+        options.setdefault("formatter_class", _Formatter)
+        super().__init__(**options)
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: error: {printable(message)} (see '{self.prog} --help')")
@@ -69,18 +97,35 @@ class _Output:
         self.line(render_table(headers, rows, ascii_only=self.ascii_only, **options))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full ``localstore`` argument parser."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``localstore`` argument parser; with *command*, only that group's sub-commands are filled in.
+
+    Every group is listed either way (for ``--help`` and for errors); filling in
+    one group instead of all of them is most of a command's start-up.
+    """
     parser = _Parser(
         prog="localstore",
         description="Manage local artifact stores, their stacks and flavors. The registry"
         " lives in LOCALSTORE_CONFIG_PATH, or in the user's config directory.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
+    # An explicit prog spares argparse a help formatter per group.
+    groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True, prog="localstore")
+    for name, text, fill in _GROUPS:
+        group = groups.add_parser(name, help=text)
+        if command in (None, name):
+            fill(group, name)
+    return parser
 
-    stack = groups.add_parser("stack", help="list, describe, register, set and delete stacks")
-    actions = stack.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+def _group_of(argv: Sequence[str]) -> str | None:
+    """The command group *argv* names first, if it names one: the only group the parser needs."""
+    first = argv[0] if argv else None
+    return first if any(first == name for name, _, _ in _GROUPS) else None
+
+
+def _fill_stack(stack: argparse.ArgumentParser, name: str) -> None:
+    actions = stack.add_subparsers(dest="action", metavar="ACTION", required=True, prog=f"localstore {name}")
     actions.add_parser("list", help="list stacks; the active one is marked").set_defaults(run=_stack_list)
     describe = actions.add_parser("describe", help="show a stack's components")
     describe.add_argument("name", nargs="?", help="stack name (default: the active stack)")
@@ -93,23 +138,20 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("-d", "--model-deployer", metavar="NAME", help="model deployer")
     register.add_argument("--set", action="store_true", help="make the new stack the active one")
     register.set_defaults(run=_stack_register)
-    for name, run, text in (
+    for action, run, text in (
         ("set", _stack_set, "make a stack active"),
         ("delete", _stack_delete, "delete a stack"),
     ):
-        sub = actions.add_parser(name, help=text)
+        sub = actions.add_parser(action, help=text)
         sub.add_argument("name", help="stack name")
         sub.set_defaults(run=run)
 
-    for component_type in COMPONENT_TYPES:
-        _add_component_commands(groups, component_type)
 
-    contract = groups.add_parser(
-        "contract",
-        help="check artifact stores against the filesystem-operation contract",
-        description="Run the contract's table and its Hypothesis state machine on each TARGET;"
+def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
+    contract.description = (
+        "Run the contract's table and its Hypothesis state machine on each TARGET;"
         " print a conformance table per operation and the shortest failing program for each"
-        " violation. Exit status: 0 conforming, 1 violations, 2 bad input.",
+        " violation. Exit status: 0 conforming, 1 violations, 2 bad input."
     )
     contract.add_argument(
         "targets",
@@ -130,19 +172,18 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--markdown", action="store_true", help="print the contract document (CONTRACT.md)")
     contract.set_defaults(run=_contract)
 
-    flavor = groups.add_parser("flavor", help="list the flavors of each component type")
-    flavor_actions = flavor.add_subparsers(dest="action", metavar="ACTION", required=True)
-    flavor_list = flavor_actions.add_parser("list", help="list flavors, built in and from plugins")
+
+def _fill_flavor(flavor: argparse.ArgumentParser, name: str) -> None:
+    actions = flavor.add_subparsers(dest="action", metavar="ACTION", required=True, prog=f"localstore {name}")
+    flavor_list = actions.add_parser("list", help="list flavors, built in and from plugins")
     flavor_list.add_argument("--type", choices=[_cli_name(t) for t in COMPONENT_TYPES], help="only this type")
     flavor_list.set_defaults(run=_flavor_list)
-    return parser
 
 
-def _add_component_commands(groups: Any, component_type: str) -> None:
-    name = _cli_name(component_type)
-    group = groups.add_parser(name, help=f"list, describe, register and delete {name}s")
+def _fill_component(group: argparse.ArgumentParser, name: str) -> None:
+    component_type = name.replace("-", "_")
     group.set_defaults(component_type=component_type)
-    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True, prog=f"localstore {name}")
     actions.add_parser("list", help=f"list {name}s").set_defaults(run=_component_list)
     describe = actions.add_parser("describe", help=f"show {with_article(name)}'s configuration")
     describe.add_argument("name", nargs="?", help="component name (default: the active stack's)")
@@ -165,13 +206,13 @@ def _add_component_commands(groups: Any, component_type: str) -> None:
 
 def _stack_list(client: Client, args: argparse.Namespace, out: _Output) -> None:
     stacks = client.list_stacks()
-    active = client.active_stack_model.id
-    extra = [kind for kind in (STEP_OPERATOR, MODEL_DEPLOYER) if any(kind in s.components for s in stacks)]
+    active = client.active_stack_model.id_text
+    extra = [kind for kind in (STEP_OPERATOR, MODEL_DEPLOYER) if any(kind in s.member_ids for s in stacks)]
     kinds = [ARTIFACT_STORE, ORCHESTRATOR, *extra]
-    names = {c.id: c.name for c in client.list_components()}
+    names = {c.id_text: c.name for c in client.list_components()}
     rows = [
-        [ACTIVE_MARK if s.id == active else "", s.name]
-        + [names[s.components[k]] if k in s.components else "" for k in kinds]
+        [ACTIVE_MARK if s.id_text == active else "", s.name]
+        + [names[s.member_ids[k]] if k in s.member_ids else "" for k in kinds]
         for s in stacks
     ]
     out.table(["ACTIVE", "STACK NAME", *(k.upper() for k in kinds)], rows, centered=(0,))
@@ -179,7 +220,7 @@ def _stack_list(client: Client, args: argparse.Namespace, out: _Output) -> None:
 
 def _stack_describe(client: Client, args: argparse.Namespace, out: _Output) -> None:
     stack = client.get_stack(args.name)
-    active = stack.id == client.active_stack_model.id
+    active = stack.model.id_text == client.active_stack_model.id_text
     rows = [[kind.upper(), component.name] for kind, component in stack.components.items()]
     out.line(f"Stack Configuration: '{stack.name}'{' (ACTIVE)' if active else ''}")
     out.table(["COMPONENT_TYPE", "COMPONENT_NAME"], rows, lines_between_rows=True)
@@ -205,9 +246,9 @@ def _stack_delete(client: Client, args: argparse.Namespace, out: _Output) -> Non
 
 def _component_list(client: Client, args: argparse.Namespace, out: _Output) -> None:
     kind = args.component_type
-    active = set(client.active_stack_model.components.values())
+    active = set(client.active_stack_model.member_ids.values())
     rows = [
-        [ACTIVE_MARK if c.id in active else "", c.name, str(c.id), c.flavor]
+        [ACTIVE_MARK if c.id_text in active else "", c.name, c.id_text, c.flavor]
         for c in client.list_components(kind)
     ]
     out.table(["ACTIVE", "NAME", "COMPONENT ID", "FLAVOR"], rows, centered=(0,))
@@ -227,12 +268,12 @@ def _component_describe(client: Client, args: argparse.Namespace, out: _Output) 
         ]
     else:
         component = client.get_component(kind, args.name)
-    active = component.id in active_stack.model.components.values()
+    active = component.id_text in active_stack.model.member_ids.values()
     rows = [
         ["TYPE", component.type],
         ["FLAVOR", component.flavor],
         ["NAME", component.name],
-        ["UUID", str(component.id)],
+        ["UUID", component.id_text],
     ]
     rows += [[key.upper(), str(value)] for key, value in sorted(client.describe_component(component).items())]
     for line in preamble:
@@ -257,6 +298,18 @@ def _component_register(client: Client, args: argparse.Namespace, out: _Output) 
 def _component_delete(client: Client, args: argparse.Namespace, out: _Output) -> None:
     client.delete_component(args.component_type, args.name)
     out.line(f"Deleted {_cli_name(args.component_type)} '{args.name}'.")
+
+
+#: The command groups: name, help, and what fills in its sub-commands.
+_GROUPS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser, str], None]], ...] = (
+    ("stack", "list, describe, register, set and delete stacks", _fill_stack),
+    *(
+        (_cli_name(t), f"list, describe, register and delete {_cli_name(t)}s", _fill_component)
+        for t in COMPONENT_TYPES
+    ),
+    ("contract", "check artifact stores against the filesystem-operation contract", _fill_contract),
+    ("flavor", "list the flavors of each component type", _fill_flavor),
+)
 
 
 def _positive(text: str) -> int:
@@ -297,7 +350,8 @@ def main(
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            args = build_parser().parse_args(argv)
+            arguments = sys.argv[1:] if argv is None else list(argv)
+            args = build_parser(_group_of(arguments)).parse_args(arguments)
             run: Callable[[Client, argparse.Namespace, _Output], int | None] = args.run
             status = run(Client(), args, _Output(out_stream))
         for warning in caught:

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import uuid
-from collections.abc import Iterator, Mapping
-from typing import Any
 
-from .artifact_store import ArtifactStore
 from .config import config_dir
 from .errors import (
     ComponentNotFoundError,
@@ -28,10 +23,19 @@ from .models import (
     check_name,
     check_type,
     label,
+    new_id,
     with_article,
 )
 from .registry import Registry
 from .stack import Stack, check_stack
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Mapping
+    from typing import Any
+
+    from .artifact_store import ArtifactStore
 
 
 class Client:
@@ -72,7 +76,7 @@ class Client:
                 raise DuplicateNameError(
                     f"{with_article(label(component_type))} named {name!r} is already registered"
                 )
-            component = ComponentModel(uuid.uuid4(), name, component_type, flavor, prepared)
+            component = ComponentModel(new_id(), name, component_type, flavor, prepared)
             state.components.append(component)
         return component
 
@@ -96,7 +100,7 @@ class Client:
                 raise InUseError(
                     f"the default {label(component_type)} cannot be deleted: the default stack needs it"
                 )
-            users = [s.name for s in state.stacks if component.id in s.components.values()]
+            users = [s.name for s in state.stacks if component.id_text in s.member_ids.values()]
             if users:
                 raise InUseError(
                     f"{label(component_type)} {component.name!r} is used by stack(s) {', '.join(users)}"
@@ -131,10 +135,10 @@ class Client:
                 check_type(kind): _component(state, kind, member) for kind, member in components.items()
             }
             check_stack(name, members, self.flavors)
-            stack = StackModel(uuid.uuid4(), name, {kind: c.id for kind, c in members.items()})
+            stack = StackModel(new_id(), name, {kind: c.id_text for kind, c in members.items()})
             state.stacks.append(stack)
             if set_active:
-                state.active_stack_id = stack.id
+                state.active_id_text = stack.id_text
         return stack
 
     def list_stacks(self) -> list[StackModel]:
@@ -151,7 +155,7 @@ class Client:
         else:
             model = _stack(state, name_or_id)
         members = {}
-        for kind, component_id in model.components.items():
+        for kind, component_id in model.member_ids.items():
             component = state.component_by_id(component_id)
             assert component is not None  # the registry checks this on read
             members[kind] = component
@@ -171,7 +175,7 @@ class Client:
         """Make a registered stack the active one."""
         with self.registry.transaction() as state:
             stack = _stack(state, name_or_id)
-            state.active_stack_id = stack.id
+            state.active_id_text = stack.id_text
         return stack
 
     def delete_stack(self, name_or_id: str | uuid.UUID) -> None:
@@ -180,11 +184,13 @@ class Client:
             stack = _stack(state, name_or_id)
             if stack.name == DEFAULT_NAME:
                 raise InUseError("the default stack cannot be deleted: every config directory keeps it")
-            if stack.id == state.active_stack_id:
+            if stack.id_text == state.active_id_text:
                 raise InUseError(f"stack {stack.name!r} is active: set another stack first")
             state.stacks.remove(stack)
 
     def _build(self, component: ComponentModel) -> ArtifactStore:
+        from .artifact_store import ArtifactStore
+
         flavor = self.flavors.get(component.type, component.flavor)
         if flavor.build is None:
             raise LocalStoreError(f"{label(component.type)} flavor {flavor.name!r} has no implementation")
@@ -197,18 +203,24 @@ class Client:
         return store
 
 
-@contextlib.contextmanager
-def _stored_config(registry: Registry, component: ComponentModel) -> Iterator[None]:
+class _stored_config:
     """Report a flavor's TypeError or ValueError over a stored config as a corrupt registry."""
-    try:
-        yield
-    except LocalStoreError:
-        raise
-    except (TypeError, ValueError) as error:
-        raise RegistryError(
-            f"registry {registry.file} is corrupt: {label(component.type)} {component.name!r} has"
-            f" config {dict(component.config)!r} ({error}); repair or remove it"
-        ) from None
+
+    def __init__(self, registry: Registry, component: ComponentModel) -> None:
+        self.registry = registry
+        self.component = component
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
+        wrong_config = exc_type is not None and issubclass(exc_type, (TypeError, ValueError))
+        if wrong_config and not issubclass(exc_type, LocalStoreError):  # type: ignore[arg-type]
+            raise RegistryError(
+                f"registry {self.registry.file} is corrupt: {label(self.component.type)}"
+                f" {self.component.name!r} has config {dict(self.component.config)!r} ({error});"
+                " repair or remove it"
+            ) from None
 
 
 def _component(state: RegistryState, component_type: str, name_or_id: str | uuid.UUID) -> ComponentModel:

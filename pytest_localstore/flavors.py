@@ -14,7 +14,7 @@ from __future__ import annotations
 import warnings
 
 from .errors import LocalStoreError, UnknownFlavorError
-from .models import check_type, label
+from .models import Frozen, check_type, label
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -37,11 +37,11 @@ class BrokenFlavorWarning(UserWarning):
     """A ``localstore.flavors`` entry point that could not be loaded; it is skipped."""
 
 
-class Flavor:
+class Flavor(Frozen):
     """One kind of one component type (immutable; compared without its functions)."""
 
     __slots__ = ("build", "describe", "description", "local", "name", "options", "prepare", "type")
-
+    _fields = ("name", "type", "local", "description", "options")
     name: str
     type: str
     local: bool
@@ -62,32 +62,16 @@ class Flavor:
         build: Build | None = None,
         describe: Describe | None = None,
     ) -> None:
-        for key, value in (
-            ("name", name),
-            ("type", type),
-            ("local", local),
-            ("description", description),
-            ("options", tuple(options)),
-            ("prepare", prepare),
-            ("build", build),
-            ("describe", describe),
-        ):
-            object.__setattr__(self, key, value)
-
-    def __setattr__(self, key: str, value: object) -> None:
-        raise AttributeError(f"Flavor is immutable: cannot set {key!r}")
-
-    def _key(self) -> tuple[object, ...]:
-        return (self.name, self.type, self.local, self.description, self.options)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Flavor) and self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return f"Flavor(name={self.name!r}, type={self.type!r}, local={self.local!r})"
+        self._set(
+            name=name,
+            type=type,
+            local=local,
+            description=description,
+            options=tuple(options),
+            prepare=prepare,
+            build=build,
+            describe=describe,
+        )
 
     def prepare_config(self, config: Mapping[str, Any], config_path: str) -> dict[str, Any]:
         """The config to store in the registry at *config_path*, checked: unknown options are refused."""

@@ -98,7 +98,7 @@ def _describe(component: ComponentModel, config_path: str) -> dict[str, Any]:
     path = component.config.get("path")
     if path is not None and (not isinstance(path, str) or not path):
         raise ValueError("the path must be a non-empty string")
-    return {"path": path or default_store_path(config_path, component.id)}
+    return {"path": path or default_store_path(config_path, component.id_text)}
 
 
 def _build(component: ComponentModel, config_path: str) -> Any:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 from .errors import InvalidNameError, UnknownTypeError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Mapping
+    from typing import Any
 
 ARTIFACT_STORE = "artifact_store"
 ORCHESTRATOR = "orchestrator"
@@ -50,43 +52,131 @@ def check_type(component_type: str) -> str:
     return component_type
 
 
-@dataclass(frozen=True)
-class ComponentModel:
-    """A registered stack component: what it is, not a live object."""
+class Frozen:
+    """An immutable record: set once in ``__init__``, compared and shown by ``_fields``."""
 
-    id: uuid.UUID
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+    #: The fields that take part in ``==`` and ``hash`` (default: all of ``_fields``).
+    _compared: tuple[str, ...] | None = None
+
+    def _set(self, **values: object) -> None:
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot set {key!r}")
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self._compared or self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key()[:1])
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__name__}({shown})"
+
+
+class ComponentModel(Frozen):
+    """A registered stack component: what it is, not a live object.
+
+    ``id`` is a ``uuid.UUID``; ``id_text`` is the same id as the registry writes
+    it, which is what lookups compare (so reading the registry needs no ``uuid``).
+    """
+
+    __slots__ = ("config", "flavor", "id_text", "name", "type")
+    _fields = ("id_text", "name", "type", "flavor", "config")
+    id_text: str
     name: str
     type: str
     flavor: str
-    config: Mapping[str, Any] = field(default_factory=dict)
+    config: Mapping[str, Any]
+
+    def __init__(
+        self, id: uuid.UUID | str, name: str, type: str, flavor: str, config: Mapping[str, Any] | None = None
+    ) -> None:
+        self._set(
+            id_text=id_text(id), name=name, type=type, flavor=flavor, config={} if config is None else config
+        )
+
+    @property
+    def id(self) -> uuid.UUID:
+        """The component's UUID."""
+        return as_uuid(self.id_text)
 
 
-@dataclass(frozen=True)
-class StackModel:
+class StackModel(Frozen):
     """A registered stack: a name and one component id per type it uses."""
 
-    id: uuid.UUID
+    __slots__ = ("id_text", "member_ids", "name")
+    _fields = ("id_text", "name", "member_ids")
+    id_text: str
     name: str
-    components: Mapping[str, uuid.UUID]
+    #: Component type -> the component's ``id_text``.
+    member_ids: Mapping[str, str]
+
+    def __init__(self, id: uuid.UUID | str, name: str, components: Mapping[str, uuid.UUID | str]) -> None:
+        self._set(
+            id_text=id_text(id),
+            name=name,
+            member_ids={kind: id_text(cid) for kind, cid in components.items()},
+        )
+
+    @property
+    def id(self) -> uuid.UUID:
+        """The stack's UUID."""
+        return as_uuid(self.id_text)
+
+    @property
+    def components(self) -> dict[str, uuid.UUID]:
+        """Component type -> the UUID of the stack's component of that type."""
+        return {kind: as_uuid(cid) for kind, cid in self.member_ids.items()}
 
 
-@dataclass
 class RegistryState:
     """The whole registry, as read from and written to the registry file."""
 
-    components: list[ComponentModel] = field(default_factory=list)
-    stacks: list[StackModel] = field(default_factory=list)
-    active_stack_id: uuid.UUID | None = None
+    __slots__ = ("active_id_text", "components", "stacks")
+
+    def __init__(
+        self,
+        components: list[ComponentModel] | None = None,
+        stacks: list[StackModel] | None = None,
+        active_stack_id: uuid.UUID | str | None = None,
+    ) -> None:
+        self.components = [] if components is None else components
+        self.stacks = [] if stacks is None else stacks
+        self.active_id_text = None if active_stack_id is None else id_text(active_stack_id)
+
+    @property
+    def active_stack_id(self) -> uuid.UUID | None:
+        """The active stack's UUID, if one is set."""
+        return None if self.active_id_text is None else as_uuid(self.active_id_text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RegistryState) and (
+            (self.components, self.stacks, self.active_id_text)
+            == (other.components, other.stacks, other.active_id_text)
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return f"RegistryState({self.components!r}, {self.stacks!r}, {self.active_id_text!r})"
 
     @classmethod
     def with_default_stack(cls) -> RegistryState:
         """The state on first use: the ``default`` store, orchestrator and stack."""
-        store = ComponentModel(uuid.uuid4(), DEFAULT_NAME, ARTIFACT_STORE, "local")
-        orchestrator = ComponentModel(uuid.uuid4(), DEFAULT_NAME, ORCHESTRATOR, "local")
+        store = ComponentModel(new_id(), DEFAULT_NAME, ARTIFACT_STORE, "local")
+        orchestrator = ComponentModel(new_id(), DEFAULT_NAME, ORCHESTRATOR, "local")
         stack = StackModel(
-            uuid.uuid4(), DEFAULT_NAME, {ARTIFACT_STORE: store.id, ORCHESTRATOR: orchestrator.id}
+            new_id(), DEFAULT_NAME, {ARTIFACT_STORE: store.id_text, ORCHESTRATOR: orchestrator.id_text}
         )
-        return cls([store, orchestrator], [stack], stack.id)
+        return cls([store, orchestrator], [stack], stack.id_text)
 
     def find_component(self, component_type: str, name_or_id: str | uuid.UUID) -> ComponentModel | None:
         """The component of that type with that name (or id), if registered."""
@@ -95,10 +185,11 @@ class RegistryState:
                 return component
         return None
 
-    def component_by_id(self, component_id: uuid.UUID) -> ComponentModel | None:
-        """The component with that id, if registered."""
+    def component_by_id(self, component_id: str | uuid.UUID) -> ComponentModel | None:
+        """The component with that id (a UUID or its text), if registered."""
+        wanted = str(component_id)
         for component in self.components:
-            if component.id == component_id:
+            if component.id_text == wanted:
                 return component
         return None
 
@@ -112,12 +203,37 @@ class RegistryState:
     @property
     def active_stack(self) -> StackModel | None:
         """The active stack's model, if one is set."""
-        if self.active_stack_id is None:
+        if self.active_id_text is None:
             return None
-        return self.find_stack(self.active_stack_id)
+        return self.find_stack(self.active_id_text)
 
 
 def _matches(item: ComponentModel | StackModel, name_or_id: str | uuid.UUID) -> bool:
-    if isinstance(name_or_id, uuid.UUID):
-        return item.id == name_or_id
-    return item.name == name_or_id or str(item.id) == name_or_id
+    if isinstance(name_or_id, str):
+        return item.name == name_or_id or item.id_text == name_or_id.lower()
+    return item.id_text == str(name_or_id)
+
+
+_ID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
+def id_text(value: uuid.UUID | str) -> str:
+    """An id as the registry writes it (lowercase, hyphenated); ValueError if it is no UUID."""
+    text = (value if isinstance(value, str) else str(value)).lower()
+    if not _ID_TEXT.match(text):
+        raise ValueError(f"{value!r} is not a UUID")
+    return text
+
+
+def as_uuid(text: str) -> uuid.UUID:
+    """The ``uuid.UUID`` of an id's text (``uuid`` is imported only when one is asked for)."""
+    import uuid
+
+    return uuid.UUID(text)
+
+
+def new_id() -> str:
+    """A fresh random id, as text."""
+    import uuid
+
+    return str(uuid.uuid4())

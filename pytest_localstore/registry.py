@@ -10,16 +10,16 @@ silently replaced.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import uuid
-from collections.abc import Iterator
-from typing import Any
 
-from ._atomic import exclusive_lock, remove_stale_temps, write_atomic
+from ._atomic import ExclusiveLock, remove_stale_temps, write_atomic
 from .errors import RegistryError
 from .models import COMPONENT_TYPES, ComponentModel, RegistryState, StackModel
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 REGISTRY_FILE = "registry.json"
 LOCK_FILE = "registry.lock"
@@ -43,23 +43,12 @@ class Registry:
                 pass
         return state
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[RegistryState]:
-        """Lock, read (or start with the default stack), yield, write if changed.
+    def transaction(self) -> Transaction:
+        """Lock, read (or start with the default stack), hand the state to the block, write if changed.
 
         An exception inside the block leaves the file as it was.
         """
-        with exclusive_lock(self._lock_file, make_parents=True):
-            loaded = self._load()
-            state = loaded if loaded is not None else RegistryState.with_default_stack()
-            before = _dump(state) if loaded is not None else None
-            yield state
-            after = _dump(state)
-            if after != before:
-                target = self._write_target()
-                # Under the lock no live writer owns a temporary file: any is a killed one's.
-                remove_stale_temps(target)
-                write_atomic(target, after, durable=self.durable)
+        return Transaction(self)
 
     def _write_target(self) -> str:
         """The file to replace: the registry, or the file its link points to.
@@ -99,12 +88,45 @@ class Registry:
             ) from None
 
 
+class Transaction:
+    """``with registry.transaction() as state:``: one locked read-change-write of the registry."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+        self._lock = ExclusiveLock(registry._lock_file, make_parents=True)
+        self._before: bytes | None = None
+        self._state: RegistryState | None = None
+
+    def __enter__(self) -> RegistryState:
+        self._lock.__enter__()
+        try:
+            loaded = self._registry._load()
+        except BaseException:
+            self._lock.__exit__()
+            raise
+        self._state = loaded if loaded is not None else RegistryState.with_default_stack()
+        self._before = _dump(self._state) if loaded is not None else None
+        return self._state
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
+        try:
+            if exc_type is None and self._state is not None:
+                after = _dump(self._state)
+                if after != self._before:
+                    target = self._registry._write_target()
+                    # Under the lock no live writer owns a temporary file: any is a killed one's.
+                    remove_stale_temps(target)
+                    write_atomic(target, after, durable=self._registry.durable)
+        finally:
+            self._lock.__exit__()
+
+
 def _dump(state: RegistryState) -> bytes:
     document = {
         "version": FORMAT_VERSION,
         "components": [
             {
-                "id": str(c.id),
+                "id": c.id_text,
                 "type": c.type,
                 "flavor": c.flavor,
                 "name": c.name,
@@ -114,13 +136,13 @@ def _dump(state: RegistryState) -> bytes:
         ],
         "stacks": [
             {
-                "id": str(s.id),
+                "id": s.id_text,
                 "name": s.name,
-                "components": {kind: str(cid) for kind, cid in s.components.items()},
+                "components": dict(s.member_ids),
             }
             for s in state.stacks
         ],
-        "active_stack": str(state.active_stack_id) if state.active_stack_id else None,
+        "active_stack": state.active_id_text,
     }
     return (json.dumps(document, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
@@ -139,12 +161,12 @@ def _parse(document: Any) -> RegistryState:
     components = [_parse_component(item) for item in document["components"]]
     stacks = [_parse_stack(item) for item in document["stacks"]]
     active = document.get("active_stack")
-    state = RegistryState(components, stacks, uuid.UUID(active) if active else None)
-    known = {c.id for c in components}
+    state = RegistryState(components, stacks, _text(document, "active_stack") if active else None)
+    known = {c.id_text for c in components}
     for stack in stacks:
-        missing = set(stack.components.values()) - known
+        missing = set(stack.member_ids.values()) - known
         if missing:
-            raise ValueError(f"stack {stack.name!r} uses unknown component ids {sorted(map(str, missing))}")
+            raise ValueError(f"stack {stack.name!r} uses unknown component ids {sorted(missing)}")
     if active and state.active_stack is None:
         raise ValueError(f"the active stack {active} is not registered")
     return state
@@ -157,20 +179,14 @@ def _parse_component(item: dict[str, Any]) -> ComponentModel:
     config = item.get("config", {})
     if not isinstance(config, dict):
         raise ValueError(f"component {item.get('name')!r} has a config that is not an object")
-    return ComponentModel(
-        uuid.UUID(_text(item, "id")), _text(item, "name"), kind, _text(item, "flavor"), config
-    )
+    return ComponentModel(_text(item, "id"), _text(item, "name"), kind, _text(item, "flavor"), config)
 
 
 def _parse_stack(item: dict[str, Any]) -> StackModel:
     members = item["components"]
     if not isinstance(members, dict):
         raise ValueError(f"stack {item.get('name')!r} has components that are not an object")
-    return StackModel(
-        uuid.UUID(_text(item, "id")),
-        _text(item, "name"),
-        {kind: uuid.UUID(cid) for kind, cid in members.items()},
-    )
+    return StackModel(_text(item, "id"), _text(item, "name"), members)
 
 
 def _text(item: dict[str, Any], key: str) -> str:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from .errors import StackValidationError
 from .models import (
@@ -20,7 +17,11 @@ from .models import (
     with_article,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Callable, Mapping
+
     from .artifact_store import ArtifactStore
     from .flavors import FlavorRegistry
 

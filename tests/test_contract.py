@@ -188,15 +188,17 @@ def test_the_mixin_shows_the_violation_of_a_store_whose_rmtree_misbehaves(pytest
         from pytest_localstore import LocalArtifactStore
         from pytest_localstore.contract import ArtifactStoreContract
 
-        class RmtreeKeepsTheDirectory(LocalArtifactStore):
+        class RmtreeLeavesADirectory(LocalArtifactStore):
             def rmtree(self, path):
-                super().rmtree(path)
-                os.mkdir(os.path.join(self.path, os.fsdecode(path)))
+                try:
+                    super().rmtree(path)
+                finally:  # every call, failed or not, leaves a directory there
+                    os.makedirs(os.path.join(self.path, os.fsdecode(path)), exist_ok=True)
 
         class TestIt(ArtifactStoreContract):
             @pytest.fixture
             def make_store(self, tmp_path_factory):
-                return lambda: RmtreeKeepsTheDirectory(tmp_path_factory.mktemp("store"))
+                return lambda: RmtreeLeavesADirectory(tmp_path_factory.mktemp("store"))
         """
     )
     result = pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider", "-k", "stateful")
