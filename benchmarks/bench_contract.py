@@ -28,12 +28,12 @@ from typing import Any
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from hypothesis import seed
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, invariant, run_state_machine_as_test
 
 from benchmarks._timing import print_table
 from pytest_localstore import LocalArtifactStore
 from pytest_localstore.contract import FULL, contract_machine
-from pytest_localstore.contract._machine import arguments
+from pytest_localstore.contract._machine import add_operation_rules, arguments
 from pytest_localstore.contract._settings import contract_settings
 
 FAILURES = (OSError, ValueError)
@@ -103,17 +103,8 @@ def bare_machine(make_root: Callable[[], str], counts: Counter[str]) -> type[Rul
                     with open(os.path.join(dirpath, filename), "rb") as handle:
                         handle.read()
 
-    for op, strategy in arguments(FULL).items():
-        setattr(Bare, op, rule(args=strategy)(_attempter(op)))
+    add_operation_rules(Bare, arguments(FULL), "attempt")
     return Bare
-
-
-def _attempter(op: str) -> Callable[[Any, tuple[Any, ...]], None]:
-    def attempt(self: Any, args: tuple[Any, ...]) -> None:
-        self.attempt(op, args)
-
-    attempt.__name__ = op
-    return attempt
 
 
 @contextlib.contextmanager

@@ -8,7 +8,6 @@ import inspect
 import os
 import pathlib
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,6 +18,9 @@ import pytest
 # again under the fake filesystem costs a fresh compile each time.
 from . import isolation, local_store  # noqa: F401
 from .config import FAKE_BACKEND_ENV
+from .local_flavor import default_store_path
+from .models import ARTIFACT_STORE, DEFAULT_NAME, RegistryState
+from .registry import REGISTRY_FILE, encode
 
 #: The methods through which Hypothesis's directory database touches the disk.
 #
@@ -31,6 +33,8 @@ from .config import FAKE_BACKEND_ENV
 _DATABASE_METHODS = ("fetch", "save", "delete", "move")
 
 
+#: Where the fake backend's config directory is, inside pyfakefs.
+FAKE_CONFIG_PATH = "/localstore-config"
 #: Fixtures that give real-disk paths, which the fake filesystem hides.
 _REAL_PATH_FIXTURES = ("tmp_path", "tmpdir")
 
@@ -51,9 +55,11 @@ def fake_config(request: pytest.FixtureRequest) -> Iterator[isolation.ConfigDir]
             " (@pytest.mark.localstore(backend='disk')) or paths inside the fake filesystem",
             pytrace=False,
         )
-    fake_filesystem(request)
-    config = isolation.ConfigDir(os.path.join(tempfile.gettempdir(), "localstore-config"))
-    os.makedirs(config.path, exist_ok=True)
+    fs = fake_filesystem(request)
+    # A fixed place: tempfile.gettempdir() under pyfakefs probes the disk by writing files.
+    config = isolation.ConfigDir(FAKE_CONFIG_PATH, lay_out=functools.partial(_lay_out_default_stack, fs))
+    if not _DEFAULT_STACK_FIXTURES & set(request.fixturenames):
+        fs.create_dir(FAKE_CONFIG_PATH)  # else laying out the default stack makes it
     saved = os.environ.get(FAKE_BACKEND_ENV)
     os.environ[FAKE_BACKEND_ENV] = str(os.getpid())
     try:
@@ -64,6 +70,27 @@ def fake_config(request: pytest.FixtureRequest) -> Iterator[isolation.ConfigDir]
             os.environ.pop(FAKE_BACKEND_ENV, None)
         else:
             os.environ[FAKE_BACKEND_ENV] = saved
+
+
+#: Fixtures that lay out the default stack before the test runs.
+_DEFAULT_STACK_FIXTURES = {"local_artifact_store", "localstore_default_stack"}
+
+
+def _lay_out_default_stack(fs: Any, config: isolation.ConfigDir, state: RegistryState) -> bool:
+    """The first registry and its default store's directory, made by pyfakefs directly.
+
+    What ``ConfigDir.write_default_stack`` and the store's first use do, without
+    running each step through pyfakefs's emulation of ``os``. False if a
+    registry is there already.
+    """
+    try:
+        fs.create_file(os.path.join(config.path, REGISTRY_FILE), contents=encode(state))
+    except FileExistsError:
+        return False
+    store = state.find_component(ARTIFACT_STORE, DEFAULT_NAME)
+    assert store is not None
+    fs.create_dir(default_store_path(str(config.path), store.id_text))
+    return True
 
 
 def fake_filesystem(request: pytest.FixtureRequest) -> Any:

@@ -147,7 +147,10 @@ class Client:
 
     def get_stack(self, name_or_id: str | uuid.UUID | None = None) -> Stack:
         """The stack with that name or id; without one, the active stack."""
-        state = self.registry.read()
+        return self.stack_in(self.registry.read(), name_or_id)
+
+    def stack_in(self, state: RegistryState, name_or_id: str | uuid.UUID | None = None) -> Stack:
+        """Like :meth:`get_stack`, from a registry state already in hand."""
         if name_or_id is None:
             model = state.active_stack
             if model is None:

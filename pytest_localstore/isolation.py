@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 import warnings
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -24,7 +24,7 @@ from .client import Client
 from .config import CONFIG_PATH_ENV
 from .flavors import FlavorRegistry
 from .local_flavor import CustomStorePathWarning
-from .models import ARTIFACT_STORE, DEFAULT_NAME
+from .models import ARTIFACT_STORE, DEFAULT_NAME, RegistryState
 from .stack import Stack
 
 
@@ -32,7 +32,9 @@ class ConfigDir:
     """One config directory: its client, its default stack and its stores.
 
     Nothing is written until first use: the registry and the default stack
-    appear when something asks for them.
+    appear when something asks for them. *lay_out*, if given, writes the first
+    registry for :meth:`write_default_stack` (``lay_out(config_dir, state)``,
+    False if one exists); the fake backend passes pyfakefs's own file creation.
     """
 
     def __init__(
@@ -41,9 +43,11 @@ class ConfigDir:
         *,
         flavors: FlavorRegistry | None = None,
         environ: MutableMapping[str, str] | None = None,
+        lay_out: Callable[[ConfigDir, RegistryState], bool] | None = None,
     ) -> None:
         self.path = Path(os.path.abspath(os.fspath(path)))
         self._flavors = flavors
+        self._lay_out = lay_out
         self._environ = os.environ if environ is None else environ
         self._saved: list[str | None] = []
 
@@ -57,6 +61,19 @@ class ConfigDir:
     def client(self) -> Client:
         """The client bound to this directory (not to the environment)."""
         return Client(self.path, flavors=self._flavors, durable=False)
+
+    def write_default_stack(self) -> Stack:
+        """Write the registry with the default stack now, in one step, if there is none; the stack.
+
+        For a directory that nobody else writes yet (the fixtures call it before
+        the test runs): it spares the first use the locked transaction that a
+        shared config directory needs, and the reading back.
+        """
+        state = RegistryState.with_default_stack()
+        lay_out = self._lay_out or (lambda config, first: config.client.registry.create(first))
+        if not lay_out(self, state):
+            return self.default_stack
+        return self.client.stack_in(state, DEFAULT_NAME)
 
     @property
     def default_stack(self) -> Stack:

@@ -34,7 +34,8 @@ class LocalArtifactStore(ArtifactStore):
         if not text or "\x00" in text:
             raise ValueError(f"store root {text!r}: expected a directory path")
         root = os.path.realpath(os.path.abspath(os.path.expanduser(text)))
-        os.makedirs(root, exist_ok=True)
+        if not os.path.isdir(root):
+            os.makedirs(root, exist_ok=True)
         self._confinement = Confinement(root)
         self._stat = self._confinement.confined_stat
 

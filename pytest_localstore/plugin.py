@@ -223,7 +223,7 @@ def localstore_client(localstore_config: ConfigDir) -> Client:
 @pytest.fixture
 def localstore_default_stack(localstore_config: ConfigDir) -> Stack:
     """This test's ``default`` stack: local artifact store and local orchestrator."""
-    return localstore_config.default_stack
+    return localstore_config.write_default_stack()  # before the test runs: nothing else writes yet
 
 
 @pytest.fixture
@@ -233,7 +233,7 @@ def local_artifact_store(localstore_config: ConfigDir) -> ArtifactStore:
     Its root is ``<config>/local_stores/<artifact-store uuid>``, as ZenML lays it
     out; every path given to it is confined to that root.
     """
-    return localstore_config.local_artifact_store
+    return localstore_config.write_default_stack().artifact_store  # before the test runs
 
 
 @pytest.fixture

@@ -43,6 +43,23 @@ class Registry:
                 pass
         return state
 
+    def create(self, state: RegistryState) -> bool:
+        """Write *state* as the first registry of a directory that nobody else writes yet.
+
+        One exclusive create, without the lock and the temporary file a shared
+        registry needs: for a new, private directory (a test's, before the test
+        runs). False, and nothing written, if a registry is there already.
+        """
+        try:
+            fd = os.open(self.file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        try:
+            os.write(fd, encode(state))
+        finally:
+            os.close(fd)
+        return True
+
     def transaction(self) -> Transaction:
         """Lock, read (or start with the default stack), hand the state to the block, write if changed.
 
@@ -105,13 +122,13 @@ class Transaction:
             self._lock.__exit__()
             raise
         self._state = loaded if loaded is not None else RegistryState.with_default_stack()
-        self._before = _dump(self._state) if loaded is not None else None
+        self._before = encode(self._state) if loaded is not None else None
         return self._state
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
         try:
             if exc_type is None and self._state is not None:
-                after = _dump(self._state)
+                after = encode(self._state)
                 if after != self._before:
                     target = self._registry._write_target()
                     # Under the lock no live writer owns a temporary file: any is a killed one's.
@@ -121,7 +138,8 @@ class Transaction:
             self._lock.__exit__()
 
 
-def _dump(state: RegistryState) -> bytes:
+def encode(state: RegistryState) -> bytes:
+    """*state* as the registry file holds it."""
     document = {
         "version": FORMAT_VERSION,
         "components": [

@@ -124,18 +124,24 @@ def contract_machine(
                 program = render(self.calls, problem, store_source)
                 raise ContractViolation.for_op(op)(program, tuple(self.calls))
 
-    strategies = arguments(capabilities)
-    missing = OPERATIONS.keys() ^ strategies.keys()
-    assert not missing, f"operations without a strategy, or strategies without an operation: {missing}"
-    for op, strategy in strategies.items():
-        setattr(StoreContract, op, rule(args=strategy)(_stepper(op)))
+    add_operation_rules(StoreContract, arguments(capabilities), "step")
     StoreContract.__name__ = StoreContract.__qualname__ = "StoreContract"
     return StoreContract
 
 
-def _stepper(op: str) -> Callable[[Any, tuple[Any, ...]], None]:
-    def call(self: Any, args: tuple[Any, ...]) -> None:
-        self.step(op, args)
+def add_operation_rules(
+    machine: type[RuleBasedStateMachine], strategies: dict[str, Any], method: str
+) -> None:
+    """One rule per operation of ``OPERATIONS``: it calls ``machine.<method>(op, args)``."""
+    missing = OPERATIONS.keys() ^ strategies.keys()
+    assert not missing, f"operations without a strategy, or strategies without an operation: {missing}"
 
-    call.__name__ = op
-    return call
+    def rule_for(op: str) -> Callable[[Any, tuple[Any, ...]], None]:
+        def call(self: Any, args: tuple[Any, ...]) -> None:
+            getattr(self, method)(op, args)
+
+        call.__name__ = op
+        return call
+
+    for op, strategy in strategies.items():
+        setattr(machine, op, rule(args=strategy)(rule_for(op)))
