@@ -18,11 +18,13 @@ import glob as globmodule
 import itertools
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -36,6 +38,7 @@ from pytest_localstore.contract import FULL, contract_machine
 from pytest_localstore.contract._machine import add_operation_rules, arguments
 from pytest_localstore.contract._settings import contract_settings
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAILURES = (OSError, ValueError)
 
 
@@ -167,7 +170,33 @@ def main() -> int:
         ["backend", "steps", "bare steps/s", "harness steps/s", "harness cost"],
         rows,
     )
+    report_times(args.seed)
     return 0
+
+
+def report_times(run_seed: int) -> None:
+    """Wall time of ``localstore contract TARGET`` with default settings, to its full report."""
+    from tests.broken_stores import BROKEN
+
+    script = str(Path(sys.executable).parent / "localstore")
+    targets = ["local"] + [f"tests.broken_stores:make_{name}" for name in sorted(BROKEN)]
+    rows = []
+    for target in targets:
+        start = time.perf_counter()
+        done = subprocess.run(
+            [script, "contract", target, "--seed", str(run_seed)], capture_output=True, text=True, cwd=ROOT
+        )
+        seconds = time.perf_counter() - start
+        verdict = done.stdout.splitlines()[0].split(": ", 1)[1] if done.stdout else done.stderr.strip()
+        rows.append([target.rpartition(":")[2] or target, f"{seconds:5.1f}", verdict[:50]])
+    slowest = max((row for row in rows[1:]), key=lambda row: float(row[1]))
+    rows.append(["slowest broken store (target <= 60 s)", slowest[1], slowest[0]])
+    rows.append(["conforming local store (target <= 15 s)", rows[0][1], ""])
+    print_table(
+        f"Wall time to a full report, default settings, seed {run_seed}",
+        ["target", "seconds", "verdict"],
+        rows,
+    )
 
 
 if __name__ == "__main__":

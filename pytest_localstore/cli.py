@@ -149,9 +149,11 @@ def _fill_stack(stack: argparse.ArgumentParser, name: str) -> None:
 
 def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
     contract.description = (
-        "Run the contract's table and its Hypothesis state machine on each TARGET;"
-        " print a conformance table per operation and the shortest failing program for each"
-        " violation. Exit status: 0 conforming, 1 violations, 2 bad input."
+        "Run the contract's table and its Hypothesis state machine on each TARGET; print a"
+        " conformance table per operation and, for each cause of violation (most serious kind"
+        " first: data, value, silent, error), the shortest program that shows it, runnable as"
+        " pasted. Progress and the seed go to stderr. Exit status: 0 conforming, 1 violations,"
+        " 2 bad input, 130 stopped by Ctrl-C (after the report of what was found)."
     )
     contract.add_argument(
         "targets",
@@ -168,7 +170,24 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
     contract.add_argument(
         "--steps", type=_positive, default=30, help="calls per sequence, at most (default 30)"
     )
-    contract.add_argument("--seed", type=int, help="seed for a reproducible run")
+    contract.add_argument(
+        "--seed",
+        type=_seed,
+        help="seed: the same store and seed give the same report (default: random, printed)",
+    )
+    contract.add_argument(
+        "--max-time",
+        type=_seconds,
+        default=50.0,
+        metavar="SECONDS",
+        help="wall-clock budget for the whole run; the state machine stops early (default 50)",
+    )
+    contract.add_argument("--json", metavar="FILE", help="also write the whole report to FILE as JSON")
+    contract.add_argument(
+        "--database",
+        metavar="PATH",
+        help="keep Hypothesis's example database in PATH (default: none, and no files are left behind)",
+    )
     contract.add_argument("--markdown", action="store_true", help="print the contract document (CONTRACT.md)")
     contract.set_defaults(run=_contract)
 
@@ -312,14 +331,24 @@ _GROUPS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser, str], None]], 
 )
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of at least 1")
-    return value
+def _number(convert: Callable[[str], float], accept: Callable[[float], bool], expected: str) -> Any:
+    """An argparse type: *convert* the text, and refuse a value *accept* rejects, naming both."""
+
+    def parse(text: str) -> float:
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"{text!r}: expected {expected}")
+        return value
+
+    return parse
+
+
+_positive = _number(int, lambda value: value >= 1, "a whole number of at least 1")
+_seed = _number(int, lambda value: value >= 0, "a whole number of at least 0")
+_seconds = _number(float, lambda value: 0 < value < float("inf"), "a number of seconds above 0")
 
 
 def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
@@ -328,8 +357,18 @@ def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
     if args.markdown:
         out.stream.write(_command.markdown())
         return 0
+    if args.json is not None and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
+        raise UsageError(f"localstore contract: error: --json {args.json!r}: its directory does not exist")
     return _command.run(
-        args.targets, examples=args.examples, steps=args.steps, seed=args.seed, out=out.stream, err=sys.stderr
+        args.targets,
+        examples=args.examples,
+        steps=args.steps,
+        seed=args.seed,
+        max_time=args.max_time,
+        json_path=args.json,
+        database=args.database,
+        out=out.stream,
+        err=sys.stderr,
     )
 
 
@@ -362,6 +401,9 @@ def main(
     except (LocalStoreError, OSError) as error:
         write_line(err_stream, f"localstore: error: {printable(str(error))}")
         return USAGE_ERROR
+    except KeyboardInterrupt:
+        write_line(err_stream, "localstore: interrupted")
+        return 130
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else 0
     return status or 0

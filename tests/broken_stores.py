@@ -145,11 +145,42 @@ class MergingRename(LocalArtifactStore):
 
     def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
         source, target = self._confinement.confined(src), self._confinement.confined(dst)
-        if overwrite and os.path.isdir(source) and os.path.isdir(target) and os.listdir(target):
+        merge = overwrite and source != target and os.path.isdir(source) and os.path.isdir(target)
+        if merge and os.listdir(target):
             shutil.copytree(source, target, dirs_exist_ok=True)
             shutil.rmtree(source)
             return
         super().rename(src, dst, overwrite=overwrite)
+
+
+class MovesThenRaises(LocalArtifactStore):
+    """rename of a directory copies it, then raises FileNotFoundError, leaving both trees (as s3fs's mv)."""
+
+    def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
+        source = self._confinement.confined(src)
+        if os.path.isdir(source) and not self.exists(dst):
+            shutil.copytree(source, self._confinement.confined(dst))
+            raise FileNotFoundError(2, "No such file or directory", os.fsdecode(os.fspath(src)))
+        super().rename(src, dst, overwrite=overwrite)
+
+
+class RaisesNonOSError(LocalArtifactStore):
+    """remove of a missing file raises a client library's own exception, not FileNotFoundError."""
+
+    class ParamValidationError(Exception):
+        """Like botocore's: not an OSError."""
+
+    def remove(self, path: PathType) -> None:
+        if not self.exists(path):
+            raise self.ParamValidationError(f"Invalid key: {os.fsdecode(os.fspath(path))}")
+        super().remove(path)
+
+
+class ExistsGivesNumbers(LocalArtifactStore):
+    """exists returns 1 or 0 instead of True or False."""
+
+    def exists(self, path: PathType) -> bool:
+        return int(super().exists(path))  # type: ignore[return-value]
 
 
 #: Every bug, by name (CLI target suffix) -> class.
@@ -167,6 +198,9 @@ BROKEN: dict[str, type[LocalArtifactStore]] = {
     "text_is_latin1": TextIsLatin1,
     "makedirs_not_exist_ok": MakedirsNotExistOk,
     "size_counts_characters": SizeCountsCharacters,
+    "moves_then_raises": MovesThenRaises,
+    "raises_non_oserror": RaisesNonOSError,
+    "exists_gives_numbers": ExistsGivesNumbers,
 }
 
 
@@ -251,3 +285,18 @@ class ObjectStoreLike(LocalArtifactStore):
 
 
 make_object_store_like = _factory(ObjectStoreLike)
+
+
+class StatGivesInfoDict(LocalArtifactStore):
+    """Not broken: stat returns fsspec's info dict (as ZenML's remote stores do), which the contract reads."""
+
+    def stat(self, path: PathType) -> Any:  # type: ignore[override]
+        result = super().stat(path)
+        kind = "directory" if os.path.isdir(self._confinement.confined(path)) else "file"
+        return {"name": os.fsdecode(os.fspath(path)), "size": result.st_size, "type": kind}
+
+    def size(self, path: PathType) -> int:
+        return LocalArtifactStore.stat(self, path).st_size
+
+
+make_stat_gives_info_dict = _factory(StatGivesInfoDict)

@@ -1,8 +1,9 @@
-"""What a store flavor may declare it cannot do, and what the contract then relaxes."""
+"""What a store flavor may declare it cannot do, or does its own way, and what the contract then relaxes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -24,15 +25,64 @@ class Capabilities:
 
     ``case_sensitive=False``: the contract never uses two names that differ
     only by case, and skips the table rows that need them.
+
+    ``protects_root=False`` (a policy, not the interface): the store need not
+    refuse to remove or rename its own root. ``rmtree`` of the root may then
+    also empty the store, and ``rename`` of the root must still refuse (the
+    root cannot move into itself), with PermissionError or OSError(EINVAL) or
+    OSError(EBUSY). The local store protects its root (PermissionError).
+
+    ``max_name_bytes`` (a platform limit): the longest name, in UTF-8 bytes;
+    a longer one is OSError(ENAMETOOLONG) (``exists`` and ``isdir`` say False,
+    ``walk`` yields nothing). ``None``: no limit, and the contract uses no
+    over-long names. 255 on Linux.
+
+    ``glob_recursive=True``: ``**`` in a ``glob`` pattern matches any number
+    of directories (as in ZenML's remote stores), not one.
+
+    ``glob_hidden=True``: ``*`` and ``?`` at the start of a name match hidden
+    names (those starting with ``.``) too.
+
+    ``Capabilities.object_store()`` is the preset for an object store
+    (no empty directories, rename by copy, no root protection, no name limit).
     """
 
     empty_directories: bool = True
     atomic_rename: bool = True
     case_sensitive: bool = True
+    protects_root: bool = True
+    max_name_bytes: int | None = 255
+    glob_recursive: bool = False
+    glob_hidden: bool = False
+
+    @classmethod
+    def object_store(cls, **changes: Any) -> Capabilities:
+        """What an object store (S3, GCS, Azure, in-memory) can promise; *changes* on top."""
+        preset = cls(empty_directories=False, atomic_rename=False, protects_root=False, max_name_bytes=None)
+        return replace(preset, **changes)
 
     def relaxed(self) -> list[str]:
-        """The names of the capabilities this store does not have."""
-        return [name for name, value in vars(self).items() if not value]
+        """How this store differs from the local store's promises, as ``name=value``."""
+        full = Capabilities()
+        return [
+            f"{field.name}={getattr(self, field.name)!r}"
+            for field in fields(self)
+            if getattr(self, field.name) != getattr(full, field.name)
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The capabilities by name (for the JSON report)."""
+        return asdict(self)
+
+    def promises(self, need: str) -> bool:
+        """Whether the store keeps the condition *need* of a table row.
+
+        *need* names a capability (true, or set for ``max_name_bytes``), or
+        ``!name`` for a capability the store does not have.
+        """
+        if need.startswith("!"):
+            return not getattr(self, need[1:])
+        return bool(getattr(self, need))
 
 
 FULL = Capabilities()

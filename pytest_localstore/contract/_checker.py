@@ -1,8 +1,26 @@
-"""Running one call on a store and on the model, and judging the store by the contract."""
+"""Running one call on a store and on the model, and judging the store by the contract.
+
+After every call, failed or not, the store's whole tree is read back through
+its own API and compared with the model's. A problem has a kind, most serious
+first:
+
+- ``data``: the tree is not what any allowed outcome leaves (something lost,
+  moved or created), whether the call returned or raised;
+- ``value``: the call returned where it may, but not a value the contract
+  allows (or not a value of the right type);
+- ``silent``: the call returned where the contract says it must refuse, and
+  the tree is otherwise as allowed;
+- ``error``: the call refused with another exception than the allowed ones,
+  and changed nothing.
+
+What the store returned or raised is shown as it was (``repr``, shortened),
+with the store's root written as ``<root>``.
+"""
 
 from __future__ import annotations
 
 import stat
+from collections.abc import Mapping
 from typing import Any
 
 from ..artifact_store import ArtifactStore
@@ -10,6 +28,32 @@ from ._model import ReferenceModel, split
 from ._operations import OPERATIONS
 from ._outcomes import values_match
 from ._program import Call
+
+#: The kinds of problem, most serious first.
+KINDS = ("data", "value", "silent", "error")
+#: How much of a returned value or error a report shows.
+SHOWN_CHARACTERS = 160
+
+
+class Problem:
+    """What a store did wrong in one call: its kind, the rule it broke, and what it did."""
+
+    __slots__ = ("detail", "kind", "rule")
+
+    def __init__(self, kind: str, rule: str, detail: str) -> None:
+        self.kind = kind
+        self.rule = rule
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.rule}; {self.detail}"
+
+    def __repr__(self) -> str:
+        return f"Problem({self.kind!r}, {self.rule!r}, {self.detail!r})"
+
+
+class NotComparable(Exception):
+    """A returned value the contract cannot read as the operation's kind of result."""
 
 
 class Normaliser:
@@ -20,72 +64,140 @@ class Normaliser:
         self.model = model
 
     def relative(self, path: str) -> str:
+        if not isinstance(path, str):
+            raise NotComparable("str paths")
         if path == self.root:
             return "."
         if path.startswith(self.root + "/"):
-            return path[len(self.root) + 1 :]
+            return path[len(self.root) + 1 :].rstrip("/") or "."
         return f"<outside the root: {path}>"
 
-    def __call__(self, call: Call, raw: Any) -> Any:
-        op = call.op
-        if op == "glob":
-            return self._drop_empty(sorted(self.relative(p) for p in raw))
-        if op == "listdir":
-            base = split(call.args[0])
-            return sorted(n for n in raw if not self._empty([*base, n]))
-        if op == "stat":
-            kind = "dir" if stat.S_ISDIR(raw.st_mode) else "file" if stat.S_ISREG(raw.st_mode) else "other"
-            return (kind, raw.st_size)
-        if op == "walk":
-            return self._walk(raw, topdown=call.args[1])
-        return raw
+    def shown(self, value: object) -> str:
+        """*value* as a report shows it: its ``repr``, shortened, the root as ``<root>``."""
+        text = repr(value) if not isinstance(value, BaseException) else f"{type(value).__name__}: {value}"
+        if self.root:
+            text = text.replace(self.root, "<root>")
+        if len(text) > SHOWN_CHARACTERS:
+            text = text[: SHOWN_CHARACTERS - 3] + "..."
+        return text
 
-    def _walk(self, raw: list[tuple[str, list[str], list[str]]], topdown: bool) -> Any:
-        order = [self.relative(d) for d, _, _ in raw]
-        entries = sorted(
-            (
-                self.relative(d),
-                sorted(n for n in ds if not self._empty([*split(self.relative(d)), n])),
-                sorted(fs),
+    def matches(self, call: Call, expected: Any, raw: Any) -> bool:
+        """Whether what the store returned is what the contract allows (NotComparable if unreadable)."""
+        op = call.op
+        if op in ("exists", "isdir"):
+            if type(raw) is not bool:
+                raise NotComparable("a bool")
+            return values_match(expected, raw)
+        if op == "size":
+            if type(raw) is not int:
+                raise NotComparable("an int")
+            return values_match(expected, raw)
+        if op == "stat":
+            return values_match(expected, _kind_and_size(raw))
+        if op in ("glob", "listdir"):
+            if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+                raise NotComparable("a list of str")
+            names = sorted(self.relative(p) for p in raw) if op == "glob" else sorted(raw)
+            base = [] if op == "glob" else split(call.args[0])
+            return values_match(expected, names) or values_match(
+                self._seen(expected, base), self._seen(names, base)
             )
-            for d, ds, fs in raw
-            if not self._empty(split(self.relative(d)))
-        )
+        if op == "walk":
+            return self._walk_matches(expected, raw, topdown=call.args[1])
+        return values_match(expected, raw)
+
+    def _walk_matches(self, expected: Any, raw: Any, topdown: bool) -> bool:
+        if not isinstance(raw, list) or not all(
+            isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], str) for entry in raw
+        ):
+            raise NotComparable("(dirpath, dirnames, filenames) triples")
+        order = [self.relative(dirpath) for dirpath, _, _ in raw]
         position = {path: index for index, path in enumerate(order)}
         for path, index in position.items():
             parent = path.rpartition("/")[0] or "."
             if path != "." and parent in position and (position[parent] < index) != topdown:
-                return ("walk order is wrong", order)
-        return entries
+                raise NotComparable(f"each directory {'after' if topdown else 'before'} its parent")
+        entries = sorted((self.relative(d), sorted(ds), sorted(fs)) for d, ds, fs in raw)
+        if values_match(expected, entries):
+            return True
+        seen = [
+            (d, [n for n in ds if not self._empty([*split(d), n])], fs)
+            for d, ds, fs in entries
+            if not self._empty(split(d))
+        ]
+        wanted = [
+            (d, [n for n in ds if not self._empty([*split(d), n])], fs)
+            for d, ds, fs in expected
+            if not self._empty(split(d))
+        ]
+        return values_match(wanted, seen)
+
+    def _seen(self, names: Any, base: list[str]) -> Any:
+        """*names* without the empty directories a store without them need not show."""
+        if not isinstance(names, list):
+            return names
+        return [n for n in names if not self._empty([*base, *split(n)])]
 
     def _empty(self, parts: list[str]) -> bool:
         return not self.model.caps.empty_directories and self.model.is_empty_dir(parts)
 
-    def _drop_empty(self, paths: list[str]) -> list[str]:
-        return [p for p in paths if not self._empty(split(p))]
+
+def _kind_and_size(raw: Any) -> tuple[str, int]:
+    """``(kind, size)`` of an ``os.stat_result``, or of a mapping with fsspec's ``type`` and ``size``."""
+    if isinstance(raw, Mapping):
+        kind = {"file": "file", "directory": "dir"}.get(raw.get("type"), "other")  # type: ignore[arg-type]
+        size = raw.get("size")
+        if not isinstance(size, int):
+            raise NotComparable("an os.stat_result, or a mapping with 'type' and 'size'")
+        return kind, size
+    try:
+        mode, size = raw.st_mode, raw.st_size
+    except AttributeError:
+        raise NotComparable("an os.stat_result, or a mapping with 'type' and 'size'") from None
+    kind = "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
+    return kind, size
 
 
-def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser) -> str | None:
-    """Run *call* on both; apply it to the model if the store succeeded.
+def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser) -> Problem | None:
+    """Run *call* on both, then compare the whole tree; the model follows the store when it may.
 
-    Returns ``None`` when the store kept the contract, else one line saying
-    what the contract allows and what the store did.
+    ``None`` when the store kept the contract, else the :class:`Problem`.
     """
     outcome = model.outcome(call.op, call.args)
+    said = f"contract: {outcome.describe()}"
     try:
         raw = OPERATIONS[call.op].perform(store, call.args)
     except Exception as error:  # the store's error is the thing under test
-        if outcome.allows(error):
-            return None
-        return f"contract: {outcome.describe()}; the store raised {type(error).__name__}: {error}"
+        did = f"{said}; the store raised {normalise.shown(error)}"
+        damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING)
+        if damage is not None or outcome.allows(error):
+            return damage
+        return Problem("error", f"raises only what the contract allows, not {type(error).__name__}", did)
+    did = f"{said}; the store returned {normalise.shown(raw)}"
     if not outcome.ok:
-        return f"contract: {outcome.describe()}; the store returned {raw!r}"
-    value = normalise(call, raw)
-    if not values_match(outcome.value, value):
-        return f"contract: {outcome.describe()}; the store returned {value!r}"
+        damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING)
+        return damage or Problem("silent", "refuses where the contract says it must", did)
+    try:
+        right = normalise.matches(call, outcome.value, raw)
+    except NotComparable as unreadable:
+        return Problem("value", f"returns {unreadable}", did)
+    if not right:
+        return Problem("value", "returns what the contract allows", did)
     if outcome.effect is not None:
         outcome.effect()
-    return None
+    return _damage(model, store, normalise, did, "leaves the tree the contract says")
+
+
+#: The rule a refused (or must-refuse) call that changed the tree broke.
+REFUSAL_CHANGES_NOTHING = "a call that refuses, or must refuse, changes nothing"
+
+
+def _damage(
+    model: ReferenceModel, store: ArtifactStore, normalise: Normaliser, did: str, rule: str
+) -> Problem | None:
+    """A ``data`` problem if the store's tree is not the model's, after *did*."""
+    difference = tree_difference_of(model, store, normalise)
+    return None if difference is None else Problem("data", rule, f"{did}, and then {difference}")
 
 
 def store_tree(store: ArtifactStore, normalise: Normaliser) -> dict[str, bytes | None]:
@@ -97,18 +209,17 @@ def store_tree(store: ArtifactStore, normalise: Normaliser) -> dict[str, bytes |
         for name in dirnames:
             tree[prefix + name] = None
         for name in filenames:
-            with store.open(f"{dirpath}/{name}", "rb") as handle:
+            with store.open(f"{dirpath.rstrip('/')}/{name}", "rb") as handle:
                 tree[prefix + name] = handle.read()
     return tree
 
 
-def tree_problem(model: ReferenceModel, store: ArtifactStore, normalise: Normaliser) -> str | None:
-    """Whether the store's whole tree, read back through its API, matches the model's."""
+def tree_difference_of(model: ReferenceModel, store: ArtifactStore, normalise: Normaliser) -> str | None:
+    """How the store's whole tree, read back through its API, differs from the model's; None if not."""
     try:
-        difference = tree_difference(model, store_tree(store, normalise))
+        return tree_difference(model, store_tree(store, normalise))
     except Exception as error:  # reading the tree back is part of the contract
-        difference = f"reading the tree back failed: {type(error).__name__}: {error}"
-    return f"after the calls above, {difference}" if difference else None
+        return f"reading the tree back failed: {normalise.shown(error)}"
 
 
 def tree_difference(model: ReferenceModel, actual: dict[str, bytes | None]) -> str | None:

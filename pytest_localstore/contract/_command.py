@@ -5,19 +5,28 @@ from __future__ import annotations
 import contextlib
 import importlib
 import itertools
+import json
 import os
 import sys
 import tempfile
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, Capabilities
+from ._checker import KINDS
 from ._document import render_markdown
 from ._operations import METHODS, OPERATIONS
-from ._runner import Report, run_contract
+from ._runner import Entry, Report, new_seed, run_contract
+
+#: The default wall-clock budget of a whole ``localstore contract`` run, in seconds.
+DEFAULT_MAX_TIME = 50.0
+#: Exit status when Ctrl-C stopped the run (after the partial report).
+INTERRUPTED = 130
 
 
 class TargetError(Exception):
@@ -29,7 +38,8 @@ class Target:
     """One store flavor to check: how to make fresh stores, and where they live."""
 
     label: str
-    store_source: str
+    #: The code that makes a fresh store in a reported program.
+    opening: str
     capabilities: Capabilities
     environment: Callable[[], AbstractContextManager[Callable[[], ArtifactStore]]]
 
@@ -38,10 +48,8 @@ def targets_for(spec: str) -> list[Target]:
     """``local`` (disk and pyfakefs) or ``module:factory``; TargetError if unusable."""
     if spec == "local":
         return [
-            Target("local (disk)", "LocalArtifactStore(tempfile.mkdtemp())", FULL, _local_on_disk),
-            Target(
-                "local (pyfakefs)", "LocalArtifactStore('/store')  # under pyfakefs", FULL, _local_in_pyfakefs
-            ),
+            Target("local (disk)", _LOCAL_ON_DISK, FULL, _local_on_disk),
+            Target("local (pyfakefs)", _LOCAL_IN_PYFAKEFS, FULL, _local_in_pyfakefs),
         ]
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
@@ -71,7 +79,21 @@ def targets_for(spec: str) -> list[Target]:
     def environment() -> Iterator[Callable[[], ArtifactStore]]:
         yield factory
 
-    return [Target(spec, f"{module_name}.{attribute}()", capabilities, environment)]
+    opening = f"import {module_name}\n\nstore = {module_name}.{attribute}()  # a fresh, empty store"
+    return [Target(spec, opening, capabilities, environment)]
+
+
+_LOCAL_ON_DISK = """import tempfile
+
+from pytest_localstore import LocalArtifactStore
+
+store = LocalArtifactStore(tempfile.mkdtemp())  # a fresh, empty store"""
+_LOCAL_IN_PYFAKEFS = """from pyfakefs.fake_filesystem_unittest import Patcher
+
+from pytest_localstore import LocalArtifactStore
+
+Patcher().setUp()  # the fake filesystem, for the rest of the program
+store = LocalArtifactStore("/store")  # a fresh, empty store"""
 
 
 @contextlib.contextmanager
@@ -95,68 +117,173 @@ def _local_in_pyfakefs() -> Iterator[Callable[[], ArtifactStore]]:
         yield lambda: local_store.LocalArtifactStore(f"/localstore-contract/{next(numbers)}")
 
 
-def run(targets: list[str], *, examples: int, steps: int, seed: int | None, out: TextIO, err: TextIO) -> int:
-    """Check every target; print tables and failing programs. 0 conforming, 1 violations, 2 bad targets."""
+def run(
+    targets: list[str],
+    *,
+    examples: int,
+    steps: int,
+    seed: int | None,
+    out: TextIO,
+    err: TextIO,
+    max_time: float = DEFAULT_MAX_TIME,
+    json_path: str | None = None,
+    database: str | None = None,
+) -> int:
+    """Check every target and print one report each. Exit status: 0 conforming, 1 violations,
+    2 bad targets, 130 stopped by Ctrl-C (after the report of what was found)."""
     try:
         resolved = [target for spec in targets for target in targets_for(spec)]
     except TargetError as error:
         err.write(f"localstore: error: {error}\n")
         return 2
-    failed = False
-    for target in resolved:
-        err.write(
-            f"{target.label}: checking ({', '.join(target.capabilities.relaxed()) or 'all capabilities'})\n"
-        )
-        with target.environment() as factory:
-            report = run_contract(
-                factory,
-                target.capabilities,
-                examples=examples,
-                steps=steps,
-                seed=seed,
-                store_source=target.store_source,
-                progress=lambda message: print(f"  {message}", file=err),
-            )
-        failed |= not report.ok
-        _print_report(target, report, examples, out)
-    return 1 if failed else 0
-
-
-def _print_report(target: Target, report: Report, examples: int, out: TextIO) -> None:
     from .._table import render_table
 
+    ascii_only = not _encodes(out, "┏")
+    seed = new_seed() if seed is None else seed
+    err.write(f"seed {seed} (repeat this run with --seed {seed})\n")
+    started = time.monotonic()
+    results: list[tuple[Target, Report]] = []
+    with _hypothesis_files_kept_out_of_the_current_directory():
+        for index, target in enumerate(resolved):
+            budget = (max_time - (time.monotonic() - started)) / (len(resolved) - index)
+            err.write(
+                f"{target.label}: checking ({', '.join(target.capabilities.relaxed()) or 'as promised'})\n"
+            )
+            with target.environment() as factory:
+                report = run_contract(
+                    factory,
+                    target.capabilities,
+                    examples=examples,
+                    steps=steps,
+                    seed=seed,
+                    opening=target.opening,
+                    max_time=max(budget, 1.0),
+                    database=database,
+                    progress=lambda message: print(f"  {message}", file=err, flush=True),
+                )
+            results.append((target, report))
+            out.write(render_report(target, report, render_table, ascii_only))
+            out.flush()
+            err.write(f"{target.label}: {report.seconds:.1f} s\n")
+            if report.interrupted:
+                break
+    for message in dict.fromkeys(m for _, report in results for m in report.warnings):
+        err.write(f"localstore: hypothesis: {' '.join(message.split())}\n")
+    status = _status(results)
+    if json_path is not None:
+        _write_json(json_path, results, seed, status)
+    return status
+
+
+def _status(results: list[tuple[Target, Report]]) -> int:
+    if any(report.interrupted for _, report in results):
+        return INTERRUPTED
+    return 1 if any(not report.ok for _, report in results) else 0
+
+
+def render_report(target: Target, report: Report, render_table: Any, ascii_only: bool) -> str:
+    """One target's report: a table per operation, totals, then one entry per cause, most serious first."""
     calls: dict[str, int] = {}
     for name, count in report.calls.items():
         if name in OPERATIONS:
             calls[OPERATIONS[name].method] = calls.get(OPERATIONS[name].method, 0) + count
-    violations: dict[str, int] = {}
-    for op, _ in report.violations:
-        key = _method(op)
-        violations[key] = violations.get(key, 0) + 1
+    causes = Counter(entry.violation.method for entry in report.entries.values())
     rows = []
     for op in METHODS:
         passed, failed = report.rows_passed[op], report.rows_failed[op]
-        rows.append([op, f"{passed}/{passed + failed}", str(calls.get(op, 0)), str(violations.get(op, 0))])
-    verdict = "conforms" if report.ok else f"{len(report.violations)} violation(s)"
-    ascii_only = not _encodes(out, "┏")
-    out.write(f"\n{target.label}: {verdict}\n")
-    out.write(
-        render_table(["OPERATION", "TABLE ROWS", "RANDOM CALLS", "VIOLATIONS"], rows, ascii_only=ascii_only)
-        + "\n"
+        rows.append([op, f"{passed}/{passed + failed}", str(calls.get(op, 0)), str(causes.get(op, 0))])
+    totals = report.totals()
+    if report.ok:
+        verdict = "conforms"
+    else:
+        found = ", ".join(f"{kind} {count}" for kind, count in totals.items() if count)
+        verdict = f"{len(report.entries)} cause(s) of violation: {found}"
+    lines = [f"{target.label}: {verdict}"]
+    if report.interrupted:
+        lines.append("(stopped by Ctrl-C: the report of what was found so far)")
+    if report.out_of_time:
+        lines.append("(the time budget ran out: the state machine stopped early; see --max-time)")
+    relaxed = target.capabilities.relaxed()
+    lines.append(f"capabilities: {', '.join(relaxed) if relaxed else 'as the local store (none relaxed)'}")
+    lines.append(
+        render_table(["OPERATION", "TABLE ROWS", "RANDOM CALLS", "CAUSES"], rows, ascii_only=ascii_only)
     )
-    total_rows = sum(report.rows_passed.values()) + sum(report.rows_failed.values())
-    out.write(
-        f"total: {sum(report.rows_passed.values())}/{total_rows} table rows, "
-        f"{report.calls['examples']} examples, {report.calls['steps']} random calls, {report.seconds:.1f} s\n"
+    rows_total = sum(report.rows_passed.values()) + sum(report.rows_failed.values())
+    lines.append(
+        f"total: {sum(report.rows_passed.values())}/{rows_total} table rows, {report.calls['examples']}"
+        f" examples, {report.calls['steps']} random calls, seed {report.seed}"
     )
-    for index, (op, program) in enumerate(report.violations, 1):
-        out.write(f"\nviolation {index} ({_method(op)}), the shortest program that shows it:\n")
-        out.write(program + "\n")
+    per_kind: Counter[str] = Counter()
+    for entry in report.ordered():
+        per_kind[entry.kind] += 1
+        lines += ["", _heading(entry, per_kind[entry.kind]), entry.violation.program]
+    return "\n".join(lines) + "\n\n"
 
 
-def _method(op: str) -> str:
-    """The store method of a violation's operation (``setup`` stays as it is)."""
-    return OPERATIONS[op].method if op in OPERATIONS else op
+def _heading(entry: Entry, number: int) -> str:
+    violation = entry.violation
+    seen = ", ".join(f"{count} {source}" for source, count in sorted(entry.sources.items()))
+    return (
+        f"{violation.problem.kind} {number}: {violation.method}, {violation.problem.rule}"
+        f" (seen {entry.count} time{'s' if entry.count != 1 else ''}: {seen}); the shortest program:"
+    )
+
+
+def _write_json(path: str, results: list[tuple[Target, Report]], seed: int, status: int) -> None:
+    document = {
+        "seed": seed,
+        "exit_status": status,
+        "targets": [
+            {
+                "target": target.label,
+                "capabilities": target.capabilities.as_dict(),
+                "conforms": report.ok,
+                "interrupted": report.interrupted,
+                "out_of_time": report.out_of_time,
+                "seconds": round(report.seconds, 3),
+                "rows": {"passed": dict(report.rows_passed), "failed": dict(report.rows_failed)},
+                "calls": {name: count for name, count in report.calls.items() if name in OPERATIONS},
+                "examples": report.calls["examples"],
+                "steps": report.calls["steps"],
+                "totals": report.totals(),
+                "violations": [
+                    {
+                        "kind": entry.kind,
+                        "operation": entry.violation.method,
+                        "rule": entry.violation.problem.rule,
+                        "detail": entry.violation.problem.detail,
+                        "count": entry.count,
+                        "sources": dict(entry.sources),
+                        "program": entry.violation.program,
+                    }
+                    for entry in report.ordered()
+                ],
+            }
+            for target, report in results
+        ],
+    }
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+
+
+@contextlib.contextmanager
+def _hypothesis_files_kept_out_of_the_current_directory() -> Iterator[None]:
+    """Point Hypothesis's own storage (its character-table cache) at a temporary directory.
+
+    ``hypothesis.configuration.set_hypothesis_home_dir`` is not documented as
+    public, and Hypothesis reads no setting for it; without it a run leaves
+    ``.hypothesis/`` in the current directory. tests/test_contract.py fails if
+    that stops working.
+    """
+    from hypothesis import configuration
+
+    with tempfile.TemporaryDirectory(prefix="localstore-hypothesis-") as home:
+        configuration.set_hypothesis_home_dir(home)
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(None)
 
 
 def _encodes(stream: TextIO, text: str) -> bool:
@@ -172,4 +299,4 @@ def markdown() -> str:
     return render_markdown()
 
 
-__all__ = ["Target", "TargetError", "markdown", "run", "targets_for"]
+__all__ = ["KINDS", "Target", "TargetError", "markdown", "run", "targets_for"]

@@ -32,15 +32,15 @@ def render_markdown() -> str:
         "The state machine checks the same rules on random call sequences, with the",
         "whole tree (paths, kinds, file bytes) compared after every call.",
         "",
-        "| operation | situation | starting tree | call | allowed outcomes |",
-        "|---|---|---|---|---|",
+        "| operation | situation | only for stores with | starting tree | call | allowed outcomes |",
+        "|---|---|---|---|---|---|",
     ]
     for row in ROWS:
         tree = ", ".join(f"`{p}/`" if c is None else f"`{p}`" for p, c in row.setup) or "(empty)"
         call = row.call.inline().replace("|", "\\|")
-        needs = f" (needs {row.needs})" if row.needs else ""
         allowed = " or ".join(f"`{part}`" for part in row.allowed.split(" or ")).replace("|", "\\|")
-        lines.append(f"| {row.operation} | {row.situation}{needs} | {tree} | `{call}` | {allowed} |")
+        condition = f"`{row.condition}`" if row.condition else ""
+        lines.append(f"| {row.operation} | {row.situation} | {condition} | {tree} | `{call}` | {allowed} |")
     lines += [
         "",
         "## Capabilities",

@@ -37,9 +37,8 @@ Node = dict[str, Any] | bytes
 Tree = dict[str, Any]
 ENOTEMPTY = (Err(OSError, errno.ENOTEMPTY), Err(OSError, errno.EEXIST))
 EINVAL = Err(OSError, errno.EINVAL)
+EBUSY = Err(OSError, errno.EBUSY)
 NAMETOOLONG = Err(OSError, errno.ENAMETOOLONG)
-#: The longest name, in UTF-8 bytes (Linux NAME_MAX).
-NAME_MAX = 255
 
 
 def split(path: str) -> list[str]:
@@ -81,22 +80,25 @@ class ReferenceModel:
     def _lookup_errors(self, status: str) -> tuple[Err, ...]:
         return (FNF,) if status == "missing" else THROUGH_FILE
 
+    def _creation_errors(self, status: str) -> tuple[Err, ...]:
+        """Creating below a file: ENOTDIR (Linux), ENOENT (pyfakefs), EEXIST (fsspec): none changes data."""
+        return (FNF,) if status == "missing" else (*THROUGH_FILE, EXISTS)
+
     # -- the fourteen operations --------------------------------------------
 
     def outcome(self, op: str, args: tuple[Any, ...]) -> Outcome:
         """The outcome of *op* on *args*, trailing separators included.
 
-        A name longer than 255 UTF-8 bytes is OSError(ENAMETOOLONG) (``exists``
-        and ``isdir`` answer False, ``walk`` yields nothing). ``name/`` names a
+        A name longer than ``max_name_bytes`` UTF-8 bytes is OSError(ENAMETOOLONG)
+        (``exists`` and ``isdir`` answer False, ``walk`` yields nothing). ``name/`` names a
         directory: on a file it is NotADirectoryError for every operation
         (``exists``/``isdir`` answer False, ``walk`` yields nothing); a missing
         ``name/`` cannot be opened for writing.
         """
-        for index in OPERATIONS[op].path_args:
-            if any(len(name.encode("utf-8")) > NAME_MAX for name in split(args[index])):
-                if op in ("exists", "isdir"):
-                    return ok(False)
-                return ok([]) if op == "walk" else fail(NAMETOOLONG)
+        if self.caps.max_name_bytes is not None and self._too_long(op, args, self.caps.max_name_bytes):
+            if op in ("exists", "isdir"):
+                return ok(False)
+            return ok([]) if op == "walk" else fail(NAMETOOLONG)
         for index in OPERATIONS[op].path_args:
             path = args[index]
             if not path.endswith("/"):
@@ -115,6 +117,14 @@ class ReferenceModel:
         pruned = ReferenceModel(self.caps)
         pruned.root = _without_empty_dirs(self.root)
         return _either_world(self, outcome, pruned, pruned.outcome(op, args))
+
+    @staticmethod
+    def _too_long(op: str, args: tuple[Any, ...], limit: int) -> bool:
+        return any(
+            len(name.encode("utf-8")) > limit
+            for index in OPERATIONS[op].path_args
+            for name in split(args[index])
+        )
 
     def open_read(self, path: str, mode: str) -> Outcome:
         status, node = self.find(split(path))
@@ -137,7 +147,7 @@ class ReferenceModel:
         status, parent = self.parent(parts)
         if status != "ok":
             return self._relax_parent(
-                parts, fail(*self._lookup_errors(status)), self._write_effect(parts, mode, data)
+                parts, fail(*self._creation_errors(status)), self._write_effect(parts, mode, data)
             )
         assert parent is not None
         existing = parent.get(parts[-1])
@@ -201,19 +211,46 @@ class ReferenceModel:
 
     def glob(self, pattern: str) -> Outcome:
         found: list[tuple[list[str], Node]] = [([], self.root)]
-        for part in split(pattern):
+        parts = split(pattern)
+        for index, part in enumerate(parts):
+            if part == "**" and self.caps.glob_recursive:
+                found = self._below(found, last=index == len(parts) - 1)
+                continue
             matches = []
             for prefix, node in found:
                 if not isinstance(node, dict):
                     continue
-                names = sorted(node)
-                if not part.startswith("."):
-                    names = [n for n in names if not n.startswith(".")]
+                names = self._visible(sorted(node), part)
                 for name in fnmatch.filter(names, part) if _magic(part) else [part]:
                     if name in node:
                         matches.append(([*prefix, name], node[name]))
             found = matches
         return ok(sorted("/".join(p) for p, _ in found if p))
+
+    def _visible(self, names: list[str], part: str) -> list[str]:
+        """The names a pattern component may match: hidden ones only if it starts with '.'."""
+        if part.startswith(".") or self.caps.glob_hidden:
+            return names
+        return [n for n in names if not n.startswith(".")]
+
+    def _below(self, found: list[tuple[list[str], Node]], last: bool) -> list[tuple[list[str], Node]]:
+        """What a recursive ``**`` matches: every visible entry below (directories only, and the
+        directory itself, unless it is the pattern's last component)."""
+        below: list[tuple[list[str], Node]] = []
+
+        def visit(prefix: list[str], node: Node, top: bool) -> None:
+            if not isinstance(node, dict):
+                if last:
+                    below.append((prefix, node))
+                return
+            if not top or not last:
+                below.append((prefix, node))
+            for name in self._visible(sorted(node), "*"):
+                visit([*prefix, name], node[name], False)
+
+        for prefix, node in found:
+            visit(prefix, node, True)
+        return below
 
     def listdir(self, path: str) -> Outcome:
         parts = split(path)
@@ -250,7 +287,7 @@ class ReferenceModel:
             return fail(EXISTS)
         p_status, _ = self.parent(parts)
         if p_status != "ok":
-            return self._relax_parent(parts, fail(*self._lookup_errors(p_status)), self._dirs_effect(parts))
+            return self._relax_parent(parts, fail(*self._creation_errors(p_status)), self._dirs_effect(parts))
         return ok(None, self._dirs_effect(parts))
 
     def remove(self, path: str) -> Outcome:
@@ -267,7 +304,7 @@ class ReferenceModel:
     def rmtree(self, path: str) -> Outcome:
         parts = split(path)
         if not parts:
-            return fail(PERM)
+            return fail(PERM) if self.caps.protects_root else either(None, PERM, EBUSY, effect=self._clear)
         status, node = self.find(parts)
         if status != "ok":
             return fail(*self._lookup_errors(status))
@@ -282,7 +319,7 @@ class ReferenceModel:
         p_status, _ = self.parent(d) if d else ("ok", None)
         errors: list[Err] = []
         if not s:
-            errors.append(PERM)
+            errors += [PERM] if self.caps.protects_root else [PERM, EINVAL, EBUSY]
         elif s_status != "ok":
             errors += self._lookup_errors(s_status)
         if not d:
@@ -307,7 +344,7 @@ class ReferenceModel:
             if isinstance(s_node, bytes) and isinstance(d_node, dict):
                 return fail(ISDIR, *ENOTEMPTY)
             if isinstance(s_node, dict) and isinstance(d_node, bytes):
-                return fail(NOTDIR)
+                return fail(NOTDIR, EXISTS)
             if isinstance(s_node, dict) and isinstance(d_node, dict) and d_node:
                 if not self.caps.atomic_rename:
                     return either(None, *ENOTEMPTY, effect=self._merge_effect(s, d))
@@ -407,6 +444,9 @@ class ReferenceModel:
             node = node.setdefault(name, {})
         return node
 
+    def _clear(self) -> None:
+        self.root.clear()
+
     def _delete(self, parts: list[str]) -> None:
         _, parent = self.find(parts[:-1])
         assert isinstance(parent, dict)
@@ -426,7 +466,8 @@ def _either_world(model: ReferenceModel, seen: Outcome, pruned: ReferenceModel, 
         def effect() -> None:
             if unseen.effect is not None:
                 unseen.effect()
-            model.root = pruned.root
+            # The empty directories the call acted as if absent may still be shown later.
+            model.root = _with_empty_dirs(pruned.root, model.root)
 
         return Outcome(True, unseen.value, errors, effect)
     return Outcome(False, None, errors)
@@ -442,6 +483,23 @@ def _without_empty_dirs(directory: Tree) -> Tree:
         for name, child in directory.items()
         if isinstance(child, bytes) or _has_file(child)
     }
+
+
+def _with_empty_dirs(tree: Tree, old: Tree) -> Tree:
+    """*tree* with *old*'s empty directories put back wherever nothing else took their place."""
+    for name, child in old.items():
+        if not isinstance(child, dict):
+            continue
+        if name not in tree:
+            if not _has_file(child):
+                tree[name] = _copy_dirs(child)
+        elif isinstance(tree[name], dict):
+            _with_empty_dirs(tree[name], child)
+    return tree
+
+
+def _copy_dirs(directory: Tree) -> Tree:
+    return {name: _copy_dirs(child) for name, child in directory.items() if isinstance(child, dict)}
 
 
 def _has_file(directory: Tree) -> bool:

@@ -41,9 +41,13 @@ class Call:
         return OPERATIONS[self.op].inline(self.args)
 
 
-def render(calls: list[Call], note: str, store_source: str = "make_store()") -> str:
-    """A runnable program: a fresh store, the calls, and what went wrong as a comment."""
-    lines = [f"store = {store_source}  # a fresh, empty store"]
+#: How a program makes its store when nothing better is known.
+DEFAULT_OPENING = "store = make_store()  # a fresh, empty store"
+
+
+def render(calls: list[Call], note: str, opening: str = DEFAULT_OPENING) -> str:
+    """A runnable program: *opening* (the code that makes ``store``), the calls, what went wrong."""
+    lines = [opening]
     lines += [call.source() for call in calls]
     lines += [f"# {line}" for line in note.splitlines()]
     return "\n".join(lines)

@@ -37,7 +37,16 @@ class Row:
         return f"{self.operation}: {self.situation}"
 
     def applies_to(self, capabilities: Capabilities) -> bool:
-        return not self.needs or getattr(capabilities, self.needs)
+        return not self.needs or capabilities.promises(self.needs)
+
+    @property
+    def condition(self) -> str:
+        """The stores the row is for, in words ('' for every store)."""
+        if not self.needs:
+            return ""
+        if self.needs.startswith("!"):
+            return f"{self.needs[1:]}=False"
+        return "a max_name_bytes limit" if self.needs == "max_name_bytes" else f"{self.needs}=True"
 
 
 def _row(
@@ -79,10 +88,10 @@ ROWS: tuple[Row, ...] = (
     _row('open', 'exclusive create, target exists as file', F, 'open_write', 'f', 'xb', DATA, allowed='FileExistsError'),
     _row('open', 'exclusive create, target exists as dir', DIR, 'open_write', 'd', 'x', DATA, allowed='FileExistsError'),
     _row('open', 'write: parent missing', {}, 'open_write', 'no/f', 'wb', DATA, allowed='FileNotFoundError'),
-    _row('open', 'write: a parent is a file', F, 'open_write', 'f/x', 'wb', DATA, allowed='FileNotFoundError or NotADirectoryError'),
+    _row('open', 'write: a parent is a file', F, 'open_write', 'f/x', 'wb', DATA, allowed='FileNotFoundError or NotADirectoryError or FileExistsError'),
     _row('open', 'write: target is a directory', DIR, 'open_write', 'd', 'wb', DATA, allowed='IsADirectoryError'),
     _row('open', 'write the root itself', {}, 'open_write', '.', 'wb', DATA, allowed='IsADirectoryError or FileExistsError'),
-    _row('open', 'write a name of 256 bytes', {}, 'open_write', 'n' * 256, 'wb', DATA, allowed='OSError(ENAMETOOLONG)'),
+    _row('open', 'write a name of 256 bytes', {}, 'open_write', 'n' * 256, 'wb', DATA, allowed='OSError(ENAMETOOLONG)', needs='max_name_bytes'),
     _row('open', "write 'new/' (trailing slash)", {}, 'open_write', 'new/', 'wb', DATA, allowed='IsADirectoryError'),
     # copyfile
     _row('copyfile', 'copy a file', F, 'copyfile', 'f', 'g', False, allowed='None'),
@@ -106,13 +115,15 @@ ROWS: tuple[Row, ...] = (
     _row('exists', 'a hidden file', {'.h': DATA}, 'exists', '.h', allowed='True'),
     _row('exists', "'dir/' (trailing slash)", DIR, 'exists', 'd/', allowed='True'),
     _row('exists', "'file/' (trailing slash)", F, 'exists', 'f/', allowed='False'),
-    _row('exists', 'a name of 256 bytes', {}, 'exists', 'n' * 256, allowed='False'),
+    _row('exists', 'a name of 256 bytes', {}, 'exists', 'n' * 256, allowed='False', needs='max_name_bytes'),
     _row('exists', 'names differ only by case', {'a': DATA}, 'exists', 'A', allowed='False', needs='case_sensitive'),
     # glob
-    _row('glob', "'*': hidden names left out", TREE, 'glob', '*', allowed="['d', 'top.txt']"),
+    _row('glob', "'*': hidden names left out", TREE, 'glob', '*', allowed="['d', 'top.txt']", needs='!glob_hidden'),
+    _row('glob', "'*': hidden names included", TREE, 'glob', '*', allowed="['.h', 'd', 'top.txt']", needs='glob_hidden'),
     _row('glob', "'.*': hidden names only", TREE, 'glob', '.*', allowed="['.h']"),
     _row('glob', "'d/*': a directory's entries", TREE, 'glob', 'd/*', allowed="['d/e', 'd/x.txt']"),
-    _row('glob', "'**' is one level", TREE, 'glob', '**/*.txt', allowed="['d/x.txt']"),
+    _row('glob', "'**' is one level", TREE, 'glob', '**/*.txt', allowed="['d/x.txt']", needs='!glob_recursive'),
+    _row('glob', "'**' is any depth", TREE, 'glob', '**/*.txt', allowed="['d/e/y.txt', 'd/x.txt', 'top.txt']", needs='glob_recursive'),
     _row('glob', "'?' and '[...]'", TREE, 'glob', 'd/?/y.tx[st]', allowed="['d/e/y.txt']"),
     _row('glob', 'a literal path', TREE, 'glob', 'd/x.txt', allowed="['d/x.txt']"),
     _row('glob', 'no match', TREE, 'glob', '*.bin', allowed='[]'),
@@ -147,9 +158,9 @@ ROWS: tuple[Row, ...] = (
     _row('mkdir', 'exists as directory', DIR, 'mkdir', 'd', allowed='FileExistsError'),
     _row('mkdir', 'exists as file', F, 'mkdir', 'f', allowed='FileExistsError'),
     _row('mkdir', 'the root itself', {}, 'mkdir', '.', allowed='FileExistsError'),
-    _row('mkdir', 'a name of 256 bytes (128 two-byte letters)', {}, 'mkdir', 'é' * 128, allowed='OSError(ENAMETOOLONG)'),
+    _row('mkdir', 'a name of 256 bytes (128 two-byte letters)', {}, 'mkdir', 'é' * 128, allowed='OSError(ENAMETOOLONG)', needs='max_name_bytes'),
     _row('mkdir', 'parent missing', {}, 'mkdir', 'no/n', allowed='FileNotFoundError'),
-    _row('mkdir', 'a parent is a file', F, 'mkdir', 'f/n', allowed='FileNotFoundError or NotADirectoryError'),
+    _row('mkdir', 'a parent is a file', F, 'mkdir', 'f/n', allowed='FileNotFoundError or NotADirectoryError or FileExistsError'),
     # remove
     _row('remove', 'a file', F, 'remove', 'f', allowed='None'),
     _row('remove', 'a hidden file', {'.h': DATA}, 'remove', '.h', allowed='None'),
@@ -166,7 +177,7 @@ ROWS: tuple[Row, ...] = (
     _row('rename', 'file onto file, overwrite', {**F, "g": b"old"}, 'rename', 'f', 'g', True, allowed='None'),
     _row('rename', 'file onto empty dir, overwrite', {**F, **DIR}, 'rename', 'f', 'd', True, allowed='IsADirectoryError or OSError(ENOTEMPTY) or OSError(EEXIST)'),
     _row('rename', 'file onto non-empty dir, overwrite', {'f': DATA, 'd': D, 'd/x': b'x'}, 'rename', 'f', 'd', True, allowed='IsADirectoryError or OSError(ENOTEMPTY) or OSError(EEXIST)'),
-    _row('rename', 'dir onto file, overwrite', {**F, **DIR}, 'rename', 'd', 'f', True, allowed='NotADirectoryError'),
+    _row('rename', 'dir onto file, overwrite', {**F, **DIR}, 'rename', 'd', 'f', True, allowed='NotADirectoryError or FileExistsError'),
     _row('rename', 'dir onto empty dir, overwrite', {'d': D, 'd/x': b'x', 'e': D}, 'rename', 'd', 'e', True, allowed='None'),
     _row('rename', 'dir onto non-empty dir, overwrite', {'d': D, 'e': D, 'e/y': b'y'}, 'rename', 'd', 'e', True, allowed='OSError(ENOTEMPTY) or OSError(EEXIST)'),
     _row('rename', 'source missing', {}, 'rename', 'nope', 'g', False, allowed='FileNotFoundError'),
@@ -175,7 +186,8 @@ ROWS: tuple[Row, ...] = (
     _row('rename', 'src == dst, overwrite', F, 'rename', 'f', 'f', True, allowed='None'),
     _row('rename', 'dst inside src', DIR, 'rename', 'd', 'd/inner', False, allowed='OSError(EINVAL)'),
     _row('rename', "'file/' (trailing slash)", F, 'rename', 'f/', 'g', False, allowed='NotADirectoryError'),
-    _row('rename', 'the root itself', F, 'rename', '.', 'g', False, allowed='PermissionError'),
+    _row('rename', 'the root itself', F, 'rename', '.', 'g', False, allowed='PermissionError', needs='protects_root'),
+    _row('rename', 'the root itself, not protected', F, 'rename', '.', 'g', False, allowed='PermissionError or OSError(EINVAL) or OSError(EBUSY)', needs='!protects_root'),
     _row('rename', 'names differ only by case', {'a': DATA}, 'rename', 'a', 'A', False, allowed='None', needs='case_sensitive'),
     # rmtree
     _row('rmtree', 'a directory with content', TREE, 'rmtree', 'd', allowed='None'),
@@ -184,7 +196,8 @@ ROWS: tuple[Row, ...] = (
     _row('rmtree', 'a file', F, 'rmtree', 'f', allowed='NotADirectoryError'),
     _row("rmtree", "a parent is a file", F, "rmtree", "f/x", allowed="FileNotFoundError or NotADirectoryError"),
     _row("rmtree", "'dir/' (trailing slash)", TREE, "rmtree", "d/", allowed="None"),
-    _row('rmtree', 'the root itself', TREE, 'rmtree', '.', allowed='PermissionError'),
+    _row('rmtree', 'the root itself', TREE, 'rmtree', '.', allowed='PermissionError', needs='protects_root'),
+    _row('rmtree', 'the root itself, not protected', TREE, 'rmtree', '.', allowed='None or PermissionError or OSError(EBUSY)', needs='!protects_root'),
     # stat
     _row('stat', 'a file', F, 'stat', 'f', allowed="('file', 4)"),
     _row('stat', 'an empty file', {'e': b''}, 'stat', 'e', allowed="('file', 0)"),

@@ -1,12 +1,21 @@
-"""Running the contract: a table row, the state machine, and the shortest program of a violation.
+"""Running the contract: the table's rows, the state machine, and one entry per cause.
 
-The pytest suite and ``localstore contract`` both run through here.
+The pytest suite and ``localstore contract`` both run through here. A
+violation's program keeps only the calls it needs (they are taken out one at a
+time while the same cause still shows). Violations with the same cause (store
+method, kind, rule) are one entry of the report, with their count; once a cause
+has a program, the state machine drops examples that run into it again and
+spends its time on other causes. Hypothesis does not shrink (taking calls out
+is bounded and enough), so a report comes within a time budget; with a seed,
+the same store gives the same report.
 """
 
 from __future__ import annotations
 
+import random
 import sys
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,16 +23,23 @@ from typing import Any
 
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, Capabilities
-from ._checker import Normaliser, check, tree_problem
-from ._machine import ContractViolation, StoreFactory, contract_machine
+from ._checker import KINDS, Normaliser, Problem, check
+from ._machine import ContractViolation, Explored, StoreFactory, Violation, contract_machine
 from ._model import ReferenceModel, split
 from ._outcomes import Outcome
-from ._program import Call, render
+from ._program import DEFAULT_OPENING, Call, render
 from ._rows import ROWS, Row
 from ._settings import contract_settings
 
 if sys.version_info < (3, 11):  # pragma: no cover - Hypothesis brings the backport
     from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found,unused-ignore]
+
+#: At most this many replays to take calls out of one violation's program.
+MINIMISING_REPLAYS = 400
+#: A run stops looking once it has found this many causes.
+MAX_CAUSES = 60
+#: Seconds between progress reports while the state machine runs.
+PROGRESS_EVERY = 2.0
 
 
 def setup_calls(row: Row) -> list[Call]:
@@ -58,38 +74,114 @@ def row_outcome(row: Row, capabilities: Capabilities = FULL) -> Outcome:
     return row_model(row, capabilities).outcome(row.call.op, row.call.args)
 
 
-def check_row(
-    row: Row, store: ArtifactStore, capabilities: Capabilities = FULL, store_source: str = "make_store()"
-) -> str | None:
-    """Run one row on an empty *store*; ``None`` if it kept the contract, else the program."""
-    done: list[Call] = []
-    scratch = ReferenceModel(capabilities)
-    normalise = Normaliser(store, scratch)
-    for call in setup_calls(row):
-        done.append(call)
-        problem = check(scratch, store, call, normalise)
-        if problem is not None:
-            return render(done, f"while building the starting tree: {problem}", store_source)
-    model = row_model(row, capabilities)
+def check_row(row: Row, store: ArtifactStore, capabilities: Capabilities = FULL) -> Violation | None:
+    """Run one row on an empty *store*: its starting tree, then its call; the violation, if any."""
+    calls = [*setup_calls(row), row.call]
+    found = replay(calls, lambda: store, capabilities)
+    if found is None:
+        return None
+    index, problem = found
+    return Violation(tuple(calls[: index + 1]), problem, f"table row '{row.id}'")
+
+
+def replay(
+    calls: list[Call], make_store: StoreFactory, capabilities: Capabilities = FULL
+) -> tuple[int, Problem] | None:
+    """Run *calls* on a fresh store as the machine does; the first problem and its call's index."""
+    store = make_store()
+    model = ReferenceModel(capabilities)
     normalise = Normaliser(store, model)
-    done.append(row.call)
-    problem = check(model, store, row.call, normalise) or tree_problem(model, store, normalise)
-    return None if problem is None else render(done, f"{row.id} -- {problem}", store_source)
+    for index, call in enumerate(calls):
+        problem = check(model, store, call, normalise)
+        if problem is not None:
+            return index, problem
+    return None
+
+
+def shortest_calls(
+    violation: Violation, make_store: StoreFactory, capabilities: Capabilities = FULL
+) -> Violation:
+    """*violation* with every call it does not need taken out (a bounded number of replays).
+
+    A call may go if, without it, the calls still end in the same cause.
+    """
+    calls = list(violation.calls)
+    found = replay(calls, make_store, capabilities)
+    if found is None or Violation(tuple(calls[: found[0] + 1]), found[1], "").cause != violation.cause:
+        return violation  # not reproducible on a fresh store: keep it as it was seen
+    calls, problem = calls[: found[0] + 1], found[1]
+    budget = MINIMISING_REPLAYS
+    shorter = True
+    while shorter and budget > 0:
+        shorter = False
+        for index in range(len(calls) - 2, -1, -1):
+            if budget <= 0:
+                break
+            budget -= 1
+            trial = calls[:index] + calls[index + 1 :]
+            found = replay(trial, make_store, capabilities)
+            if found is not None:
+                candidate = Violation(tuple(trial[: found[0] + 1]), found[1], "")
+                if candidate.cause == violation.cause:
+                    calls, problem, shorter = list(candidate.calls), found[1], True
+                    break
+    return Violation(tuple(calls), problem, violation.source)
+
+
+@dataclass
+class Entry:
+    """One cause: the violation with the shortest program, and how often the cause was seen."""
+
+    violation: Violation
+    count: int = 1
+    sources: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def kind(self) -> str:
+        return self.violation.problem.kind
 
 
 @dataclass
 class Report:
-    """What a contract run found, per operation and in total."""
+    """What a contract run found: rows per operation, calls made, one entry per cause."""
 
+    seed: int = 0
     rows_passed: Counter[str] = field(default_factory=Counter)
     rows_failed: Counter[str] = field(default_factory=Counter)
     calls: Counter[str] = field(default_factory=Counter)
-    violations: list[tuple[str, str]] = field(default_factory=list)
+    entries: dict[tuple[str, str, str], Entry] = field(default_factory=dict)
     seconds: float = 0.0
+    interrupted: bool = False
+    out_of_time: bool = False
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.violations
+        return not self.entries
+
+    def add(self, violation: Violation, source: str) -> bool:
+        """Count *violation* under its cause; True if the cause is new."""
+        entry = self.entries.get(violation.cause)
+        if entry is None:
+            self.entries[violation.cause] = Entry(violation, 1, Counter({source: 1}))
+            return True
+        entry.count += 1
+        entry.sources[source] += 1
+        return False
+
+    def ordered(self) -> list[Entry]:
+        """The entries, most serious kind first, then in the order they were found."""
+        return sorted(self.entries.values(), key=lambda entry: KINDS.index(entry.kind))
+
+    def totals(self) -> dict[str, int]:
+        """Causes found per kind."""
+        found = Counter(entry.kind for entry in self.entries.values())
+        return {kind: found[kind] for kind in KINDS}
+
+
+def new_seed() -> int:
+    """A seed for a run that was given none (printed, so the run can be repeated)."""
+    return random.SystemRandom().randrange(2**32)
 
 
 def run_contract(
@@ -99,65 +191,132 @@ def run_contract(
     examples: int = 100,
     steps: int = 30,
     seed: int | None = None,
-    store_source: str = "make_store()",
+    opening: str = DEFAULT_OPENING,
+    max_time: float | None = None,
+    database: str | None = None,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Report:
-    """Every applicable row, then *examples* random sequences of up to *steps* calls."""
+    """Every applicable row, then up to *examples* random sequences of up to *steps* calls.
 
-    report = Report()
-    started = time.perf_counter()
-    rows = [row for row in ROWS if row.applies_to(capabilities)]
-    for index, row in enumerate(rows, 1):
-        program = check_row(row, make_store(), capabilities, store_source)
-        op = row.operation
-        if program is None:
-            report.rows_passed[op] += 1
-        else:
-            report.rows_failed[op] += 1
-            report.violations.append((op, program))
-        if index % 20 == 0 or index == len(rows):
-            progress(f"table rows: {index}/{len(rows)}")
-    config = contract_settings(examples, steps, database=None, report_multiple_bugs=True, print_blob=False)
-    progress(f"state machine: {examples} examples of up to {steps} steps")
-    report.violations += find_violations(
-        make_store, capabilities, config, store_source=store_source, stats=report.calls, seed=seed
-    )
-    report.seconds = time.perf_counter() - started
+    Stops early at *max_time* seconds, or at Ctrl-C (``report.interrupted``),
+    with what was found so far.
+    """
+    report = Report(seed=new_seed() if seed is None else seed)
+    started = time.monotonic()
+    try:
+        _run_rows(report, make_store, capabilities, progress)
+        progress(f"state machine: up to {examples} examples of up to {steps} steps, seed {report.seed}")
+        _run_machine(report, make_store, capabilities, examples, steps, max_time, started, database, progress)
+    except KeyboardInterrupt:
+        report.interrupted = True
+    for entry in report.entries.values():
+        if not entry.violation.program:
+            entry.violation.program = program_of(entry.violation, opening)
+    report.seconds = time.monotonic() - started
     return report
 
 
-def find_violations(
+def _run_rows(
+    report: Report, make_store: StoreFactory, capabilities: Capabilities, progress: Callable[[str], None]
+) -> None:
+    rows = [row for row in ROWS if row.applies_to(capabilities)]
+    for index, row in enumerate(rows, 1):
+        violation = check_row(row, make_store(), capabilities)
+        if violation is None:
+            report.rows_passed[row.operation] += 1
+        else:
+            report.rows_failed[row.operation] += 1
+            if report.add(violation, "table rows"):
+                report.entries[violation.cause].violation = shortest_calls(
+                    violation, make_store, capabilities
+                )
+        if index % 20 == 0 or index == len(rows):
+            progress(f"table rows: {index}/{len(rows)}, {len(report.entries)} cause(s) so far")
+
+
+def _run_machine(
+    report: Report,
     make_store: StoreFactory,
     capabilities: Capabilities,
-    settings: Any,
-    *,
-    store_source: str = "make_store()",
-    stats: Counter[str] | None = None,
-    seed: int | None = None,
-) -> list[tuple[str, str]]:
-    """Run the state machine under *settings*; each violation as (operation, shortest program)."""
+    examples: int,
+    steps: int,
+    max_time: float | None,
+    started: float,
+    database: str | None,
+    progress: Callable[[str], None],
+) -> None:
+    from hypothesis import Phase, Verbosity
     from hypothesis import seed as use_seed
+    from hypothesis.errors import HypothesisException
     from hypothesis.stateful import run_state_machine_as_test
 
-    machine = contract_machine(make_store, capabilities, store_source=store_source, stats=stats)
-    if seed is not None:
-        machine = use_seed(seed)(machine)
-    try:
-        run_state_machine_as_test(machine, settings=settings)  # type: ignore[no-untyped-call,unused-ignore]
-    except BaseException as error:
-        violations = _violations_in(error)
-        if violations is None:
-            raise
-        return [(v.op, shortest_program(v, make_store, capabilities, store_source)) for v in violations]
-    return []
+    last_progress = [time.monotonic()]
+
+    def on_example() -> None:
+        now = time.monotonic()
+        if max_time is not None and now - started > max_time:
+            raise Explored
+        if now - last_progress[0] >= PROGRESS_EVERY:
+            last_progress[0] = now
+            progress(
+                f"state machine: {report.calls['examples']} examples, {len(report.entries)} cause(s) so far"
+            )
+
+    run = 0
+    while report.calls["examples"] < examples and len(report.entries) < MAX_CAUSES:
+        machine = contract_machine(
+            make_store,
+            capabilities,
+            stats=report.calls,
+            known=frozenset(report.entries),
+            on_example=on_example,
+        )
+        config = contract_settings(
+            examples - report.calls["examples"],
+            steps,
+            database=_database(database),
+            report_multiple_bugs=False,
+            print_blob=False,
+            verbosity=Verbosity.quiet,
+            phases=(Phase.explicit, Phase.reuse, Phase.generate),
+        )
+        found: list[Violation] = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                run_state_machine_as_test(use_seed(report.seed + run)(machine), settings=config)  # type: ignore[no-untyped-call,unused-ignore]
+            except Explored:
+                report.out_of_time = True
+            except BaseException as error:
+                violations = _violations_in(error)
+                if violations is None:
+                    if isinstance(error, HypothesisException):
+                        break  # e.g. every example ran into a known cause
+                    raise
+                found = violations
+        report.warnings += [str(w.message) for w in caught if str(w.message) not in report.warnings]
+        new = [v for v in found if report.add(v, "random sequences")]
+        for violation in new:
+            report.entries[violation.cause].violation = shortest_calls(violation, make_store, capabilities)
+        if report.out_of_time or not new:
+            break
+        run += 1
 
 
-def _violations_in(error: BaseException) -> list[ContractViolation] | None:
+def _database(path: str | None) -> Any:
+    if path is None:
+        return None
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    return DirectoryBasedExampleDatabase(path)
+
+
+def _violations_in(error: BaseException) -> list[Violation] | None:
     """The violations *error* holds (it may be a group of them), or None if it holds anything else."""
     if isinstance(error, ContractViolation):
-        return [error]
+        return [error.violation]
     if isinstance(error, BaseExceptionGroup):
-        found: list[ContractViolation] = []
+        found: list[Violation] = []
         for inner in error.exceptions:
             more = _violations_in(inner)
             if more is None:
@@ -167,46 +326,30 @@ def _violations_in(error: BaseException) -> list[ContractViolation] | None:
     return None
 
 
-def replay(
-    calls: list[Call], make_store: StoreFactory, capabilities: Capabilities = FULL
-) -> tuple[int, str] | None:
-    """Run *calls* on a fresh store as the machine does; the first violation, if any.
-
-    Returns ``(index of the call, what went wrong)``.
-    """
-    store = make_store()
-    model = ReferenceModel(capabilities)
-    normalise = Normaliser(store, model)
-    for index, call in enumerate(calls):
-        problem = check(model, store, call, normalise) or tree_problem(model, store, normalise)
-        if problem is not None:
-            return index, problem
-    return None
+def program_of(violation: Violation, opening: str = DEFAULT_OPENING) -> str:
+    """*violation* as a program that runs as pasted, after *opening* makes the store."""
+    return render(list(violation.calls), _note(violation), opening)
 
 
-def shortest_program(
-    violation: ContractViolation,
+def _note(violation: Violation) -> str:
+    """The comment that ends a violation's program: what the contract says and what the store did."""
+    return f"{violation.method}: {violation.problem}"
+
+
+def find_violations(
     make_store: StoreFactory,
-    capabilities: Capabilities = FULL,
-    store_source: str = "make_store()",
-) -> str:
-    """The violation's program with every call it does not need taken out.
-
-    Hypothesis shrinks the sequence; this removes, one at a time, any call
-    whose absence still fails the same operation, until none can go.
-    """
-    calls = list(violation.calls)
-    found = replay(calls, make_store, capabilities)
-    if found is None or calls[found[0]].op != violation.op:
-        return str(violation)
-    calls, note = calls[: found[0] + 1], found[1]
-    shorter = True
-    while shorter:
-        shorter = False
-        for index in range(len(calls) - 1, -1, -1):
-            trial = calls[:index] + calls[index + 1 :]
-            found = replay(trial, make_store, capabilities)
-            if found is not None and trial[found[0]].op == violation.op:
-                calls, note, shorter = trial[: found[0] + 1], found[1], True
-                break
-    return render(calls, note, store_source)
+    capabilities: Capabilities,
+    *,
+    examples: int,
+    steps: int,
+    seed: int | None = None,
+    opening: str = DEFAULT_OPENING,
+) -> list[Entry]:
+    """The state machine alone (for the pytest suite): one entry per cause, most serious first."""
+    report = Report(seed=new_seed() if seed is None else seed)
+    _run_machine(
+        report, make_store, capabilities, examples, steps, None, time.monotonic(), None, lambda m: None
+    )
+    for entry in report.entries.values():
+        entry.violation.program = program_of(entry.violation, opening)
+    return report.ordered()

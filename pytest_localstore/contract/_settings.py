@@ -74,11 +74,11 @@ def contract_settings(examples: int, steps: int, *, parent: Any = None, **extra:
     )
 
 
-def suite_settings() -> Any:
-    """The reusable suite's settings: the quick limits, unless the thorough profile is loaded."""
+def suite_limits() -> tuple[int, int]:
+    """The reusable suite's examples and steps: the quick limits, unless the thorough profile is loaded."""
     from hypothesis import settings
 
     current = settings()
     if thorough_profile_loaded():
-        return contract_settings(current.max_examples, current.stateful_step_count, parent=current)
-    return contract_settings(min(current.max_examples, QUICK_EXAMPLES), QUICK_STEPS, parent=current)
+        return current.max_examples, current.stateful_step_count
+    return min(current.max_examples, QUICK_EXAMPLES), QUICK_STEPS

@@ -27,8 +27,8 @@ import pytest
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, Capabilities
 from ._rows import ROWS, Row
-from ._runner import check_row, find_violations
-from ._settings import suite_settings
+from ._runner import check_row, find_violations, program_of, shortest_calls
+from ._settings import suite_limits
 
 
 def _row_id(row: Row) -> str:
@@ -60,18 +60,43 @@ class ArtifactStoreContract:
         self, row: Row, make_store: Callable[[], ArtifactStore], contract_capabilities: Capabilities
     ) -> None:
         if not row.applies_to(contract_capabilities):
-            pytest.skip(f"the store does not promise {row.needs}")
-        program = check_row(row, make_store(), contract_capabilities)
-        if program is not None:
-            pytest.fail(program, pytrace=False)
+            pytest.skip(f"this row is for stores with {row.condition}")
+        violation = check_row(row, make_store(), contract_capabilities)
+        if violation is not None:
+            shortest = shortest_calls(violation, make_store, contract_capabilities)
+            pytest.fail(
+                f"{violation.problem.kind} ({violation.source}):\n{program_of(shortest, self._opening())}",
+                pytrace=False,
+            )
 
     def test_contract_stateful(
-        self, make_store: Callable[[], ArtifactStore], contract_capabilities: Capabilities
+        self,
+        request: pytest.FixtureRequest,
+        make_store: Callable[[], ArtifactStore],
+        contract_capabilities: Capabilities,
     ) -> None:
-        config = suite_settings()
-        violations = find_violations(make_store, contract_capabilities, config)
-        if violations:
-            pytest.fail("\n\n".join(program for _, program in violations), pytrace=False)
+        examples, steps = suite_limits()
+        given = request.config.getoption("hypothesis_seed", None)
+        seed = int(given) if given is not None else None
+        entries = find_violations(
+            make_store,
+            contract_capabilities,
+            examples=examples,
+            steps=steps,
+            seed=seed,
+            opening=self._opening(),
+        )
+        if entries:
+            pytest.fail(
+                "\n\n".join(
+                    f"{entry.kind}, seen {entry.count} time(s):\n{entry.violation.program}"
+                    for entry in entries
+                ),
+                pytrace=False,
+            )
+
+    def _opening(self) -> str:
+        return f"store = make_store()  # make_store: the callable {type(self).__name__}.make_store returns"
 
 
 def _defines_make_store(cls: type[Any]) -> bool:
