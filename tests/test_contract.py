@@ -490,6 +490,8 @@ def test_ctrl_c_prints_what_was_found_and_exits_130(tmp_path: Path) -> None:
         text=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        # As from a terminal: a process started from an xdist worker may inherit SIGINT ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stderr is not None
     for line in process.stderr:
@@ -497,7 +499,7 @@ def test_ctrl_c_prints_what_was_found_and_exits_130(tmp_path: Path) -> None:
             break
     time.sleep(1.0)
     process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=120)
+    stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "(stopped by Ctrl-C: the report of what was found so far)" in stdout
     assert "data 1: copyfile" in stdout  # found by the table rows before the interruption
