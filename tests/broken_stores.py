@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from pytest_localstore import LocalArtifactStore
+from pytest_localstore import LocalArtifactStore, PathOutsideStoreError
 from pytest_localstore.artifact_store import PathType, WalkEntry
 
 
@@ -183,6 +183,57 @@ class ExistsGivesNumbers(LocalArtifactStore):
         return int(super().exists(path))  # type: ignore[return-value]
 
 
+class _NaiveConfinement:
+    """Confinement done by a string test on the joined path, as naive stores do it."""
+
+    def __init__(self, root: str, separator: bool) -> None:
+        self.root = root
+        self._prefix = root + os.sep if separator else root
+
+    def confined(self, path: PathType) -> str:
+        text = os.fsdecode(os.fspath(path))
+        if "\x00" in text:
+            raise ValueError(f"path {text!r} contains a NUL byte")
+        full = text if os.path.isabs(text) else os.path.join(self.root, text)  # no normalising
+        if full.rstrip(os.sep) != self.root and not full.startswith(self._prefix):
+            raise PathOutsideStoreError(path, self.root)
+        return full
+
+    confined_name = confined
+
+    def confined_lstat(self, path: PathType, *, follow_last: bool = True) -> tuple[str, Any]:
+        full = self.confined(path)
+        try:
+            return full, os.lstat(full)
+        except (FileNotFoundError, NotADirectoryError):
+            return full, None
+
+    def confined_stat(self, path: PathType, *, strict: bool = False) -> tuple[str, Any]:
+        full = self.confined(path)
+        try:
+            return full, os.stat(full)
+        except (FileNotFoundError, NotADirectoryError):
+            return full, None
+
+
+class PrefixConfined(LocalArtifactStore):
+    """Confines by ``path.startswith(root)``: a sibling '<root>_evil' passes (as ZenML's local store)."""
+
+    def __init__(self, path: PathType) -> None:
+        super().__init__(path)
+        self._confinement = _NaiveConfinement(self.path, separator=False)  # type: ignore[assignment]
+        self._stat = self._confinement.confined_stat
+
+
+class DotDotJoined(LocalArtifactStore):
+    """Joins a relative path to the root without normalising it: '../x' passes the prefix test."""
+
+    def __init__(self, path: PathType) -> None:
+        super().__init__(path)
+        self._confinement = _NaiveConfinement(self.path, separator=True)  # type: ignore[assignment]
+        self._stat = self._confinement.confined_stat
+
+
 #: Every bug, by name (CLI target suffix) -> class.
 BROKEN: dict[str, type[LocalArtifactStore]] = {
     "ignores_overwrite": IgnoresOverwrite,
@@ -201,6 +252,8 @@ BROKEN: dict[str, type[LocalArtifactStore]] = {
     "moves_then_raises": MovesThenRaises,
     "raises_non_oserror": RaisesNonOSError,
     "exists_gives_numbers": ExistsGivesNumbers,
+    "prefix_confined": PrefixConfined,
+    "dotdot_joined": DotDotJoined,
 }
 
 

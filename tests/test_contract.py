@@ -26,16 +26,24 @@ from pytest_localstore.contract import (
 )
 from pytest_localstore.contract._machine import Violation
 from pytest_localstore.contract._program import Call
-from pytest_localstore.contract._runner import program_of, replay, row_outcome, shortest_calls
+from pytest_localstore.contract._runner import (
+    find_violations,
+    program_of,
+    replay,
+    row_outcome,
+    shortest_calls,
+)
 
 from .broken_stores import (
     BROKEN,
+    DotDotJoined,
     ExistsGivesNumbers,
     IgnoresOverwrite,
     ListdirGivesPaths,
     MergingRename,
     MovesThenRaises,
     ObjectStoreLike,
+    PrefixConfined,
     RaisesNonOSError,
     SilentRemove,
     StaleCache,
@@ -472,6 +480,13 @@ def test_no_file_is_left_in_the_current_directory_and_json_has_the_report(tmp_pa
     assert "Hypothesis" not in result.stdout and "hypothesis" not in result.stdout.lower()
 
 
+def _as_from_a_terminal() -> None:
+    """SIGINT delivered as from a terminal: a process started from a test worker may inherit
+    it ignored or blocked, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_ctrl_c_prints_what_was_found_and_exits_130(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [
@@ -490,8 +505,7 @@ def test_ctrl_c_prints_what_was_found_and_exits_130(tmp_path: Path) -> None:
         text=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
-        # As from a terminal: a process started from an xdist worker may inherit SIGINT ignored.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=_as_from_a_terminal,
     )
     assert process.stderr is not None
     for line in process.stderr:
@@ -504,3 +518,42 @@ def test_ctrl_c_prints_what_was_found_and_exits_130(tmp_path: Path) -> None:
     assert "(stopped by Ctrl-C: the report of what was found so far)" in stdout
     assert "data 1: copyfile" in stdout  # found by the table rows before the interruption
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("store", [PrefixConfined, DotDotJoined])
+def test_paths_that_leave_the_root_are_caught(tmp_path: Path, store: type[LocalArtifactStore]) -> None:
+    report = run_contract(fresh(store, tmp_path), examples=5, steps=5, seed=0)
+    rules = {(entry.kind, entry.violation.problem.rule) for entry in report.entries.values()}
+    assert ("data", "changes nothing outside the root") in rules
+    assert ("silent", "refuses a path outside the root") in rules
+    leaked = [e for e in report.entries.values() if e.violation.method == "open" and e.kind == "silent"]
+    assert any(
+        "b'outside the root'" in entry.violation.problem.detail for entry in leaked
+    )  # read from outside
+    assert report.outside_watched
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith("_evil")]  # the watched siblings are gone
+
+
+def test_an_escape_program_runs_as_pasted_and_shows_the_leak(tmp_path: Path) -> None:
+    report = run_contract(fresh(PrefixConfined, tmp_path), examples=5, steps=5, seed=0)
+    entry = next(e for e in report.entries.values() if e.violation.method == "open" and e.kind == "silent")
+    namespace: dict[str, object] = {"make_store": fresh(PrefixConfined, tmp_path / "again")}
+    program = entry.violation.program
+    assert "_evil" in program and program.startswith("store = make_store()")
+    exec(compile(program, "<violation>", "exec"), namespace)  # it makes the sibling, then reads it
+
+
+def test_a_store_that_does_not_confine_says_so() -> None:
+    relaxed = Capabilities(confined=False)
+    assert not any(row.applies_to(relaxed) for row in ROWS if row.needs == "confined")
+    result = run_cli("tests.objtargets:unconfined", "--examples", "5", "--seed", "1")
+    assert result.returncode == 1, result.stderr  # the naive store still breaks other rules
+    assert "not confined: no path that leaves the root was tried" in result.stdout
+
+
+def test_the_state_machine_alone_catches_an_escaping_store(tmp_path: Path) -> None:
+    entries = find_violations(fresh(PrefixConfined, tmp_path), Capabilities(), examples=40, steps=25, seed=1)
+    rules = {(entry.kind, entry.violation.problem.rule) for entry in entries}
+    assert ("data", "changes nothing outside the root") in rules
+    assert ("silent", "refuses a path outside the root") in rules
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith("_evil")]

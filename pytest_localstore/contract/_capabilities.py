@@ -43,6 +43,14 @@ class Capabilities:
     ``glob_hidden=True``: ``*`` and ``?`` at the start of a name match hidden
     names (those starting with ``.``) too.
 
+    ``confined=False``: the store does not keep paths inside its root (a raw
+    client of a whole bucket, say); the contract then tries no path that leaves
+    it, and the report says "not confined". Otherwise every path that leaves the
+    root (``..``, an absolute path elsewhere, a sibling sharing the root's name
+    as a prefix, as ``str``, ``bytes`` or ``pathlib.Path``, the root's parent) must
+    be refused with PermissionError, a NUL byte with ValueError, and nothing
+    outside may be read or changed.
+
     ``Capabilities.object_store()`` is the preset for an object store
     (no empty directories, rename by copy, no root protection, no name limit).
     """
@@ -54,6 +62,7 @@ class Capabilities:
     max_name_bytes: int | None = 255
     glob_recursive: bool = False
     glob_hidden: bool = False
+    confined: bool = True
 
     @classmethod
     def object_store(cls, **changes: Any) -> Capabilities:

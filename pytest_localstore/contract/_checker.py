@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..artifact_store import ArtifactStore
+from ._escapes import OutsideWatch, concrete, outside_in
 from ._model import ReferenceModel, split
 from ._operations import OPERATIONS
 from ._outcomes import values_match
@@ -62,6 +63,8 @@ class Normaliser:
     def __init__(self, store: ArtifactStore, model: ReferenceModel) -> None:
         self.root = store.path.rstrip("/")
         self.model = model
+        #: The watched place outside the root, for a confined store on the local disk.
+        self.watch = OutsideWatch.beside(store.path) if model.caps.confined else None
 
     def relative(self, path: str) -> str:
         if not isinstance(path, str):
@@ -165,18 +168,22 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
     """
     outcome = model.outcome(call.op, call.args)
     said = f"contract: {outcome.describe()}"
+    escaping = outside_in(call.args) is not None
     try:
-        raw = OPERATIONS[call.op].perform(store, call.args)
+        raw = OPERATIONS[call.op].perform(store, concrete(call.args, normalise.root))
     except Exception as error:  # the store's error is the thing under test
         did = f"{said}; the store raised {normalise.shown(error)}"
         damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING)
         if damage is not None or outcome.allows(error):
             return damage
+        if escaping:
+            return Problem("error", f"refuses a path outside the root with {outcome.describe()}", did)
         return Problem("error", f"raises only what the contract allows, not {type(error).__name__}", did)
     did = f"{said}; the store returned {normalise.shown(raw)}"
     if not outcome.ok:
         damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING)
-        return damage or Problem("silent", "refuses where the contract says it must", did)
+        rule = "refuses a path outside the root" if escaping else "refuses where the contract says it must"
+        return damage or Problem("silent", rule, did)
     try:
         right = normalise.matches(call, outcome.value, raw)
     except NotComparable as unreadable:
@@ -195,7 +202,11 @@ REFUSAL_CHANGES_NOTHING = "a call that refuses, or must refuse, changes nothing"
 def _damage(
     model: ReferenceModel, store: ArtifactStore, normalise: Normaliser, did: str, rule: str
 ) -> Problem | None:
-    """A ``data`` problem if the store's tree is not the model's, after *did*."""
+    """A ``data`` problem if the store's tree is not the model's, or anything outside changed, after *did*."""
+    if normalise.watch is not None:
+        outside = normalise.watch.changes()
+        if outside is not None:
+            return Problem("data", "changes nothing outside the root", f"{did}, and then {outside}")
     difference = tree_difference_of(model, store, normalise)
     return None if difference is None else Problem("data", rule, f"{did}, and then {difference}")
 

@@ -7,6 +7,7 @@ import importlib
 import itertools
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -143,7 +144,7 @@ def run(
     err.write(f"seed {seed} (repeat this run with --seed {seed})\n")
     started = time.monotonic()
     results: list[tuple[Target, Report]] = []
-    with _hypothesis_files_kept_out_of_the_current_directory():
+    with _hypothesis_files_kept_out_of_the_current_directory(), _ctrl_c_as_a_request() as stop_requested:
         for index, target in enumerate(resolved):
             budget = (max_time - (time.monotonic() - started)) / (len(resolved) - index)
             err.write(
@@ -160,6 +161,7 @@ def run(
                     max_time=max(budget, 1.0),
                     database=database,
                     progress=lambda message: print(f"  {message}", file=err, flush=True),
+                    stop_requested=stop_requested,
                 )
             results.append((target, report))
             out.write(render_report(target, report, render_table, ascii_only))
@@ -205,6 +207,10 @@ def render_report(target: Target, report: Report, render_table: Any, ascii_only:
         lines.append("(the time budget ran out: the state machine stopped early; see --max-time)")
     relaxed = target.capabilities.relaxed()
     lines.append(f"capabilities: {', '.join(relaxed) if relaxed else 'as the local store (none relaxed)'}")
+    if not target.capabilities.confined:
+        lines.append("not confined: no path that leaves the root was tried")
+    elif not report.outside_watched:
+        lines.append("outside not watched (the root is not on this disk): only the refusals were checked")
     lines.append(
         render_table(["OPERATION", "TABLE ROWS", "RANDOM CALLS", "CAUSES"], rows, ascii_only=ascii_only)
     )
@@ -238,6 +244,13 @@ def _write_json(path: str, results: list[tuple[Target, Report]], seed: int, stat
                 "target": target.label,
                 "capabilities": target.capabilities.as_dict(),
                 "conforms": report.ok,
+                "confinement": (
+                    "not confined"
+                    if not target.capabilities.confined
+                    else "refusals and the outside watched"
+                    if report.outside_watched
+                    else "refusals only"
+                ),
                 "interrupted": report.interrupted,
                 "out_of_time": report.out_of_time,
                 "seconds": round(report.seconds, 3),
@@ -265,6 +278,35 @@ def _write_json(path: str, results: list[tuple[Target, Report]], seed: int, stat
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(document, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
+
+
+@contextlib.contextmanager
+def _ctrl_c_as_a_request() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C sets a flag that the run checks before every row and example; a second one interrupts.
+
+    A KeyboardInterrupt raised by the default handler can land in a garbage
+    collector callback (Hypothesis has one), where Python prints and ignores it:
+    the run would go on as if Ctrl-C had not been pressed.
+    """
+    pressed: list[bool] = []
+
+    def handler(signum: int, frame: object) -> None:
+        if pressed:
+            raise KeyboardInterrupt
+        pressed.append(True)
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # nohup or a background job: keep ignoring it
+        yield lambda: False
+        return
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread: leave Ctrl-C as it is
+        yield lambda: False
+        return
+    try:
+        yield lambda: bool(pressed)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.contextmanager

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ._capabilities import Capabilities
+from ._escapes import FORMS, OUTSIDE_FILE, Outside, escaping_calls
+from ._operations import OPERATIONS
 from ._rows import ROWS
 
 
@@ -36,11 +38,36 @@ def render_markdown() -> str:
         "|---|---|---|---|---|---|",
     ]
     for row in ROWS:
+        if row.needs == "confined":
+            continue
         tree = ", ".join(f"`{p}/`" if c is None else f"`{p}`" for p, c in row.setup) or "(empty)"
         call = row.call.inline().replace("|", "\\|")
         allowed = " or ".join(f"`{part}`" for part in row.allowed.split(" or ")).replace("|", "\\|")
         condition = f"`{row.condition}`" if row.condition else ""
         lines.append(f"| {row.operation} | {row.situation} | {condition} | {tree} | `{call}` | {allowed} |")
+    lines += [
+        "",
+        "## Confinement",
+        "",
+        "For a store that is `confined` (every flavor, unless it declares otherwise), each call",
+        "below, starting from a file `f` and a directory `d` inside the root, is tried with the",
+        "escaping argument written in each of these forms, pointing into `<root>_evil`, a",
+        "sibling directory of the root holding a file `x` and a directory `d`:",
+        "",
+        *(f"- {text}: `{Outside(form, OUTSIDE_FILE)!r}`" for form, text in FORMS.items()),
+        "",
+        "The allowed outcome is a refusal: `PermissionError` (of which `PathOutsideStoreError` is",
+        "one), or `ValueError` for a NUL byte; where the escaping argument is not the first, the",
+        "inside one may be judged first. For a store whose root is a directory on this machine,",
+        "the sibling is compared before and after every call, table row or random: anything read",
+        "from it (a call that returns) or changed in it is a violation.",
+        "",
+        "| operation | argument | call (the absolute form) |",
+        "|---|---|---|",
+    ]
+    for label, form, escape in escaping_calls():
+        if form == "absolute":
+            lines.append(f"| {OPERATIONS[escape.op].method} | {label} | `{escape.inline()}` |")
     lines += [
         "",
         "## Capabilities",

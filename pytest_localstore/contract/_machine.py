@@ -21,6 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, rule
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, Capabilities
 from ._checker import Normaliser, Problem, check
+from ._escapes import escaping_calls
 from ._model import ReferenceModel
 from ._operations import OPERATIONS
 from ._program import Call
@@ -162,6 +163,14 @@ def contract_machine(
                 raise ContractViolation.for_op(op)(violation)
 
     add_operation_rules(StoreContract, arguments(capabilities), "step")
+    if capabilities.confined:
+        escapes = [call for _, _, call in escaping_calls()]
+
+        def escape(self: StoreContract, call: Call) -> None:
+            """A call with a path that leaves the root: it must be refused, and nothing outside change."""
+            self.step(call.op, call.args)
+
+        StoreContract.escape = rule(call=st.sampled_from(escapes))(escape)
     StoreContract.__name__ = StoreContract.__qualname__ = "StoreContract"
     return StoreContract
 

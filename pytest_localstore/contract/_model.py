@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._capabilities import FULL, Capabilities
+from ._escapes import outside_in
 from ._operations import OPERATIONS
 from ._outcomes import (
     ANY,
@@ -95,6 +96,13 @@ class ReferenceModel:
         (``exists``/``isdir`` answer False, ``walk`` yields nothing); a missing
         ``name/`` cannot be opened for writing.
         """
+        outside = outside_in(args)
+        if outside is not None:
+            if outside.form == "nul":
+                return fail(Err(ValueError))
+            # The inside arguments may be judged first (a missing source, say), as long as nothing leaks.
+            first = next(i for i, arg in enumerate(args) if arg is outside)
+            return fail(PERM, *(() if first == 0 else (FNF, NOTDIR, ISDIR)))
         if self.caps.max_name_bytes is not None and self._too_long(op, args, self.caps.max_name_bytes):
             if op in ("exists", "isdir"):
                 return ok(False)

@@ -221,3 +221,30 @@ ROWS: tuple[Row, ...] = (
     _row('walk', 'top is a file', F, 'walk', 'f', True, allowed='[]'),
 )
 # fmt: on
+
+
+def _escape_rows() -> tuple[Row, ...]:
+    """The confinement rows: every operation and path argument, in every escaping form."""
+    from ._escapes import FORMS, escaping_calls
+    from ._operations import OPERATIONS
+
+    rows = []
+    for label, form, call in escaping_calls():
+        outside = next(arg for arg in call.args if type(arg).__name__ == "Outside")
+        first = call.args.index(outside) == 0
+        if form == "nul":
+            allowed = "ValueError"
+        elif first:
+            allowed = "PermissionError"
+        else:
+            allowed = "PermissionError or FileNotFoundError or NotADirectoryError or IsADirectoryError"
+        situation = f"{label} leaves the root: {FORMS[form]}"
+        rows.append(
+            Row(OPERATIONS[call.op].method, situation, (("f", DATA), ("d", D)), call, allowed, "confined")
+        )
+    return tuple(rows)
+
+
+#: The rows every confined store must keep: no path leaves the root.
+ESCAPE_ROWS = _escape_rows()
+ROWS = ROWS + ESCAPE_ROWS

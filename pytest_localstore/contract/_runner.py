@@ -12,6 +12,7 @@ the same store gives the same report.
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
@@ -24,6 +25,7 @@ from typing import Any
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, Capabilities
 from ._checker import KINDS, Normaliser, Problem, check
+from ._escapes import OutsideWatch, outside_in, remove_watched
 from ._machine import ContractViolation, Explored, StoreFactory, Violation, contract_machine
 from ._model import ReferenceModel, split
 from ._outcomes import Outcome
@@ -77,7 +79,10 @@ def row_outcome(row: Row, capabilities: Capabilities = FULL) -> Outcome:
 def check_row(row: Row, store: ArtifactStore, capabilities: Capabilities = FULL) -> Violation | None:
     """Run one row on an empty *store*: its starting tree, then its call; the violation, if any."""
     calls = [*setup_calls(row), row.call]
-    found = replay(calls, lambda: store, capabilities)
+    try:
+        found = replay(calls, lambda: store, capabilities)
+    finally:
+        remove_watched()
     if found is None:
         return None
     index, problem = found
@@ -153,6 +158,8 @@ class Report:
     seconds: float = 0.0
     interrupted: bool = False
     out_of_time: bool = False
+    #: Whether a place outside the root was watched (a confined store on the local disk).
+    outside_watched: bool = False
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -195,20 +202,35 @@ def run_contract(
     max_time: float | None = None,
     database: str | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    stop_requested: Callable[[], bool] = lambda: False,
 ) -> Report:
     """Every applicable row, then up to *examples* random sequences of up to *steps* calls.
 
-    Stops early at *max_time* seconds, or at Ctrl-C (``report.interrupted``),
+    Stops early at *max_time* seconds, at Ctrl-C, or once *stop_requested*
+    says so, checked before every row and every example (``report.interrupted``),
     with what was found so far.
     """
     report = Report(seed=new_seed() if seed is None else seed)
     started = time.monotonic()
     try:
-        _run_rows(report, make_store, capabilities, progress)
+        _run_rows(report, make_store, capabilities, progress, stop_requested)
         progress(f"state machine: up to {examples} examples of up to {steps} steps, seed {report.seed}")
-        _run_machine(report, make_store, capabilities, examples, steps, max_time, started, database, progress)
+        _run_machine(
+            report,
+            make_store,
+            capabilities,
+            examples,
+            steps,
+            max_time,
+            started,
+            database,
+            progress,
+            stop_requested,
+        )
     except KeyboardInterrupt:
         report.interrupted = True
+    finally:
+        remove_watched()
     for entry in report.entries.values():
         if not entry.violation.program:
             entry.violation.program = program_of(entry.violation, opening)
@@ -217,11 +239,20 @@ def run_contract(
 
 
 def _run_rows(
-    report: Report, make_store: StoreFactory, capabilities: Capabilities, progress: Callable[[str], None]
+    report: Report,
+    make_store: StoreFactory,
+    capabilities: Capabilities,
+    progress: Callable[[str], None],
+    stop_requested: Callable[[], bool],
 ) -> None:
     rows = [row for row in ROWS if row.applies_to(capabilities)]
     for index, row in enumerate(rows, 1):
-        violation = check_row(row, make_store(), capabilities)
+        if stop_requested():
+            raise KeyboardInterrupt
+        store = make_store()
+        if index == 1:
+            report.outside_watched = capabilities.confined and os.path.isdir(store.path)
+        violation = check_row(row, store, capabilities)
         if violation is None:
             report.rows_passed[row.operation] += 1
         else:
@@ -244,6 +275,7 @@ def _run_machine(
     started: float,
     database: str | None,
     progress: Callable[[str], None],
+    stop_requested: Callable[[], bool] = lambda: False,
 ) -> None:
     from hypothesis import Phase, Verbosity
     from hypothesis import seed as use_seed
@@ -253,6 +285,8 @@ def _run_machine(
     last_progress = [time.monotonic()]
 
     def on_example() -> None:
+        if stop_requested():
+            raise KeyboardInterrupt
         now = time.monotonic()
         if max_time is not None and now - started > max_time:
             raise Explored
@@ -327,7 +361,12 @@ def _violations_in(error: BaseException) -> list[Violation] | None:
 
 
 def program_of(violation: Violation, opening: str = DEFAULT_OPENING) -> str:
-    """*violation* as a program that runs as pasted, after *opening* makes the store."""
+    """*violation* as a program that runs as pasted, after *opening* makes the store.
+
+    A program with a path that leaves the root first makes the watched sibling.
+    """
+    if any(outside_in(call.args) is not None for call in violation.calls):
+        opening = f"{opening}\n{OutsideWatch.preamble()}"
     return render(list(violation.calls), _note(violation), opening)
 
 
@@ -347,9 +386,12 @@ def find_violations(
 ) -> list[Entry]:
     """The state machine alone (for the pytest suite): one entry per cause, most serious first."""
     report = Report(seed=new_seed() if seed is None else seed)
-    _run_machine(
-        report, make_store, capabilities, examples, steps, None, time.monotonic(), None, lambda m: None
-    )
+    try:
+        _run_machine(
+            report, make_store, capabilities, examples, steps, None, time.monotonic(), None, lambda m: None
+        )
+    finally:
+        remove_watched()
     for entry in report.entries.values():
         entry.violation.program = program_of(entry.violation, opening)
     return report.ordered()

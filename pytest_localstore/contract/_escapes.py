@@ -1,0 +1,205 @@
+"""Confinement in the contract: paths that leave the root, and a watched place outside it.
+
+Every flavor that declares ``confined`` (the default) must refuse a path that
+leaves its root (``PermissionError``, of which ``PathOutsideStoreError`` is
+one; ``ValueError`` for a NUL byte) and must neither read nor change anything
+outside. An escaping path is an :class:`Outside` argument, made from the
+store's root at call time, in one of the forms of ``FORMS``: ``..``, an absolute
+path, a sibling that shares the root's name as a prefix (as ``str``, ``bytes``
+and ``pathlib.Path``), the root's parent, a NUL byte.
+
+For a store whose root is a directory on this machine's disk, the contract
+makes a sibling directory, ``<root>_evil``, with a file and a subdirectory, and
+compares it before and after every call (:class:`OutsideWatch`); the escaping
+paths point into it. For other stores only the refusal is checked, and the
+report says so.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from typing import Any
+
+from ._program import Call
+
+#: What the watched place outside the root holds.
+SIBLING_SUFFIX = "_evil"
+OUTSIDE_FILE = "x"
+OUTSIDE_CONTENT = b"outside the root"
+OUTSIDE_DIR = "d"
+
+
+class Outside:
+    """A path argument that leaves the store root: *form* applied to *target* inside the sibling."""
+
+    __slots__ = ("form", "target")
+
+    def __init__(self, form: str, target: str) -> None:
+        self.form = form
+        self.target = target
+
+    def path(self, root: str) -> str | bytes | pathlib.Path:
+        """The argument itself, for a store rooted at *root*."""
+        base = os.path.basename(root.rstrip("/"))
+        inside_sibling = f"{root.rstrip('/')}{SIBLING_SUFFIX}/{self.target}".rstrip("/")
+        if self.form == "dotdot":
+            return f"../{base}{SIBLING_SUFFIX}/{self.target}".rstrip("/")
+        if self.form == "bytes":
+            return os.fsencode(inside_sibling)
+        if self.form == "pathlib":
+            return pathlib.Path(inside_sibling)
+        if self.form == "parent":
+            return os.path.dirname(root.rstrip("/"))
+        if self.form == "nul":
+            return f"{self.target}\x00"
+        return inside_sibling
+
+    @property
+    def refusal(self) -> str:
+        """The error a confined store answers with."""
+        return "ValueError" if self.form == "nul" else "PermissionError"
+
+    def __repr__(self) -> str:
+        target = f"{SIBLING_SUFFIX}/{self.target}".rstrip("/")
+        if self.form == "dotdot":
+            return f"'../' + os.path.basename(store.path) + {target!r}"
+        if self.form == "bytes":
+            return f"os.fsencode(store.path + {target!r})"
+        if self.form == "pathlib":
+            return f"pathlib.Path(store.path + {target!r})"
+        if self.form == "parent":
+            return "os.path.dirname(store.path)"
+        if self.form == "nul":
+            return repr(f"{self.target}\x00")
+        return f"store.path + {target!r}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Outside) and (self.form, self.target) == (other.form, other.target)
+
+    def __hash__(self) -> int:
+        return hash((self.form, self.target))
+
+
+#: How an escaping path is written: name -> what the document calls it.
+FORMS = {
+    "dotdot": "'..' out of the root",
+    "absolute": "an absolute path in a sibling that shares the root's name as a prefix",
+    "bytes": "the same, as bytes",
+    "pathlib": "the same, as pathlib.Path",
+    "parent": "the root's parent",
+    "nul": "a NUL byte",
+}
+
+NEW = "new"
+#: Every operation and path argument, tried with an escaping path: (label, operation, arguments,
+#: which argument leaves the root). The others stay inside: 'f' is a file there, 'd' a directory.
+SHAPES: tuple[tuple[str, str, tuple[Any, ...], int], ...] = (
+    ("read", "open_read", (OUTSIDE_FILE, "rb"), 0),
+    ("overwrite", "open_write", (OUTSIDE_FILE, "wb", b"written"), 0),
+    ("append", "open_write", (NEW, "ab", b"written"), 0),
+    ("src", "copyfile", (OUTSIDE_FILE, "copy", False), 0),
+    ("dst", "copyfile", ("f", NEW, True), 1),
+    ("path", "exists", (OUTSIDE_FILE,), 0),
+    ("pattern", "glob", (f"{OUTSIDE_DIR}/*",), 0),
+    ("path", "isdir", (OUTSIDE_DIR,), 0),
+    ("path", "listdir", (OUTSIDE_DIR,), 0),
+    ("path", "makedirs", (f"{NEW}/deeper",), 0),
+    ("path", "mkdir", (NEW,), 0),
+    ("path", "remove", (OUTSIDE_FILE,), 0),
+    ("src", "rename", (OUTSIDE_FILE, "moved", False), 0),
+    ("dst", "rename", ("f", NEW, True), 1),
+    ("path", "rmtree", (OUTSIDE_DIR,), 0),
+    ("path", "stat", (OUTSIDE_FILE,), 0),
+    ("path", "size", (OUTSIDE_FILE,), 0),
+    ("top", "walk", (OUTSIDE_DIR, True), 0),
+)
+
+
+def escaping_calls() -> list[tuple[str, str, Call]]:
+    """Every shape in every form, ``(label, form, call)``: the calls a confined store must refuse."""
+    calls = []
+    for label, op, args, position in SHAPES:
+        for form in FORMS:
+            made = list(args)
+            made[position] = Outside(form, str(args[position]))
+            calls.append((label, form, Call(op, tuple(made))))
+    return calls
+
+
+def concrete(args: tuple[Any, ...], root: str) -> tuple[Any, ...]:
+    """*args* with every :class:`Outside` made into the path it stands for."""
+    return tuple(arg.path(root) if isinstance(arg, Outside) else arg for arg in args)
+
+
+def outside_in(args: tuple[Any, ...]) -> Outside | None:
+    """The first escaping argument of a call, if any."""
+    return next((arg for arg in args if isinstance(arg, Outside)), None)
+
+
+#: The siblings made during a run, removed by :func:`remove_watched`.
+_MADE: list[str] = []
+
+
+def remove_watched() -> None:
+    """Remove every sibling directory the watches made."""
+    import shutil
+
+    while _MADE:
+        shutil.rmtree(_MADE.pop(), ignore_errors=True)
+
+
+class OutsideWatch:
+    """A sibling of the store root, made and read on the local disk, to see that nothing outside changes.
+
+    ``OutsideWatch.beside(store_root)`` is None for a root that is not a
+    directory on this machine (memory or object stores).
+    """
+
+    def __init__(self, sibling: str) -> None:
+        self.sibling = sibling
+        os.makedirs(os.path.join(sibling, OUTSIDE_DIR), exist_ok=True)
+        for name in (OUTSIDE_FILE, f"{OUTSIDE_DIR}/{OUTSIDE_FILE}"):
+            with open(os.path.join(sibling, name), "wb") as handle:
+                handle.write(OUTSIDE_CONTENT)
+        self.before = self.picture()
+
+    @classmethod
+    def beside(cls, root: str) -> OutsideWatch | None:
+        if not os.path.isdir(root):
+            return None
+        watch = cls(root.rstrip("/") + SIBLING_SUFFIX)
+        _MADE.append(watch.sibling)
+        return watch
+
+    def picture(self) -> dict[str, bytes | None]:
+        """Everything in the sibling: path -> bytes, None for a directory."""
+        found: dict[str, bytes | None] = {}
+        for dirpath, dirnames, filenames in os.walk(self.sibling):
+            rel = os.path.relpath(dirpath, self.sibling)
+            for name in dirnames:
+                found[os.path.normpath(os.path.join(rel, name))] = None
+            for name in filenames:
+                with open(os.path.join(dirpath, name), "rb") as handle:
+                    found[os.path.normpath(os.path.join(rel, name))] = handle.read()
+        return found
+
+    def changes(self) -> str | None:
+        """What changed outside the root since the watch began, or None."""
+        after = self.picture()
+        if after == self.before:
+            return None
+        lost = sorted(self.before.keys() - after.keys())
+        made = sorted(after.keys() - self.before.keys())
+        altered = sorted(k for k in self.before.keys() & after.keys() if self.before[k] != after[k])
+        return f"outside the root, lost {lost}, made {made}, changed {altered}"
+
+    @staticmethod
+    def preamble() -> str:
+        """Python that makes the same watched sibling, for a reported program."""
+        return (
+            "import os, pathlib\n"
+            f"os.makedirs(store.path + {SIBLING_SUFFIX + '/' + OUTSIDE_DIR!r}, exist_ok=True)\n"
+            f"for name in ({OUTSIDE_FILE!r}, {OUTSIDE_DIR + '/' + OUTSIDE_FILE!r}):\n"
+            f"    pathlib.Path(store.path + {SIBLING_SUFFIX!r} + '/' + name).write_bytes({OUTSIDE_CONTENT!r})"
+        )
