@@ -257,9 +257,18 @@ BROKEN: dict[str, type[LocalArtifactStore]] = {
 }
 
 
+#: Where the factories' stores live: one directory per process, removed when it exits.
+_BASE = tempfile.TemporaryDirectory(prefix="broken-stores-")
+
+
+def new_root(prefix: str = "store-") -> str:
+    """A new, empty directory for one store, removed with the process's base directory."""
+    return tempfile.mkdtemp(prefix=prefix, dir=_BASE.name)
+
+
 def _factory(cls: type[LocalArtifactStore]) -> Callable[[], LocalArtifactStore]:
     def make() -> LocalArtifactStore:
-        return cls(tempfile.mkdtemp(prefix="broken-store-"))
+        return cls(new_root())
 
     make.__name__ = f"make_{cls.__name__}"
     return make

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import tempfile
-
 from pytest_localstore.contract import Capabilities
 
-from .broken_stores import PrefixConfined
+from .broken_stores import PrefixConfined, new_root
 
 
 def unconfined() -> PrefixConfined:
     """A store that does not confine, and says so."""
-    return PrefixConfined(tempfile.mkdtemp(prefix="unconfined-"))
+    return PrefixConfined(new_root("unconfined-"))
 
 
 unconfined.capabilities = Capabilities(confined=False)  # type: ignore[attr-defined]
