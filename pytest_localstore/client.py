@@ -110,7 +110,7 @@ class Client:
     def describe_component(self, component: ComponentModel) -> dict[str, Any]:
         """The component's config with defaults filled in (e.g. a store's path)."""
         flavor = self.flavors.get(component.type, component.flavor)
-        with _stored_config(self.registry, component):
+        with _StoredConfigCheck(self.registry, component):
             return flavor.config_in_force(component, self.config_path)
 
     def artifact_store(self, name_or_id: str | uuid.UUID) -> ArtifactStore:
@@ -197,7 +197,7 @@ class Client:
         flavor = self.flavors.get(component.type, component.flavor)
         if flavor.build is None:
             raise LocalStoreError(f"{label(component.type)} flavor {flavor.name!r} has no implementation")
-        with _stored_config(self.registry, component):
+        with _StoredConfigCheck(self.registry, component):
             store = flavor.build(component, self.config_path)
         if not isinstance(store, ArtifactStore):
             raise LocalStoreError(
@@ -206,7 +206,7 @@ class Client:
         return store
 
 
-class _stored_config:
+class _StoredConfigCheck:
     """Report a flavor's TypeError or ValueError over a stored config as a corrupt registry."""
 
     def __init__(self, registry: Registry, component: ComponentModel) -> None:

@@ -216,22 +216,25 @@ class _NaiveConfinement:
             return full, None
 
 
-class PrefixConfined(LocalArtifactStore):
+class _NaivelyConfined(LocalArtifactStore):
+    """The local store with its confinement replaced by a string test."""
+
+    separator = False
+
+    def __init__(self, path: PathType) -> None:
+        super().__init__(path)
+        self._confinement = _NaiveConfinement(self.path, self.separator)  # type: ignore[assignment]
+        self._stat = self._confinement.confined_stat
+
+
+class PrefixConfined(_NaivelyConfined):
     """Confines by ``path.startswith(root)``: a sibling '<root>_evil' passes (as ZenML's local store)."""
 
-    def __init__(self, path: PathType) -> None:
-        super().__init__(path)
-        self._confinement = _NaiveConfinement(self.path, separator=False)  # type: ignore[assignment]
-        self._stat = self._confinement.confined_stat
 
-
-class DotDotJoined(LocalArtifactStore):
+class DotDotJoined(_NaivelyConfined):
     """Joins a relative path to the root without normalising it: '../x' passes the prefix test."""
 
-    def __init__(self, path: PathType) -> None:
-        super().__init__(path)
-        self._confinement = _NaiveConfinement(self.path, separator=True)  # type: ignore[assignment]
-        self._stat = self._confinement.confined_stat
+    separator = True
 
 
 #: Every bug, by name (CLI target suffix) -> class.
