@@ -63,8 +63,19 @@ class Normaliser:
     def __init__(self, store: ArtifactStore, model: ReferenceModel) -> None:
         self.root = store.path.rstrip("/")
         self.model = model
-        #: The watched place outside the root, for a confined store on the local disk.
-        self.watch = OutsideWatch.beside(store.path) if model.caps.confined else None
+        self._watch: OutsideWatch | None = None
+        self._watch_made = not model.caps.confined
+
+    def outside_watch(self) -> OutsideWatch | None:
+        """The watched place outside the root (a confined store on the local disk), made on first use.
+
+        Only calls with a path that leaves the root ask for it, so a sequence
+        without one pays nothing for it.
+        """
+        if not self._watch_made:
+            self._watch_made = True
+            self._watch = OutsideWatch.beside(self.root)
+        return self._watch
 
     def relative(self, path: str) -> str:
         if not isinstance(path, str):
@@ -169,11 +180,12 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
     outcome = model.outcome(call.op, call.args)
     said = f"contract: {outcome.describe()}"
     escaping = outside_in(call.args) is not None
+    watch = normalise.outside_watch() if escaping else None
     try:
         raw = OPERATIONS[call.op].perform(store, concrete(call.args, normalise.root))
     except Exception as error:  # the store's error is the thing under test
         did = f"{said}; the store raised {normalise.shown(error)}"
-        damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING)
+        damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING, watch)
         if damage is not None or outcome.allows(error):
             return damage
         if escaping:
@@ -181,7 +193,7 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
         return Problem("error", f"raises only what the contract allows, not {type(error).__name__}", did)
     did = f"{said}; the store returned {normalise.shown(raw)}"
     if not outcome.ok:
-        damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING)
+        damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING, watch)
         rule = "refuses a path outside the root" if escaping else "refuses where the contract says it must"
         return damage or Problem("silent", rule, did)
     try:
@@ -200,11 +212,16 @@ REFUSAL_CHANGES_NOTHING = "a call that refuses, or must refuse, changes nothing"
 
 
 def _damage(
-    model: ReferenceModel, store: ArtifactStore, normalise: Normaliser, did: str, rule: str
+    model: ReferenceModel,
+    store: ArtifactStore,
+    normalise: Normaliser,
+    did: str,
+    rule: str,
+    watch: OutsideWatch | None = None,
 ) -> Problem | None:
-    """A ``data`` problem if the store's tree is not the model's, or anything outside changed, after *did*."""
-    if normalise.watch is not None:
-        outside = normalise.watch.changes()
+    """A ``data`` problem if the store's tree is not the model's, or *watch* saw a change outside."""
+    if watch is not None:
+        outside = watch.changes()
         if outside is not None:
             return Problem("data", "changes nothing outside the root", f"{did}, and then {outside}")
     difference = tree_difference_of(model, store, normalise)

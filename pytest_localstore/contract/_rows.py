@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ._capabilities import Capabilities
+from ._escapes import FORMS, escaping_calls, outside_in
+from ._operations import OPERATIONS
 from ._program import Call
 
 D = None  # a directory in a row's starting tree
@@ -225,13 +227,9 @@ ROWS: tuple[Row, ...] = (
 
 def _escape_rows() -> tuple[Row, ...]:
     """The confinement rows: every operation and path argument, in every escaping form."""
-    from ._escapes import FORMS, escaping_calls
-    from ._operations import OPERATIONS
-
     rows = []
     for label, form, call in escaping_calls():
-        outside = next(arg for arg in call.args if type(arg).__name__ == "Outside")
-        first = call.args.index(outside) == 0
+        first = call.args.index(outside_in(call.args)) == 0
         if form == "nul":
             allowed = "ValueError"
         elif first:
