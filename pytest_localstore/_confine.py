@@ -1,4 +1,4 @@
-"""Keeping every path a store is given inside its root.
+"""Keeping every path a store is given inside its root, by looking at the path.
 
 A path is turned into one absolute, normalised ``str`` below the root, and
 refused with :class:`PathOutsideStoreError` if it would leave the root: through
@@ -6,18 +6,15 @@ refused with :class:`PathOutsideStoreError` if it would leave the root: through
 root's name as a prefix), or through a symbolic link inside the root that
 points out.
 
-Links are found with one ``lstat`` per component below the root; only a path
-that really holds a link pays for a ``realpath``. The ``lstat`` of the last
-component is handed back, so ``exists``/``isdir``/``stat`` need no further
-system call. Operations that act on a name and never follow it (``rename``,
-``remove``, ``mkdir``) check only the directories above it: removing a link
-that points out removes the link, inside the root; reading, writing, listing
-or removing *through* it is refused. The common path (no ``.``, ``..`` or
-``//``) is never normalised as a string.
-
-The check and the operation after it are two steps: a tree that another
-process rewrites in between (swapping a directory for a link) is out of scope,
-as it is for ``os`` itself.
+:meth:`Confinement.below` is the lexical half alone; the store on a real disk
+resolves the rest beneath an open descriptor of the root (see ``_beneath``),
+which holds under concurrent changes. The other methods also check links, with
+one ``lstat`` per component below the root (only a path that really holds a
+link pays for a ``realpath``), and hand back a path string for the OS. That is
+what the store does under pyfakefs, where there are no real descriptors and no
+concurrent writer: between the check and the use, another process could swap a
+directory for a link. Operations that act on a name and never follow it
+(``rename``, ``remove``, ``mkdir``) check only the directories above it.
 """
 
 from __future__ import annotations
@@ -53,6 +50,38 @@ class Confinement:
         self.root = root
         self._prefix = root if root.endswith(_SEP) else root + _SEP
         self._plen = len(self._prefix)
+
+    def full(self, below: str) -> str:
+        """The absolute path of a path below the root."""
+        return self._prefix + below if below else self.root
+
+    def below(self, path: StrPath) -> tuple[str, bool]:
+        """(the part of *path* below the root, whether it ended in a separator).
+
+        Checked lexically only (``..``, absolute paths, NUL, name length); no
+        link is looked at. For callers that resolve the rest beneath an open
+        descriptor of the root.
+        """
+        if (
+            _POSIX
+            and type(path) is str
+            and path
+            and path[0] != "." != path[-1]
+            and path[0] != _SEP != path[-1]
+            and _SEP + "." not in path
+            and _SEP + _SEP not in path
+            and "\x00" not in path
+        ):
+            # Relative, no "." or ".." component, no "//", no trailing separator: already normal.
+            if len(path) > _SHORT:
+                _refuse_long_names(path, path)
+            return path, False
+        if path == ".":
+            return "", False
+        _, below, trailing = self._normalise(path)
+        if len(below) > _SHORT:
+            _refuse_long_names(below, path)
+        return below, trailing
 
     def confined(self, path: StrPath) -> str:
         """The absolute path to hand to the OS, every component confined.

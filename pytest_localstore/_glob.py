@@ -4,8 +4,9 @@ The semantics are those of ``glob.glob(pattern)`` without ``recursive``, as
 ZenML's local store has them: ``*``, ``?`` and ``[...]`` match within one path
 component, ``**`` is the same as ``*``, names starting with ``.`` match only a
 pattern component that starts with ``.``, and results are full paths in no
-particular order. The difference: every directory is confined before it is
-listed, so a link inside the root that points out is never followed.
+particular order. The difference: every directory is reached through the
+store's own confined lookups (:class:`GlobTree`), so a link inside the root
+that points out is never followed.
 """
 
 from __future__ import annotations
@@ -14,11 +15,27 @@ import fnmatch
 import os
 import re
 import stat
+from typing import Protocol
 
-from ._confine import Confinement
 from .errors import PathOutsideStoreError
 
 _MAGIC = re.compile(r"[*?[]")
+
+
+class GlobTree(Protocol):
+    """The confined lookups a glob needs, on paths relative to the root (``""`` is the root)."""
+
+    def full(self, below: str) -> str:
+        """The absolute path of *below*."""
+
+    def stat_below(self, below: str) -> os.stat_result | None:
+        """``stat`` with links followed inside the root; None if absent (outside: refused)."""
+
+    def lexists_below(self, below: str) -> bool:
+        """Whether the name exists, a dangling link included."""
+
+    def names_below(self, below: str) -> list[str]:
+        """The entry names of a directory."""
 
 
 def has_magic(text: str) -> bool:
@@ -26,56 +43,54 @@ def has_magic(text: str) -> bool:
     return _MAGIC.search(text) is not None
 
 
-def confined_glob(confinement: Confinement, pattern: str) -> list[str]:
-    """Expand *pattern* (already made absolute and normalised) below the root."""
-    root = confinement.root
-    below = pattern[len(root) :].lstrip(os.sep) if pattern != root else ""
-    parts = [part for part in below.split(os.sep) if part]
+def confined_glob(tree: GlobTree, below: str) -> list[str]:
+    """Full paths of the entries matching *below*, a pattern relative to the root."""
+    parts = [part for part in below.split("/") if part]
     literal: list[str] = []
     while parts and not has_magic(parts[0]):
         literal.append(parts.pop(0))
-    base = os.path.join(root, *literal)
+    base = "/".join(literal)
+    st = tree.stat_below(base)
     if not parts:
-        full, st = confinement.confined_stat(base)
-        return [full] if st is not None or os.path.lexists(full) else []
-    base, st = confinement.confined_stat(base)
+        return [tree.full(base)] if st is not None or tree.lexists_below(base) else []
     if st is None or not stat.S_ISDIR(st.st_mode):
         return []
     found = [base]
     last = len(parts) - 1
     for index, part in enumerate(parts):
         found = [
-            path
-            for directory in found
-            for path in _expand(confinement, directory, part, want_dirs=index != last)
+            path for directory in found for path in _expand(tree, directory, part, want_dirs=index != last)
         ]
-    return found
+    return [tree.full(path) for path in found]
 
 
-def _expand(confinement: Confinement, directory: str, part: str, want_dirs: bool) -> list[str]:
+def _join(directory: str, name: str) -> str:
+    return f"{directory}/{name}" if directory else name
+
+
+def _expand(tree: GlobTree, directory: str, part: str, want_dirs: bool) -> list[str]:
     """The entries of *directory* matching one pattern component."""
     if not has_magic(part):
-        path = os.path.join(directory, part)
+        path = _join(directory, part)
         if want_dirs:
-            return [path] if _is_confined_dir(confinement, path) else []
-        return [path] if os.path.lexists(path) else []
+            return [path] if _is_confined_dir(tree, path) else []
+        return [path] if tree.lexists_below(path) else []
     try:
-        with os.scandir(directory) as entries:
-            names = [entry.name for entry in entries]
+        names = tree.names_below(directory)
     except OSError:
         return []
     if not part.startswith("."):
         names = [name for name in names if not name.startswith(".")]
-    matches = [os.path.join(directory, name) for name in fnmatch.filter(names, part)]
+    matches = [_join(directory, name) for name in fnmatch.filter(names, part)]
     if want_dirs:
-        return [path for path in matches if _is_confined_dir(confinement, path)]
+        return [path for path in matches if _is_confined_dir(tree, path)]
     return matches
 
 
-def _is_confined_dir(confinement: Confinement, path: str) -> bool:
+def _is_confined_dir(tree: GlobTree, below: str) -> bool:
     """A directory we may descend into: inside the root after resolution."""
     try:
-        _, st = confinement.confined_stat(path)
+        st = tree.stat_below(below)
     except PathOutsideStoreError:
         return False
     return st is not None and stat.S_ISDIR(st.st_mode)

@@ -33,6 +33,16 @@ class PathOutsideStoreError(PermissionError):
         return (type(self), (self.filename, self.root))
 
 
+def exists_error(target: str) -> FileExistsError:
+    """The error for a target that exists and may not be overwritten."""
+    return FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), target)
+
+
+def root_error(root: str, what: str) -> PermissionError:
+    """The error for an operation that would rename, replace or remove the root itself."""
+    return PermissionError(errno.EACCES, f"the store root cannot be {what}", root)
+
+
 class LocalStoreError(Exception):
     """A configuration problem, told in one line for a person to read."""
 

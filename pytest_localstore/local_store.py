@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import builtins
-import errno
 import os
-import shutil
 import stat
 import uuid
 from collections.abc import Callable, Iterator
+from types import ModuleType
 from typing import IO, Any
 
 from ._confine import Confinement
-from ._glob import confined_glob
+from ._disk_ops import DiskOperations
+from ._lexical_ops import LexicalOperations
 from .artifact_store import ArtifactStore, PathType, WalkEntry
 
 
@@ -23,12 +22,24 @@ class LocalArtifactStore(ArtifactStore):
     pytest. The root is created if missing and resolved once (``~``, relative
     paths, trailing separators and links are all fine); ``.path`` gives it back
     absolute. Every path argument is confined to the root (see
-    :class:`~pytest_localstore.PathOutsideStoreError`).
+    :class:`~pytest_localstore.PathOutsideStoreError`), and stays confined while
+    other processes change the tree: on a real disk every name is reached
+    beneath a descriptor of the root held open for the store's life (with
+    ``openat2`` where Linux has it; ``use_openat2=False`` forces the portable
+    walk). Under pyfakefs, where there are no real descriptors and no other
+    writer, paths are checked and then used by name.
     """
 
     flavor = "local"
 
-    def __init__(self, path: PathType, *, name: str | None = None, id: uuid.UUID | None = None) -> None:
+    def __init__(
+        self,
+        path: PathType,
+        *,
+        name: str | None = None,
+        id: uuid.UUID | None = None,
+        use_openat2: bool | None = None,
+    ) -> None:
         super().__init__(name=name, id=id)
         text = os.fsdecode(os.fspath(path))
         if not text or "\x00" in text:
@@ -36,87 +47,73 @@ class LocalArtifactStore(ArtifactStore):
         root = os.path.realpath(os.path.abspath(os.path.expanduser(text)))
         if not os.path.isdir(root):
             os.makedirs(root, exist_ok=True)
-        self._confinement = Confinement(root)
-        self._stat = self._confinement.confined_stat
+        confinement = Confinement(root)
+        self._ops: DiskOperations | LexicalOperations
+        if type(os) is ModuleType:
+            self._ops = DiskOperations(confinement, use_openat2=use_openat2)
+        else:  # pyfakefs has replaced this module's ``os``
+            self._ops = LexicalOperations(confinement)
 
     @property
     def path(self) -> str:
         """The store root: absolute, resolved, without a trailing separator."""
-        return self._confinement.root
+        return self._ops.root
 
     def open(self, path: PathType, mode: str = "r") -> IO[Any]:
         """Open a file below the root; text modes read and write UTF-8."""
-        full = self._confinement.confined(path)
-        if "b" in mode:
-            return builtins.open(full, mode)
-        return builtins.open(full, mode, encoding="utf-8")
+        return self._ops.open(path, mode)
 
     def copyfile(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
         """Copy a file; without ``overwrite`` an existing *dst* is FileExistsError."""
-        source = self._confinement.confined(src)
-        target, existing = self._confinement.confined_lstat(dst)
-        if existing is not None and not overwrite:
-            raise _exists_error(target)
-        shutil.copyfile(source, target)
+        self._ops.copyfile(src, dst, overwrite)
 
     def exists(self, path: PathType) -> bool:
         """Whether *path* is a file or a directory (a dangling link is not)."""
-        return self._stat(path)[1] is not None
+        return self._ops.stat_or_none(path) is not None
 
     def glob(self, pattern: PathType) -> list[str]:
         """Full paths matching *pattern*; hidden names need a pattern with ``.``."""
-        full = self._confinement.confined(pattern).rstrip(os.sep) or os.sep
-        return confined_glob(self._confinement, full)
+        return self._ops.glob(pattern)
 
     def isdir(self, path: PathType) -> bool:
         """Whether *path* is a directory."""
-        st = self._stat(path)[1]
+        st = self._ops.stat_or_none(path)
         return st is not None and stat.S_ISDIR(st.st_mode)
 
     def listdir(self, path: PathType) -> list[str]:
         """The entry names of a directory, in the order the OS gives them."""
-        return os.listdir(self._confinement.confined(path))
+        return self._ops.listdir(path)
 
     def makedirs(self, path: PathType) -> None:
         """Create a directory with its parents; an existing directory is fine."""
-        full, st = self._stat(path, strict=True)
-        if st is None or not stat.S_ISDIR(st.st_mode):
-            os.makedirs(full, exist_ok=True)
+        self._ops.makedirs(path)
 
     def mkdir(self, path: PathType) -> None:
         """Create one directory; its parent must exist."""
-        os.mkdir(self._confinement.confined_name(path))
+        self._ops.mkdir(path)
 
     def remove(self, path: PathType) -> None:
         """Remove a file (a directory is IsADirectoryError on Linux).
 
         A link is removed itself, never what it points to.
         """
-        os.remove(self._confinement.confined_name(path))
+        self._ops.remove(path)
 
     def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
         """Move a file or directory; without ``overwrite`` an existing *dst* is refused."""
-        source = self._refuse_root(self._confinement.confined_name(src), "renamed")
-        if overwrite:
-            os.replace(source, self._refuse_root(self._confinement.confined_name(dst), "replaced"))
-            return
-        target, existing = self._confinement.confined_lstat(dst, follow_last=False)
-        if existing is not None:
-            raise _exists_error(target)
-        os.rename(source, target)
+        self._ops.rename(src, dst, overwrite)
 
     def rmtree(self, path: PathType) -> None:
         """Remove a directory tree (a file is NotADirectoryError; the root, PermissionError)."""
-        shutil.rmtree(self._refuse_root(self._confinement.confined(path), "removed"))
+        self._ops.rmtree(path)
 
     def stat(self, path: PathType) -> os.stat_result:
         """``os.stat`` of *path*, following a final link that stays inside."""
-        full, st = self._stat(path, strict=True)
-        return st if st is not None else os.stat(full)
+        return self._ops.stat(path)
 
     def size(self, path: PathType) -> int:
         """``st_size`` of *path*."""
-        return self.stat(path).st_size
+        return self._ops.stat(path).st_size
 
     def walk(
         self,
@@ -125,16 +122,4 @@ class LocalArtifactStore(ArtifactStore):
         onerror: Callable[[OSError], Any] | None = None,
     ) -> Iterator[WalkEntry]:
         """``os.walk`` below *top*; links to directories are listed, never entered."""
-        full = self._confinement.confined(top).rstrip(os.sep) or os.sep
-        return os.walk(full, topdown=topdown, onerror=onerror, followlinks=False)
-
-    def _refuse_root(self, full: str, what: str) -> str:
-        """*full*, unless it is the root: the store's own directory stays put."""
-        if full.rstrip(os.sep) == self.path:
-            raise PermissionError(errno.EACCES, f"the store root cannot be {what}", self.path)
-        return full
-
-
-def _exists_error(target: str) -> FileExistsError:
-    """The error for a target that exists and may not be overwritten."""
-    return FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), target)
+        return self._ops.walk(top, topdown, onerror)

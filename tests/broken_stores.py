@@ -15,7 +15,14 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from pytest_localstore import LocalArtifactStore, PathOutsideStoreError
+from pytest_localstore._confine import Confinement
+from pytest_localstore._lexical_ops import LexicalOperations
 from pytest_localstore.artifact_store import PathType, WalkEntry
+
+
+def _confinement(store: LocalArtifactStore) -> Confinement:
+    """The path check the real store makes, for bugs written with path strings."""
+    return Confinement(store.path)
 
 
 class IgnoresOverwrite(LocalArtifactStore):
@@ -29,7 +36,7 @@ class ListdirGivesPaths(LocalArtifactStore):
     """listdir returns full paths instead of entry names."""
 
     def listdir(self, path: PathType) -> list[str]:
-        full = self._confinement.confined(path)
+        full = _confinement(self).confined(path)
         return [os.path.join(full, name) for name in super().listdir(path)]
 
 
@@ -37,7 +44,7 @@ class RmtreeLeavesNested(LocalArtifactStore):
     """rmtree removes only the files directly inside, and the empty directory if it can."""
 
     def rmtree(self, path: PathType) -> None:
-        full = self._confinement.confined(path)
+        full = _confinement(self).confined(path)
         for name in os.listdir(full):
             if not os.path.isdir(os.path.join(full, name)):
                 os.remove(os.path.join(full, name))
@@ -88,7 +95,7 @@ class RenameCopies(LocalArtifactStore):
     """rename of a file copies it and leaves the source behind."""
 
     def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
-        source = self._confinement.confined(src)
+        source = _confinement(self).confined(src)
         if os.path.isfile(source):
             self.copyfile(src, dst, overwrite=overwrite)
         else:
@@ -122,14 +129,14 @@ class TextIsLatin1(LocalArtifactStore):
     def open(self, path: PathType, mode: str = "r") -> IO[Any]:
         if "b" in mode:
             return super().open(path, mode)
-        return builtins.open(self._confinement.confined(path), mode, encoding="latin-1")
+        return builtins.open(_confinement(self).confined(path), mode, encoding="latin-1")
 
 
 class MakedirsNotExistOk(LocalArtifactStore):
     """makedirs fails on a directory that already exists."""
 
     def makedirs(self, path: PathType) -> None:
-        os.makedirs(self._confinement.confined(path))
+        os.makedirs(_confinement(self).confined(path))
 
 
 class SizeCountsCharacters(LocalArtifactStore):
@@ -144,7 +151,7 @@ class MergingRename(LocalArtifactStore):
     """A directory renamed onto an existing one is merged into it (object-store style)."""
 
     def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
-        source, target = self._confinement.confined(src), self._confinement.confined(dst)
+        source, target = _confinement(self).confined(src), _confinement(self).confined(dst)
         merge = overwrite and source != target and os.path.isdir(source) and os.path.isdir(target)
         if merge and os.listdir(target):
             shutil.copytree(source, target, dirs_exist_ok=True)
@@ -157,9 +164,9 @@ class MovesThenRaises(LocalArtifactStore):
     """rename of a directory copies it, then raises FileNotFoundError, leaving both trees (as s3fs's mv)."""
 
     def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
-        source = self._confinement.confined(src)
+        source = _confinement(self).confined(src)
         if os.path.isdir(source) and not self.exists(dst):
-            shutil.copytree(source, self._confinement.confined(dst))
+            shutil.copytree(source, _confinement(self).confined(dst))
             raise FileNotFoundError(2, "No such file or directory", os.fsdecode(os.fspath(src)))
         super().rename(src, dst, overwrite=overwrite)
 
@@ -223,8 +230,7 @@ class _NaivelyConfined(LocalArtifactStore):
 
     def __init__(self, path: PathType) -> None:
         super().__init__(path)
-        self._confinement = _NaiveConfinement(self.path, self.separator)  # type: ignore[assignment]
-        self._stat = self._confinement.confined_stat
+        self._ops = LexicalOperations(_NaiveConfinement(self.path, self.separator))  # type: ignore[arg-type]
 
 
 class PrefixConfined(_NaivelyConfined):
@@ -302,7 +308,7 @@ class ObjectStoreLike(LocalArtifactStore):
 
     def _check_no_file_above(self, path: PathType) -> None:
         """What an object store checks before making a prefix: no file in the way."""
-        full = self._confinement.confined(path).rstrip(os.sep)
+        full = _confinement(self).confined(path).rstrip(os.sep)
         parent = os.path.dirname(full)
         while parent.startswith(self.path) and parent != self.path:
             if os.path.isfile(parent):
@@ -339,7 +345,7 @@ class ObjectStoreLike(LocalArtifactStore):
             self._prune()
 
     def _make_parent(self, path: PathType) -> None:
-        parent = os.path.dirname(self._confinement.confined_name(path).rstrip(os.sep))
+        parent = os.path.dirname(_confinement(self).confined_name(path).rstrip(os.sep))
         with contextlib.suppress(OSError):
             os.makedirs(parent, exist_ok=True)
 
@@ -357,7 +363,7 @@ class StatGivesInfoDict(LocalArtifactStore):
 
     def stat(self, path: PathType) -> Any:  # type: ignore[override]
         result = super().stat(path)
-        kind = "directory" if os.path.isdir(self._confinement.confined(path)) else "file"
+        kind = "directory" if os.path.isdir(_confinement(self).confined(path)) else "file"
         return {"name": os.fsdecode(os.fspath(path)), "size": result.st_size, "type": kind}
 
     def size(self, path: PathType) -> int:

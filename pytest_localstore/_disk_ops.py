@@ -1,0 +1,409 @@
+"""The local store's operations on a real disk, every name reached beneath the open root.
+
+A path is first checked lexically (``Confinement.below``); then the call runs
+on a descriptor that :class:`~pytest_localstore._beneath.Beneath` opened below
+the root, or with ``dir_fd`` on the directory holding the name. No path string
+that was checked earlier is ever walked again, so a directory swapped for a link
+by another process cannot send a call outside. Errors name the full path, as
+``os`` would.
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import os
+import shutil
+import stat
+from collections.abc import Callable, Iterator
+from typing import IO, TYPE_CHECKING, Any, TypeGuard
+
+from ._beneath import O_PATH, Beneath
+from ._confine import Confinement
+from ._glob import confined_glob
+from .errors import PathOutsideStoreError, exists_error, root_error
+
+if TYPE_CHECKING:
+    from .artifact_store import PathType, WalkEntry
+
+_READ_DIR = os.O_RDONLY | os.O_DIRECTORY
+_READ = os.O_RDONLY | os.O_NONBLOCK  # a FIFO must not block the copy
+_WRITE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK
+_ABSENT = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG)
+_COPY_CHUNK = 1 << 23
+_SHORT = 63  # no name of fewer characters can exceed NAME_MAX (255 bytes)
+
+
+def _mode_flags() -> dict[str, int]:
+    """``os.open`` flags of the usual ``open()`` modes, as ``FileIO`` computes them."""
+    flags: dict[str, int] = {}
+    bases = {
+        "r": os.O_RDONLY,
+        "w": os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+        "a": os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+        "x": os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+    }
+    for base, value in bases.items():
+        update = (value & ~os.O_WRONLY) | os.O_RDWR
+        for kind in ("", "b", "t"):
+            flags[base + kind] = flags[kind + base] = value
+            for spelling in (base + kind + "+", base + "+" + kind, kind + base + "+"):
+                flags[spelling] = update
+    return flags
+
+
+_MODE_FLAGS = _mode_flags()
+
+
+class DiskOperations:
+    """The fourteen operations, each reaching its target through the open root."""
+
+    def __init__(self, confinement: Confinement, *, use_openat2: bool | None = None) -> None:
+        self.root = confinement.root
+        self.full = confinement.full
+        self._below = confinement.below
+        self._tree = Beneath(self.root, use_openat2=use_openat2)
+        self._fd = self._tree.fd
+
+    @property
+    def uses_openat2(self) -> bool:
+        return self._tree.uses_openat2
+
+    def _target(self, path: PathType) -> str:
+        """*path* below the root; ``"name/"`` keeps its separator and must be a directory."""
+        below, trailing = self._below(path)
+        if not trailing:
+            return below
+        st = self.stat_below(below)
+        if st is not None and not stat.S_ISDIR(st.st_mode):
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), self.full(below) + "/")
+        return below + "/"
+
+    def open(self, path: PathType, mode: str) -> IO[Any]:
+        below = self._target(path)
+        full = self.full(below)
+        encoding = None if "b" in mode else "utf-8"
+        flags = _MODE_FLAGS.get(mode)
+        if flags is None:  # an unusual or invalid mode: let open() parse it (and refuse it)
+            tree = self._tree
+
+            def opener(_: str, flags: int) -> int:
+                return tree.open(below, flags, 0o666, path)
+
+            try:
+                return builtins.open(full, mode, encoding=encoding, opener=opener)
+            except PathOutsideStoreError:
+                raise
+            except OSError as error:
+                raise _named(error, full) from None
+        fd = self._open(below, flags, path, 0o666)
+        try:
+            file = builtins.open(fd, mode, encoding=encoding)  # noqa: SIM115 (handed to the caller)
+        except BaseException as error:
+            os.close(fd)
+            raise _named(error, full) if isinstance(error, OSError) else error from None
+        buffered: Any = getattr(file, "buffer", file)
+        buffered.raw.name = full  # as open(full) would name it, not by its descriptor
+        return file
+
+    def copyfile(self, src: PathType, dst: PathType, overwrite: bool) -> None:
+        source, target = self._target(src), self._target(dst)
+        tree = self._tree
+        try:
+            src_fd = tree.open(source, _READ, 0, src)
+        except PathOutsideStoreError:
+            raise
+        except OSError as error:
+            raise _named(error, self.full(source)) from None
+        try:
+            st = os.fstat(src_fd)
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), self.full(source))
+            if not stat.S_ISREG(st.st_mode):
+                raise shutil.SpecialFileError(f"`{self.full(source)}` is not a regular file")
+            existing = self.stat_below(target)
+            if existing is not None:
+                if not overwrite:
+                    raise exists_error(self.full(target))
+                if os.path.samestat(st, existing):
+                    raise shutil.SameFileError(
+                        f"{self.full(source)!r} and {self.full(target)!r} are the same file"
+                    )
+            try:
+                dst_fd = tree.open(target, _WRITE, 0o666, dst)
+            except PathOutsideStoreError:
+                raise
+            except OSError as error:
+                raise _named(error, self.full(target)) from None
+            try:
+                _copy_data(src_fd, dst_fd)
+            finally:
+                os.close(dst_fd)
+        finally:
+            os.close(src_fd)
+
+    def stat_or_none(self, path: PathType) -> os.stat_result | None:
+        """``stat`` following links inside; None for what cannot exist or does not."""
+        if _plain_name(path):
+            # A plain name right below the root (the commonest call): one fstatat.
+            try:
+                st = os.stat(path, dir_fd=self._fd, follow_symlinks=False)
+            except FileNotFoundError:
+                return None
+            if not stat.S_ISLNK(st.st_mode):
+                return st
+        try:
+            below, trailing = self._below(path)
+            return self._tree.stat(below + "/" if trailing else below, path)
+        except PathOutsideStoreError:
+            raise
+        except OSError as error:
+            if error.errno in _ABSENT:
+                return None
+            raise
+
+    def glob(self, pattern: PathType) -> list[str]:
+        try:
+            return confined_glob(self, self._below(pattern)[0])
+        except PathOutsideStoreError:
+            raise PathOutsideStoreError(pattern, self.root) from None
+
+    def listdir(self, path: PathType) -> list[str]:
+        below = self._target(path)
+        fd = self._open(below, _READ_DIR, path)
+        try:
+            return os.listdir(fd)
+        finally:
+            os.close(fd)
+
+    def makedirs(self, path: PathType) -> None:
+        below = self._target(path).rstrip("/")
+        st = self.stat_below(below)
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            return
+        tree = self._tree
+        names = below.split("/") if below else []
+        done = ""
+        for index, name in enumerate(names):
+            dir_fd = self._open(done, O_PATH | os.O_DIRECTORY, path)
+            try:
+                os.mkdir(name, dir_fd=dir_fd)
+            except FileExistsError:
+                pass
+            except OSError as error:
+                raise _named(error, self.full(below)) from None
+            finally:
+                tree.release(dir_fd)
+            done = f"{done}/{name}" if done else name
+            if index == len(names) - 1:
+                st = self.stat_below(done)
+                if st is None or not stat.S_ISDIR(st.st_mode):
+                    raise exists_error(self.full(below))
+
+    def mkdir(self, path: PathType) -> None:
+        self._on_name(os.mkdir, path)
+
+    def remove(self, path: PathType) -> None:
+        self._on_name(os.unlink, path)
+
+    def rename(self, src: PathType, dst: PathType, overwrite: bool) -> None:
+        source, target = self._target(src), self._target(dst)
+        if not source.rstrip("/"):
+            raise root_error(self.root, "renamed")
+        if overwrite and not target.rstrip("/"):
+            raise root_error(self.root, "replaced")
+        tree = self._tree
+        src_fd, src_name = tree.parent(source, src)
+        try:
+            dst_fd, dst_name = tree.parent(target, dst)
+            try:
+                if not overwrite and _lexists(dst_name, dst_fd):
+                    raise exists_error(self.full(target.rstrip("/")))
+                move = os.replace if overwrite else os.rename
+                try:
+                    move(src_name, dst_name, src_dir_fd=src_fd, dst_dir_fd=dst_fd)
+                except OSError as error:
+                    raise _named(error, self.full(source)) from None
+            finally:
+                tree.release(dst_fd)
+        finally:
+            tree.release(src_fd)
+
+    def rmtree(self, path: PathType) -> None:
+        below = self._target(path).rstrip("/")
+        if not below:
+            raise root_error(self.root, "removed")
+        tree = self._tree
+        dir_fd, name = tree.parent(below, path)
+        try:
+            try:
+                fd = os.open(name, _READ_DIR | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+            except OSError as error:
+                if error.errno == errno.ELOOP or _is_link(name, dir_fd):
+                    tree.stat(below, path)  # a link out is refused as outside
+                    raise OSError(f"cannot call rmtree on a symbolic link: {self.full(below)!r}") from None
+                raise _named(error, self.full(below)) from None
+            try:
+                _remove_contents(fd)
+            finally:
+                os.close(fd)
+            os.rmdir(name, dir_fd=dir_fd)
+        finally:
+            tree.release(dir_fd)
+
+    def stat(self, path: PathType) -> os.stat_result:
+        if _plain_name(path):
+            try:
+                st = os.stat(path, dir_fd=self._fd, follow_symlinks=False)
+            except OSError as error:
+                raise _named(error, self.full(path)) from None
+            if not stat.S_ISLNK(st.st_mode):
+                return st
+        below, trailing = self._below(path)
+        try:
+            return self._tree.stat(below + "/" if trailing else below, path)
+        except PathOutsideStoreError:
+            raise
+        except OSError as error:
+            raise _named(error, self.full(below)) from None
+
+    def walk(
+        self, top: PathType, topdown: bool, onerror: Callable[[OSError], Any] | None
+    ) -> Iterator[WalkEntry]:
+        below, _ = self._below(top)
+        return self._walk(below, top, topdown, onerror)
+
+    def _walk(
+        self, below: str, top: PathType, topdown: bool, onerror: Callable[[OSError], Any] | None
+    ) -> Iterator[WalkEntry]:
+        shown = self.full(below)
+        try:
+            fd = self._tree.open(below, _READ_DIR, 0, top)
+        except PathOutsideStoreError:
+            raise
+        except OSError as error:
+            if onerror is not None:
+                onerror(_named(error, shown))
+            return
+        try:
+            # fwalk opens each directory relative to its parent and never enters a link.
+            for dirpath, dirnames, filenames, _ in os.fwalk(".", topdown=topdown, onerror=onerror, dir_fd=fd):
+                yield shown + dirpath[1:], dirnames, filenames
+        finally:
+            os.close(fd)
+
+    # -- what the glob needs (GlobTree) -------------------------------------------
+
+    def stat_below(self, below: str) -> os.stat_result | None:
+        try:
+            return self._tree.stat(below, below)
+        except PathOutsideStoreError:
+            raise
+        except OSError as error:
+            if error.errno in _ABSENT:
+                return None
+            raise
+
+    def lexists_below(self, below: str) -> bool:
+        try:
+            self._tree.lstat(below, below)
+        except PathOutsideStoreError:
+            raise
+        except OSError:
+            return False
+        return True
+
+    def names_below(self, below: str) -> list[str]:
+        fd = self._tree.open(below, _READ_DIR, 0, below)
+        try:
+            return os.listdir(fd)
+        finally:
+            os.close(fd)
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _open(self, below: str, flags: int, given: PathType, mode: int = 0) -> int:
+        try:
+            return self._tree.open(below, flags, mode, given)
+        except PathOutsideStoreError:
+            raise
+        except OSError as error:
+            raise _named(error, self.full(below)) from None
+
+    def _on_name(self, call: Callable[..., None], path: PathType) -> None:
+        """``call(name, dir_fd=...)`` on the last name, links above it followed inside."""
+        below = self._target(path)
+        tree = self._tree
+        dir_fd, name = tree.parent(below, path)
+        try:
+            call(name, dir_fd=dir_fd)
+        except OSError as error:
+            raise _named(error, self.full(below)) from None
+        finally:
+            tree.release(dir_fd)
+
+
+def _plain_name(path: PathType) -> TypeGuard[str]:
+    """Whether *path* is a ``str`` naming an entry right below the root, with nothing to normalise."""
+    return (
+        type(path) is str
+        and "/" not in path
+        and path != ""
+        and path[0] != "."
+        and len(path) < _SHORT
+        and "\x00" not in path
+    )
+
+
+def _named(error: OSError, full: str) -> OSError:
+    """*error* naming *full*, the path as the caller sees it, instead of a name relative to a descriptor."""
+    if isinstance(error, PathOutsideStoreError) or error.errno is None:
+        return error
+    return type(error)(error.errno, error.strerror, full)
+
+
+def _lexists(name: str, dir_fd: int) -> bool:
+    try:
+        os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _is_link(name: str, dir_fd: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
+def _remove_contents(fd: int) -> None:
+    """Remove everything in the open directory *fd*, descending by descriptor, never through a link."""
+    with os.scandir(fd) as entries:
+        children = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
+    for name, is_dir in children:
+        if is_dir:
+            child = os.open(name, _READ_DIR | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+            try:
+                _remove_contents(child)
+            finally:
+                os.close(child)
+            os.rmdir(name, dir_fd=fd)
+        else:
+            os.unlink(name, dir_fd=fd)
+
+
+def _copy_data(src_fd: int, dst_fd: int) -> None:
+    """Copy every byte from *src_fd* to *dst_fd* in the kernel where it can."""
+    offset = 0
+    try:
+        while True:
+            sent = os.sendfile(dst_fd, src_fd, offset, _COPY_CHUNK)
+            if sent == 0:
+                return
+            offset += sent
+    except OSError as error:
+        if offset or error.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise
+    while chunk := os.read(src_fd, _COPY_CHUNK):
+        os.write(dst_fd, chunk)

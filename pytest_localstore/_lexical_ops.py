@@ -1,0 +1,110 @@
+"""The local store's operations by path string, each path checked first.
+
+Used under pyfakefs, which has no real descriptors and no concurrent writer:
+the check (see ``_confine``) and the use are two steps, which is safe only
+where nothing else changes the tree in between. On a real disk the store uses
+``_disk_ops`` instead.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import shutil
+import stat
+from collections.abc import Callable, Iterator
+from typing import IO, TYPE_CHECKING, Any
+
+from ._confine import Confinement
+from ._glob import confined_glob
+from .errors import exists_error, root_error
+
+if TYPE_CHECKING:
+    from .artifact_store import PathType, WalkEntry
+
+
+class LexicalOperations:
+    """The fourteen operations on path strings that *confinement* has checked."""
+
+    def __init__(self, confinement: Confinement) -> None:
+        self.root = confinement.root
+        self._prefix = self.root.rstrip(os.sep) + os.sep
+        self._confinement = confinement
+        self._stat = confinement.confined_stat
+
+    def open(self, path: PathType, mode: str) -> IO[Any]:
+        full = self._confinement.confined(path)
+        if "b" in mode:
+            return builtins.open(full, mode)
+        return builtins.open(full, mode, encoding="utf-8")
+
+    def copyfile(self, src: PathType, dst: PathType, overwrite: bool) -> None:
+        source = self._confinement.confined(src)
+        target, existing = self._confinement.confined_lstat(dst)
+        if existing is not None and not overwrite:
+            raise exists_error(target)
+        shutil.copyfile(source, target)
+
+    def stat_or_none(self, path: PathType) -> os.stat_result | None:
+        return self._stat(path)[1]
+
+    def glob(self, pattern: PathType) -> list[str]:
+        full = self._confinement.confined(pattern).rstrip(os.sep) or os.sep
+        return confined_glob(self, full[len(self.root) :].lstrip(os.sep))
+
+    def listdir(self, path: PathType) -> list[str]:
+        return os.listdir(self._confinement.confined(path))
+
+    def makedirs(self, path: PathType) -> None:
+        full, st = self._stat(path, strict=True)
+        if st is None or not stat.S_ISDIR(st.st_mode):
+            os.makedirs(full, exist_ok=True)
+
+    def mkdir(self, path: PathType) -> None:
+        os.mkdir(self._confinement.confined_name(path))
+
+    def remove(self, path: PathType) -> None:
+        os.remove(self._confinement.confined_name(path))
+
+    def rename(self, src: PathType, dst: PathType, overwrite: bool) -> None:
+        source = self._refuse_root(self._confinement.confined_name(src), "renamed")
+        if overwrite:
+            os.replace(source, self._refuse_root(self._confinement.confined_name(dst), "replaced"))
+            return
+        target, existing = self._confinement.confined_lstat(dst, follow_last=False)
+        if existing is not None:
+            raise exists_error(target)
+        os.rename(source, target)
+
+    def rmtree(self, path: PathType) -> None:
+        shutil.rmtree(self._refuse_root(self._confinement.confined(path), "removed"))
+
+    def stat(self, path: PathType) -> os.stat_result:
+        full, st = self._stat(path, strict=True)
+        return st if st is not None else os.stat(full)
+
+    def walk(
+        self, top: PathType, topdown: bool, onerror: Callable[[OSError], Any] | None
+    ) -> Iterator[WalkEntry]:
+        full = self._confinement.confined(top).rstrip(os.sep) or os.sep
+        return os.walk(full, topdown=topdown, onerror=onerror, followlinks=False)
+
+    # -- what the glob needs (GlobTree) -------------------------------------------
+
+    def full(self, below: str) -> str:
+        return self._prefix + below if below else self.root
+
+    def stat_below(self, below: str) -> os.stat_result | None:
+        return self._stat(self.full(below))[1]
+
+    def lexists_below(self, below: str) -> bool:
+        return os.path.lexists(self.full(below))
+
+    def names_below(self, below: str) -> list[str]:
+        return os.listdir(self.full(below))
+
+    def _refuse_root(self, full: str, what: str) -> str:
+        """*full*, unless it is the root: the store's own directory stays put."""
+        if full.rstrip(os.sep) == self.root:
+            raise root_error(self.root, what)
+        return full
