@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -193,15 +194,18 @@ class ExistsGivesNumbers(LocalArtifactStore):
 class _NaiveConfinement:
     """Confinement done by a string test on the joined path, as naive stores do it."""
 
-    def __init__(self, root: str, separator: bool) -> None:
+    def __init__(self, root: str, separator: bool, normalise: bool = False) -> None:
         self.root = root
         self._prefix = root + os.sep if separator else root
+        self._normalise = normalise
 
     def confined(self, path: PathType) -> str:
         text = os.fsdecode(os.fspath(path))
         if "\x00" in text:
             raise ValueError(f"path {text!r} contains a NUL byte")
-        full = text if os.path.isabs(text) else os.path.join(self.root, text)  # no normalising
+        full = text if os.path.isabs(text) else os.path.join(self.root, text)
+        if self._normalise:
+            full = os.path.normpath(full) + (os.sep if text.endswith(os.sep) else "")
         if full.rstrip(os.sep) != self.root and not full.startswith(self._prefix):
             raise PathOutsideStoreError(path, self.root)
         return full
@@ -221,16 +225,22 @@ class _NaiveConfinement:
             return full, os.stat(full)
         except (FileNotFoundError, NotADirectoryError):
             return full, None
+        except OSError as error:
+            if strict or error.errno != errno.ENAMETOOLONG:
+                raise
+            return full, None
 
 
 class _NaivelyConfined(LocalArtifactStore):
     """The local store with its confinement replaced by a string test."""
 
     separator = False
+    normalise = False
 
     def __init__(self, path: PathType) -> None:
         super().__init__(path)
-        self._ops = LexicalOperations(_NaiveConfinement(self.path, self.separator))  # type: ignore[arg-type]
+        naive = _NaiveConfinement(self.path, self.separator, self.normalise)
+        self._ops = LexicalOperations(naive)  # type: ignore[arg-type]
 
 
 class PrefixConfined(_NaivelyConfined):
@@ -241,6 +251,13 @@ class DotDotJoined(_NaivelyConfined):
     """Joins a relative path to the root without normalising it: '../x' passes the prefix test."""
 
     separator = True
+
+
+class FollowsLinks(_NaivelyConfined):
+    """Normalises and tests the prefix, but never looks at links: a link inside that points out leaks."""
+
+    separator = True
+    normalise = True
 
 
 #: Every bug, by name (CLI target suffix) -> class.
@@ -263,6 +280,7 @@ BROKEN: dict[str, type[LocalArtifactStore]] = {
     "exists_gives_numbers": ExistsGivesNumbers,
     "prefix_confined": PrefixConfined,
     "dotdot_joined": DotDotJoined,
+    "follows_links": FollowsLinks,
 }
 
 

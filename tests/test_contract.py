@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,12 +25,15 @@ from pytest_localstore.contract import (
     render_markdown,
     run_contract,
 )
+from pytest_localstore.contract._checker import Normaliser, check
 from pytest_localstore.contract._machine import Violation
 from pytest_localstore.contract._program import Call
+from pytest_localstore.contract._rows import ESCAPE_ROWS
 from pytest_localstore.contract._runner import (
     find_violations,
     program_of,
     replay,
+    row_model,
     row_outcome,
     shortest_calls,
 )
@@ -38,6 +42,7 @@ from .broken_stores import (
     BROKEN,
     DotDotJoined,
     ExistsGivesNumbers,
+    FollowsLinks,
     IgnoresOverwrite,
     ListdirGivesPaths,
     MergingRename,
@@ -532,6 +537,39 @@ def test_paths_that_leave_the_root_are_caught(tmp_path: Path, store: type[LocalA
     )  # read from outside
     assert report.outside_watched
     assert not [p for p in tmp_path.iterdir() if p.name.endswith("_evil")]  # the watched siblings are gone
+
+
+def test_a_store_that_follows_links_out_is_caught_by_the_link_rows_alone(tmp_path: Path) -> None:
+    report = run_contract(fresh(FollowsLinks, tmp_path), examples=5, steps=5, seed=0)
+    assert not report.ok
+    sources = {entry.violation.source for entry in report.entries.values()}
+    assert sources and all("through 'link-out'" in source for source in sources), sources
+    rules = {(entry.kind, entry.violation.problem.rule) for entry in report.entries.values()}
+    assert ("data", "changes nothing outside the root") in rules  # written or removed through the link
+    leaked = [e for e in report.entries.values() if e.violation.method == "open" and e.kind == "silent"]
+    assert any("b'outside the root'" in entry.violation.problem.detail for entry in leaked)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith("_evil")]
+
+
+def test_a_link_program_runs_as_pasted_and_makes_the_link(tmp_path: Path) -> None:
+    report = run_contract(fresh(FollowsLinks, tmp_path), examples=5, steps=5, seed=0)
+    entry = next(e for e in report.entries.values() if e.violation.method == "open" and e.kind == "silent")
+    program = entry.violation.program
+    assert "os.symlink(" in program and "'link-out/" in program
+    namespace: dict[str, object] = {"make_store": fresh(FollowsLinks, tmp_path / "again")}
+    exec(compile(program, "<violation>", "exec"), namespace)
+    assert os.path.islink(os.path.join(str(namespace["store"].path), "link-out"))  # type: ignore[attr-defined]
+
+
+def test_link_rows_do_not_apply_where_the_root_is_not_on_this_disk() -> None:
+    row = next(r for r in ESCAPE_ROWS if r.operation == "open" and "link-out" in r.situation)
+
+    class Elsewhere:  # a store with no operations at all: calling one would be a problem
+        path = "/no-such-root-on-this-disk"
+
+    model = row_model(row)
+    elsewhere: Any = Elsewhere()
+    assert check(model, elsewhere, row.call, Normaliser(elsewhere, model)) is None
 
 
 def test_an_escape_program_runs_as_pasted_and_shows_the_leak(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..artifact_store import ArtifactStore
-from ._escapes import OutsideWatch, concrete, outside_in
+from ._escapes import LINK_NAME, OutsideWatch, concrete, outside_in
 from ._model import ReferenceModel, split
 from ._operations import OPERATIONS
 from ._outcomes import values_match
@@ -179,8 +179,13 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
     """
     outcome = model.outcome(call.op, call.args)
     said = f"contract: {outcome.describe()}"
-    escaping = outside_in(call.args) is not None
+    outside = outside_in(call.args)
+    escaping = outside is not None
     watch = normalise.outside_watch() if escaping else None
+    if outside is not None and outside.form == "link":
+        if watch is None:
+            return None  # no link can be made to a root that is not on this disk: the row does not apply
+        watch.link_from(normalise.root)
     try:
         raw = OPERATIONS[call.op].perform(store, concrete(call.args, normalise.root))
     except Exception as error:  # the store's error is the thing under test
@@ -234,6 +239,9 @@ def store_tree(store: ArtifactStore, normalise: Normaliser) -> dict[str, bytes |
     for dirpath, dirnames, filenames in store.walk(store.path):
         rel = normalise.relative(dirpath)
         prefix = "" if rel == "." else rel + "/"
+        if not prefix:  # the contract's own link out of the root is not the store's
+            dirnames = [name for name in dirnames if name != LINK_NAME]
+            filenames = [name for name in filenames if name != LINK_NAME]
         for name in dirnames:
             tree[prefix + name] = None
         for name in filenames:

@@ -210,7 +210,10 @@ def render_report(target: Target, report: Report, render_table: Any, ascii_only:
     if not target.capabilities.confined:
         lines.append("not confined: no path that leaves the root was tried")
     elif not report.outside_watched:
-        lines.append("outside not watched (the root is not on this disk): only the refusals were checked")
+        lines.append(
+            "outside not watched (the root is not on this disk): only the refusals were checked,"
+            " and no path went through a link"
+        )
     lines.append(
         render_table(["OPERATION", "TABLE ROWS", "RANDOM CALLS", "CAUSES"], rows, ascii_only=ascii_only)
     )

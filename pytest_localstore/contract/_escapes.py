@@ -11,8 +11,11 @@ and ``pathlib.Path``), the root's parent, a NUL byte.
 For a store whose root is a directory on this machine's disk, the contract
 makes a sibling directory, ``<root>_evil``, with a file and a subdirectory, and
 compares it before and after every call (:class:`OutsideWatch`); the escaping
-paths point into it. For other stores only the refusal is checked, and the
-report says so.
+paths point into it. One more form exists only there: a path through
+``link-out``, a symbolic link inside the root to the sibling, made by the
+contract (not through the store's API) just before the call and left out of
+the tree the contract reads back. For other stores only the refusal is checked,
+the link rows do not apply, and the report says so.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ SIBLING_SUFFIX = "_evil"
 OUTSIDE_FILE = "x"
 OUTSIDE_CONTENT = b"outside the root"
 OUTSIDE_DIR = "d"
+#: The link inside the root, to the watched sibling, that the "link" form goes through.
+LINK_NAME = "link-out"
 
 
 class Outside:
@@ -53,6 +58,8 @@ class Outside:
             return os.path.dirname(root.rstrip("/"))
         if self.form == "nul":
             return f"{self.target}\x00"
+        if self.form == "link":
+            return f"{LINK_NAME}/{self.target}".rstrip("/")
         return inside_sibling
 
     @property
@@ -72,6 +79,8 @@ class Outside:
             return "os.path.dirname(store.path)"
         if self.form == "nul":
             return repr(f"{self.target}\x00")
+        if self.form == "link":
+            return repr(f"{LINK_NAME}/{self.target}".rstrip("/"))
         return f"store.path + {target!r}"
 
     def __eq__(self, other: object) -> bool:
@@ -89,7 +98,10 @@ FORMS = {
     "pathlib": "the same, as pathlib.Path",
     "parent": "the root's parent",
     "nul": "a NUL byte",
+    "link": f"through {LINK_NAME!r}, a link inside the root to the sibling (stores on this disk)",
 }
+#: The forms the state machine draws from: a link is made only for a row, where the tree is known.
+MACHINE_FORMS = tuple(form for form in FORMS if form != "link")
 
 NEW = "new"
 #: Every operation and path argument, tried with an escaping path: (label, operation, arguments,
@@ -116,11 +128,11 @@ SHAPES: tuple[tuple[str, str, tuple[Any, ...], int], ...] = (
 )
 
 
-def escaping_calls() -> list[tuple[str, str, Call]]:
+def escaping_calls(forms: tuple[str, ...] = tuple(FORMS)) -> list[tuple[str, str, Call]]:
     """Every shape in every form, ``(label, form, call)``: the calls a confined store must refuse."""
     calls = []
     for label, op, args, position in SHAPES:
-        for form in FORMS:
+        for form in forms:
             made = list(args)
             made[position] = Outside(form, str(args[position]))
             calls.append((label, form, Call(op, tuple(made))))
@@ -172,6 +184,12 @@ class OutsideWatch:
         _MADE.append(watch.sibling)
         return watch
 
+    def link_from(self, root: str) -> None:
+        """Make ``<root>/link-out``, a link to the sibling, unless a name is already there."""
+        link = os.path.join(root, LINK_NAME)
+        if not os.path.lexists(link):
+            os.symlink(self.sibling, link)
+
     def picture(self) -> dict[str, bytes | None]:
         """Everything in the sibling: path -> bytes, None for a directory."""
         found: dict[str, bytes | None] = {}
@@ -195,11 +213,14 @@ class OutsideWatch:
         return f"outside the root, lost {lost}, made {made}, changed {altered}"
 
     @staticmethod
-    def preamble() -> str:
-        """Python that makes the same watched sibling, for a reported program."""
-        return (
+    def preamble(link: bool = False) -> str:
+        """Python that makes the same watched sibling (and the link to it), for a reported program."""
+        text = (
             "import os, pathlib\n"
             f"os.makedirs(store.path + {SIBLING_SUFFIX + '/' + OUTSIDE_DIR!r}, exist_ok=True)\n"
             f"for name in ({OUTSIDE_FILE!r}, {OUTSIDE_DIR + '/' + OUTSIDE_FILE!r}):\n"
             f"    pathlib.Path(store.path + {SIBLING_SUFFIX!r} + '/' + name).write_bytes({OUTSIDE_CONTENT!r})"
         )
+        if link:
+            text += f"\nos.symlink(store.path + {SIBLING_SUFFIX!r}, os.path.join(store.path, {LINK_NAME!r}))"
+        return text

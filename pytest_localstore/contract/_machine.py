@@ -21,7 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, rule
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, Capabilities
 from ._checker import Normaliser, Problem, check
-from ._escapes import escaping_calls
+from ._escapes import MACHINE_FORMS, escaping_calls
 from ._model import ReferenceModel
 from ._operations import OPERATIONS
 from ._program import Call
@@ -164,7 +164,7 @@ def contract_machine(
 
     add_operation_rules(StoreContract, arguments(capabilities), "step")
     if capabilities.confined:
-        escapes = [call for _, _, call in escaping_calls()]
+        escapes = [call for _, _, call in escaping_calls(MACHINE_FORMS)]
 
         def escape(self: StoreContract, call: Call) -> None:
             """A call with a path that leaves the root: it must be refused, and nothing outside change."""

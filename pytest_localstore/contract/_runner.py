@@ -365,8 +365,10 @@ def program_of(violation: Violation, opening: str = DEFAULT_OPENING) -> str:
 
     A program with a path that leaves the root first makes the watched sibling.
     """
-    if any(outside_in(call.args) is not None for call in violation.calls):
-        opening = f"{opening}\n{OutsideWatch.preamble()}"
+    escapes = [outside for call in violation.calls if (outside := outside_in(call.args)) is not None]
+    if escapes:
+        link = any(outside.form == "link" for outside in escapes)
+        opening = f"{opening}\n{OutsideWatch.preamble(link)}"
     return render(list(violation.calls), _note(violation), opening)
 
 
