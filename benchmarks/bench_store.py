@@ -132,7 +132,15 @@ def cases(store: LocalArtifactStore) -> list[tuple[str, Callable[[], object], Ca
 
 
 #: (operation, target at any depth); a name right below the root has a 1.25 target for all.
-DEPTH_TARGETS = {"exists": 2.5, "stat": 2.5, "open rb": TARGET, "open wb": TARGET, "listdir": TARGET}
+DEPTH_TARGETS = {
+    "exists": 2.5,
+    "isdir": 2.5,
+    "stat": 2.5,
+    "open rb": TARGET,
+    "open wb": TARGET,
+    "listdir, 2-3 entries": TARGET,
+    "listdir, 100 entries": TARGET,
+}
 DEPTHS = (1, 3, 8)
 
 
@@ -161,12 +169,16 @@ def depth_cases(
         with store.open(below, "wb") as f:
             f.write(b"x")
 
+    many = f"{parent}/many" if parent != "." else "many"
+    full_many = os.path.join(full_parent, "many")
     return [
         ("exists", lambda: os.path.exists(full), lambda: store.exists(below)),
+        ("isdir", lambda: os.path.isdir(full_parent), lambda: store.isdir(parent)),
         ("stat", lambda: os.stat(full), lambda: store.stat(below)),
         ("open rb", raw_read, store_read),
         ("open wb", raw_write, store_write),
-        ("listdir", lambda: os.listdir(full_parent), lambda: store.listdir(parent)),
+        ("listdir, 2-3 entries", lambda: os.listdir(full_parent), lambda: store.listdir(parent)),
+        ("listdir, 100 entries", lambda: os.listdir(full_many), lambda: store.listdir(many)),
     ]
 
 
@@ -177,15 +189,20 @@ def depth_table(root: str, number: int, rounds: int) -> list[float]:
         below = [*(f"l{level}" for level in range(depth - 1)), "f.bin"]
         with open(os.path.join(root, *below), "wb") as f:
             f.write(PAYLOAD)
+        many = os.path.join(root, *below[:-1], "many")
+        os.makedirs(many)
+        for index in range(100):
+            open(os.path.join(many, f"{index}.txt"), "wb").close()
     stores = {"openat2": LocalArtifactStore(root), "walk": LocalArtifactStore(root, use_openat2=False)}
     rows, over = [], []
     for depth in DEPTHS:
         for index, (name, raw, _) in enumerate(depth_cases(stores["walk"], depth)):
             target = TARGET if depth == 1 else DEPTH_TARGETS[name]
+            calls = number // 20 if "100" in name else number
             row = [f"{name} (depth {depth})"]
             for store in stores.values():
                 ours = depth_cases(store, depth)[index][2]
-                base, cand = paired(raw, ours, number=number, rounds=rounds)
+                base, cand = paired(raw, ours, number=calls, rounds=rounds)
                 row += [f"{base * 1e6:7.2f}", f"{cand * 1e6:7.2f}", f"{cand / base:5.2f}x"]
                 over.append(cand / base / target)
             rows.append([*row, f"<= {target}"])

@@ -72,11 +72,11 @@ def _load_openat2() -> Openat2 | None:
 
     # No argtypes: ctypes then converts the plain ints and bytes itself, a third faster.
     number, size = ctypes.c_long(_SYS_OPENAT2), ctypes.c_size_t(ctypes.sizeof(OpenHow))
-    hows: dict[tuple[int, int], Any] = {}
+    hows: dict[int, Any] = {}
     get_errno = ctypes.get_errno
 
     def openat2(dir_fd: int, path: bytes, flags: int, mode: int) -> int:
-        key = (flags, mode)
+        key = flags << 12 | mode  # mode has 12 bits
         how = hows.get(key)
         if how is None:  # the kernel only reads it: one per (flags, mode), shared by all threads
             how = hows[key] = ctypes.byref(OpenHow(flags, mode, _RESOLVE_BENEATH | _RESOLVE_NO_MAGICLINKS))
@@ -115,7 +115,7 @@ class Beneath:
     as the caller wrote it, for the error message.
     """
 
-    __slots__ = ("__weakref__", "_openat2", "close", "fd", "real")
+    __slots__ = ("__weakref__", "close", "fd", "openat2", "real")
 
     def __init__(self, root: str, *, use_openat2: bool | None = None) -> None:
         """Open *root* (absolute and resolved). ``use_openat2=False`` forces the walk."""
@@ -123,12 +123,13 @@ class Beneath:
         # Closed when this object goes, by the real os.close even if pyfakefs is active then.
         self.close = weakref.finalize(self, os.close, self.fd)
         self.real = root
-        self._openat2 = openat2_function() if use_openat2 is not False else None
+        #: ``openat2`` (dir_fd, path, flags, mode) -> descriptor or -errno; None: resolve by the walk.
+        self.openat2 = openat2_function() if use_openat2 is not False else None
 
     @property
     def uses_openat2(self) -> bool:
         """Whether lookups go through ``openat2`` (else through the component walk)."""
-        return self._openat2 is not None
+        return self.openat2 is not None
 
     def release(self, fd: int) -> None:
         """Close a descriptor this object handed out (the root's own stays open)."""
@@ -147,7 +148,7 @@ class Beneath:
             except OSError as error:  # a link is ELOOP, or ENOTDIR with O_DIRECTORY
                 if error.errno not in _LINK_ERRORS or not _is_link(below, self.fd):
                     raise
-        openat2 = self._openat2
+        openat2 = self.openat2
         if openat2 is not None:
             fd = openat2(self.fd, os.fsencode(below or "."), flags, mode)
             if fd >= 0:
@@ -167,7 +168,7 @@ class Beneath:
 
     def parent(self, below: str, given: PathType) -> tuple[int, str]:
         """(descriptor of the directory holding the last name, that name); release the descriptor."""
-        if self._openat2 is None:
+        if self.openat2 is None:
             return self.walk(below, False, given)
         trailing = "/" if below.endswith("/") else ""
         head, _, name = below.rstrip("/").rpartition("/")
@@ -191,8 +192,8 @@ class Beneath:
             st = os.stat(below, dir_fd=self.fd, follow_symlinks=False)
             if not stat.S_ISLNK(st.st_mode):
                 return st  # a name right below the root: one system call
-        elif self._openat2 is not None:
-            fd = self._openat2(self.fd, os.fsencode(below), _PATH, 0)
+        elif self.openat2 is not None:
+            fd = self.openat2(self.fd, os.fsencode(below), _PATH, 0)
             if fd >= 0:
                 try:
                     return os.stat(fd)

@@ -26,6 +26,7 @@ from .errors import PathOutsideStoreError, exists_error, root_error
 if TYPE_CHECKING:
     from .artifact_store import PathType, WalkEntry
 
+_PATH = O_PATH | os.O_CLOEXEC
 _READ_DIR = os.O_RDONLY | os.O_DIRECTORY
 _READ = os.O_RDONLY | os.O_NONBLOCK  # a FIFO must not block the copy
 _WRITE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK
@@ -64,6 +65,7 @@ class DiskOperations:
         self._below = confinement.below
         self._tree = Beneath(self.root, use_openat2=use_openat2)
         self._fd = self._tree.fd
+        self._openat2 = self._tree.openat2
 
     @property
     def uses_openat2(self) -> bool:
@@ -142,6 +144,41 @@ class DiskOperations:
         finally:
             os.close(src_fd)
 
+    def exists(self, path: PathType) -> bool:
+        return self._probe(path, _PATH)
+
+    def isdir(self, path: PathType) -> bool:
+        return self._probe(path, _PATH | os.O_DIRECTORY)
+
+    def _probe(self, path: PathType, flags: int) -> bool:
+        """Whether *path* opens with *flags* beneath the root: an ``O_PATH`` open needs no ``fstat``."""
+        openat2 = self._openat2
+        if _plain_name(path):
+            try:
+                st = os.stat(path, dir_fd=self._fd, follow_symlinks=False)
+            except FileNotFoundError:
+                return False
+            if not stat.S_ISLNK(st.st_mode):
+                return not flags & os.O_DIRECTORY or stat.S_ISDIR(st.st_mode)
+        elif openat2 is not None:
+            try:
+                below, trailing = self._below(path)
+            except OSError as error:
+                if error.errno in _ABSENT:
+                    return False
+                raise
+            if not below:
+                return True  # the root: a directory
+            if not trailing:
+                fd = openat2(self._fd, os.fsencode(below), flags, 0)
+                if fd >= 0:
+                    os.close(fd)
+                    return True
+                if -fd in _ABSENT:
+                    return False
+        found = self.stat_or_none(path)
+        return found is not None and (not flags & os.O_DIRECTORY or stat.S_ISDIR(found.st_mode))
+
     def stat_or_none(self, path: PathType) -> os.stat_result | None:
         """``stat`` following links inside; None for what cannot exist or does not."""
         if _plain_name(path):
@@ -154,6 +191,16 @@ class DiskOperations:
                 return st
         try:
             below, trailing = self._below(path)
+            openat2 = self._openat2
+            if openat2 is not None and not trailing and below:  # inlined: the commonest deep call
+                fd = openat2(self._fd, os.fsencode(below), _PATH, 0)
+                if fd >= 0:
+                    try:
+                        return os.stat(fd)
+                    finally:
+                        os.close(fd)
+                if -fd in _ABSENT:
+                    return None
             return self._tree.stat(below + "/" if trailing else below, path)
         except PathOutsideStoreError:
             raise
@@ -260,6 +307,14 @@ class DiskOperations:
             if not stat.S_ISLNK(st.st_mode):
                 return st
         below, trailing = self._below(path)
+        openat2 = self._openat2
+        if openat2 is not None and not trailing and below:  # inlined: the commonest deep call
+            fd = openat2(self._fd, os.fsencode(below), _PATH, 0)
+            if fd >= 0:
+                try:
+                    return os.stat(fd)
+                finally:
+                    os.close(fd)
         try:
             return self._tree.stat(below + "/" if trailing else below, path)
         except PathOutsideStoreError:

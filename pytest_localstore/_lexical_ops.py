@@ -45,8 +45,12 @@ class LexicalOperations:
             raise exists_error(target)
         shutil.copyfile(source, target)
 
-    def stat_or_none(self, path: PathType) -> os.stat_result | None:
-        return self._stat(path)[1]
+    def exists(self, path: PathType) -> bool:
+        return self._stat(path)[1] is not None
+
+    def isdir(self, path: PathType) -> bool:
+        st = self._stat(path)[1]
+        return st is not None and stat.S_ISDIR(st.st_mode)
 
     def glob(self, pattern: PathType) -> list[str]:
         full = self._confinement.confined(pattern).rstrip(os.sep) or os.sep

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 import uuid
 from collections.abc import Callable, Iterator
 from types import ModuleType
@@ -69,7 +68,7 @@ class LocalArtifactStore(ArtifactStore):
 
     def exists(self, path: PathType) -> bool:
         """Whether *path* is a file or a directory (a dangling link is not)."""
-        return self._ops.stat_or_none(path) is not None
+        return self._ops.exists(path)
 
     def glob(self, pattern: PathType) -> list[str]:
         """Full paths matching *pattern*; hidden names need a pattern with ``.``."""
@@ -77,8 +76,7 @@ class LocalArtifactStore(ArtifactStore):
 
     def isdir(self, path: PathType) -> bool:
         """Whether *path* is a directory."""
-        st = self._ops.stat_or_none(path)
-        return st is not None and stat.S_ISDIR(st.st_mode)
+        return self._ops.isdir(path)
 
     def listdir(self, path: PathType) -> list[str]:
         """The entry names of a directory, in the order the OS gives them."""
