@@ -18,6 +18,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ._flavor_fixtures import (
+    artifact_store,
+    flavors_from,
+    memory_artifact_store,
+    s3_artifact_store,
+    s3_server,
+)
 from ._guard import ConfigDirGuard
 from .config import CONFIG_PATH_ENV, config_dir
 
@@ -34,6 +41,7 @@ DEFAULT_BACKEND = "disk"
 _GUARD = pytest.StashKey[ConfigDirGuard]()
 _TOUCHED = pytest.StashKey[list[str]]()
 _FAKE = pytest.StashKey[bool]()
+_FLAVORS = pytest.StashKey[list[str]]()
 _SESSION = pytest.StashKey[tuple[str, dict[str, "str | None"]]]()
 #: The run's private config directory, and the user's own LOCALSTORE_CONFIG_PATH
 #: ('' if unset), handed on to the runs it starts (xdist workers, nested pytest).
@@ -50,6 +58,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="where the localstore fixtures keep config and stores: 'disk' (a temporary"
         " directory) or 'fake' (pyfakefs). A localstore marker overrides this; default:"
         " the localstore_backend ini value, else disk.",
+    )
+    group.addoption(
+        "--localstore-flavors",
+        default=None,
+        help="run each test that asks for the artifact_store fixture once per flavor, from"
+        " local, memory, s3 (comma-separated); default: the localstore_flavors ini value, else local.",
+    )
+    group.addoption(
+        "--localstore-s3-endpoint",
+        default=None,
+        metavar="URL",
+        help="an S3 endpoint for the s3 fixtures instead of starting moto's server (also"
+        " LOCALSTORE_S3_ENDPOINT).",
+    )
+    parser.addini(
+        "localstore_flavors",
+        "flavors the artifact_store fixture runs each test on: local, memory, s3 (comma-separated)",
+        default="local",
     )
     parser.addini(
         "localstore_backend",
@@ -73,6 +99,7 @@ def pytest_configure(config: pytest.Config) -> None:
     ini = config.getini("localstore_backend")
     if ini not in BACKENDS:
         raise pytest.UsageError(f"localstore_backend = {ini!r}: expected one of {', '.join(BACKENDS)}")
+    config.stash[_FLAVORS] = flavors_from(config)
     # Isolation starts here, before collection imports any test module, and is
     # undone at unconfigure. A run started inside another (an xdist worker, a
     # nested pytest) inherits the outer run's private directory; it then watches
@@ -85,6 +112,13 @@ def pytest_configure(config: pytest.Config) -> None:
     private = tempfile.mkdtemp(prefix="localstore-session-")
     os.environ.update({CONFIG_PATH_ENV: private, _RUN_ENV: private, _USER_ENV: user_setting})
     config.stash[_SESSION] = (private, saved)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each test that asks for ``artifact_store`` once per flavor in ``--localstore-flavors``."""
+    if "artifact_store" in metafunc.fixturenames:
+        flavors = metafunc.config.stash[_FLAVORS]
+        metafunc.parametrize("artifact_store", flavors, indirect=True, ids=flavors)
 
 
 @pytest.hookimpl(trylast=True)
@@ -248,10 +282,14 @@ def artifact_store_factory(localstore_config: ConfigDir) -> Callable[..., Artifa
 
 __all__ = [
     "BACKENDS",
+    "artifact_store",
     "artifact_store_factory",
     "local_artifact_store",
     "localstore_client",
     "localstore_config",
     "localstore_config_factory",
     "localstore_default_stack",
+    "memory_artifact_store",
+    "s3_artifact_store",
+    "s3_server",
 ]

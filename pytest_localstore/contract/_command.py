@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import itertools
 import json
 import os
@@ -45,16 +46,25 @@ class Target:
     environment: Callable[[], AbstractContextManager[Callable[[], ArtifactStore]]]
 
 
+#: The built-in flavors a TARGET may name; ``all`` is every one whose packages are installed.
+BUILT_IN = ("local", "memory", "s3")
+
+
 def targets_for(spec: str) -> list[Target]:
-    """``local`` (disk and pyfakefs) or ``module:factory``; TargetError if unusable."""
+    """A built-in flavor (``local``: disk and pyfakefs; ``memory``; ``s3``), ``all``, or
+    ``module:factory``; TargetError if unusable."""
     if spec == "local":
         return [
             Target("local (disk)", _LOCAL_ON_DISK, FULL, _local_on_disk),
             Target("local (pyfakefs)", _LOCAL_IN_PYFAKEFS, FULL, _local_in_pyfakefs),
         ]
+    if spec in ("memory", "s3"):
+        return [_fsspec_target(spec)]
+    if spec == "all":
+        return [target for name in BUILT_IN if _installed(name) for target in targets_for(name)]
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
-        raise TargetError(f"target {spec!r}: expected 'local' or MODULE:FACTORY")
+        raise TargetError(f"target {spec!r}: expected one of {', '.join(BUILT_IN)}, all, or MODULE:FACTORY")
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
@@ -95,6 +105,75 @@ from pytest_localstore import LocalArtifactStore
 
 Patcher().setUp()  # the fake filesystem, for the rest of the program
 store = LocalArtifactStore("/store")  # a fresh, empty store"""
+
+
+_NEEDS = {"local": (), "memory": ("fsspec",), "s3": ("fsspec", "s3fs", "moto.server")}
+
+
+def _installed(flavor: str) -> bool:
+    """Whether every package the built-in *flavor* needs can be imported."""
+    return all(importlib.util.find_spec(name.split(".")[0]) is not None for name in _NEEDS[flavor])
+
+
+def _fsspec_target(flavor: str) -> Target:
+    """The ``memory`` or ``s3`` flavor as a target (``s3``: moto's server, unless an endpoint is set)."""
+    if not _installed(flavor):
+        missing = next(n for n in _NEEDS[flavor] if importlib.util.find_spec(n.split(".")[0]) is None)
+        raise TargetError(
+            f"target {flavor!r}: needs {missing.split('.')[0]}, which is not installed:"
+            f" pip install 'pytest-localstore[{'s3' if flavor == 's3' else 'memory'}]'"
+        )
+    from ..fsspec_store import MemoryArtifactStore, S3ArtifactStore
+
+    if flavor == "memory":
+        opening = (
+            "from pytest_localstore.fsspec_store import MemoryArtifactStore\n\n"
+            "store = MemoryArtifactStore('memory://contract')  # a fresh, empty store"
+        )
+        return Target("memory", opening, MemoryArtifactStore.capabilities, _memory_stores)
+    opening = (
+        "from pytest_localstore.fsspec_store import S3ArtifactStore\n"
+        "from pytest_localstore.s3 import S3Server\n\n"
+        "server = S3Server.start()  # moto's server on 127.0.0.1\n"
+        "bucket = server.make_bucket()\n"
+        "store = S3ArtifactStore(f's3://{bucket}', fs=server.filesystem())  # a fresh, empty store"
+    )
+    return Target("s3", opening, S3ArtifactStore.capabilities, _s3_stores)
+
+
+@contextlib.contextmanager
+def _memory_stores() -> Iterator[Callable[[], ArtifactStore]]:
+    from ..fsspec_store import MemoryArtifactStore
+
+    base = f"localstore-contract-{os.getpid()}-{time.monotonic_ns()}"
+    numbers = itertools.count()
+    made: list[MemoryArtifactStore] = []
+
+    def make() -> ArtifactStore:
+        made.append(MemoryArtifactStore(f"memory://{base}/{next(numbers)}"))
+        return made[-1]
+
+    try:
+        yield make
+    finally:
+        if made:
+            made[0].fs.rm(f"/{base}", recursive=True)
+
+
+@contextlib.contextmanager
+def _s3_stores() -> Iterator[Callable[[], ArtifactStore]]:
+    from ..fsspec_store import S3ArtifactStore
+    from ..s3 import S3_ENDPOINT_ENV, S3Server
+
+    endpoint = os.environ.get(S3_ENDPOINT_ENV)
+    with S3Server(endpoint, credentials={}) if endpoint else S3Server.start() as server:
+        bucket = server.make_bucket("localstore-contract")
+        fs = server.filesystem()
+        numbers = itertools.count()
+        try:
+            yield lambda: S3ArtifactStore(f"s3://{bucket}/{next(numbers)}", fs=fs)
+        finally:
+            server.remove_bucket(bucket)
 
 
 @contextlib.contextmanager

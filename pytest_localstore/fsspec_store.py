@@ -1,0 +1,454 @@
+"""An artifact store over any fsspec filesystem: memory, S3 (s3fs), a local folder through fsspec.
+
+fsspec's filesystems differ from ``os`` in many small ways: a directory read
+as ``''``, a trailing slash ignored, ``rm`` of a missing key that succeeds,
+``ls`` of a file that lists the file, ``mv`` of a file onto a directory that
+moves it *into* the directory, writes below a file that create a key anyway.
+:class:`FsspecArtifactStore` checks each case first and answers as the local
+store does, so code written against one flavor runs unchanged on another.
+What an object store truly cannot do (keep an empty directory) is declared
+through :class:`~pytest_localstore.contract.Capabilities` by the flavor.
+
+Paths are confined to the root lexically (object stores have no links): a
+relative path, or an absolute one in the store's URL form (``memory://root/x``,
+``s3://bucket/prefix/x``); paths handed back are in that URL form. fsspec is
+imported when a store is made, never before.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import re
+import shutil
+import stat
+import uuid
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from ._glob import confined_glob
+from .artifact_store import ArtifactStore, PathType, WalkEntry
+from .contract._capabilities import Capabilities
+from .errors import PathOutsideStoreError, exists_error, root_error
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_DIR_MODE = stat.S_IFDIR | 0o755
+_FILE_MODE = stat.S_IFREG | 0o644
+
+
+def _error(code: int, path: str) -> OSError:
+    return OSError(code, os.strerror(code), path)
+
+
+class FsspecArtifactStore(ArtifactStore):
+    """An artifact store rooted at *url* on an fsspec filesystem.
+
+    ``FsspecArtifactStore("memory://store")`` or
+    ``FsspecArtifactStore("s3://bucket/prefix", endpoint_url=...)``: keyword
+    arguments are the filesystem's storage options. ``fs=`` passes a
+    filesystem already made. The root is created where the filesystem has
+    directories; an S3 bucket must exist.
+    """
+
+    flavor = "fsspec"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        fs: Any = None,
+        name: str | None = None,
+        id: uuid.UUID | None = None,
+        **storage_options: Any,
+    ) -> None:
+        super().__init__(name=name, id=id)
+        if not isinstance(url, str) or not url or "\x00" in url:
+            raise ValueError(f"store root {url!r}: expected a URL such as 'memory://store' or 's3://bucket'")
+        if fs is None:
+            from fsspec.core import url_to_fs
+
+            fs, root = url_to_fs(url, **storage_options)
+        else:
+            root = fs._strip_protocol(url)
+        protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+        self.fs = fs
+        self._root = root.rstrip("/") or "/"
+        self._url = f"{protocol}://{self._root.lstrip('/')}" if protocol != "file" else f"file://{self._root}"
+        if protocol == "memory":
+            self._url = f"memory://{self._root.lstrip('/')}"
+        if not fs.exists(self._root):
+            fs.makedirs(self._root, exist_ok=True)
+
+    @property
+    def path(self) -> str:
+        """The store root as a URL, without a trailing slash."""
+        return self._url
+
+    # -- paths -------------------------------------------------------------------
+
+    def _below(self, path: PathType) -> tuple[str, bool]:
+        """(the normalised part of *path* below the root, whether it ended in '/'); outside refused."""
+        text = os.fsdecode(os.fspath(path))
+        if "\x00" in text:
+            raise ValueError(f"path {text!r} contains a NUL byte")
+        if not text:
+            raise FileNotFoundError(errno.ENOENT, "empty path", text)
+        for prefix in (self._url, self._root):
+            if text == prefix or text.startswith(prefix.rstrip("/") + "/"):
+                text = text[len(prefix) :].lstrip("/") or "."
+                break
+        else:
+            if text.startswith("/") or _SCHEME.match(text):
+                raise PathOutsideStoreError(path, self._url)
+        trailing = text.endswith("/")
+        parts: list[str] = []
+        for name in text.split("/"):
+            if name in ("", "."):
+                continue
+            if name == "..":
+                if not parts:
+                    raise PathOutsideStoreError(path, self._url)
+                parts.pop()
+            else:
+                parts.append(name)
+        return "/".join(parts), trailing and bool(parts)
+
+    def _key(self, below: str) -> str:
+        """The filesystem's own path of *below*."""
+        return f"{self._root}/{below}" if below else self._root
+
+    def full(self, below: str) -> str:
+        """The URL of *below* (what listings hand back)."""
+        return f"{self._url}/{below}" if below else self._url
+
+    def _info(self, below: str) -> dict[str, Any] | None:
+        """fsspec's ``info`` of *below*, None if absent; the root is always a directory."""
+        if not below:
+            return {"name": self._root, "type": "directory", "size": 0}
+        try:
+            info: dict[str, Any] = self.fs.info(self._key(below))
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        if info.get("type") not in ("file", "directory"):
+            return None
+        return info
+
+    def _is_dir(self, below: str) -> bool:
+        info = self._info(below)
+        return info is not None and info["type"] == "directory"
+
+    def _lookup(self, below: str, trailing: bool = False) -> dict[str, Any] | None:
+        """*below*'s info, None if absent; a file above it is ENOTDIR, as is ``file/``."""
+        info = self._info(below)
+        if info is None:
+            self._check_parents(below)
+            return None
+        if trailing and info["type"] != "directory":
+            raise _error(errno.ENOTDIR, self.full(below) + "/")
+        return info
+
+    def _check_parents(self, below: str) -> None:
+        """NotADirectoryError if a directory above *below* is a file (object stores would not say)."""
+        head = below.rpartition("/")[0]
+        while head:
+            info = self._info(head)
+            if info is not None:
+                if info["type"] != "directory":
+                    raise _error(errno.ENOTDIR, self.full(below))
+                return
+            head = head.rpartition("/")[0]
+
+    def _need_parent(self, below: str) -> None:
+        """Before creating *below*: its parent must be a directory (missing is FileNotFoundError)."""
+        self._check_parents(below)
+        head = below.rpartition("/")[0]
+        if head and not self._is_dir(head) and self._empty_directories():
+            raise _error(errno.ENOENT, self.full(below))
+
+    def _empty_directories(self) -> bool:
+        """Whether this filesystem keeps directories with nothing in them."""
+        protocols = (self.fs.protocol,) if isinstance(self.fs.protocol, str) else self.fs.protocol
+        return getattr(self.fs, "pseudo_dirs", None) is not None or "file" in protocols
+
+    # -- the fourteen operations ------------------------------------------------
+
+    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
+        """Open a file below the root; text modes read and write UTF-8."""
+        below, trailing = self._below(path)
+        binary = mode.replace("t", "")
+        if "b" not in binary:
+            binary += "b"
+        kind = binary.replace("b", "").replace("+", "")
+        if "+" in mode or kind not in ("r", "w", "a", "x"):
+            raise ValueError(f"invalid mode {mode!r}: expected one of r, w, a, x, with b or t")
+        info = self._lookup(below, trailing)
+        if kind == "x" and info is not None:
+            raise exists_error(self.full(below))
+        if info is not None and info["type"] == "directory":
+            raise _error(errno.EISDIR, self.full(below))
+        if kind == "r":
+            if info is None:
+                raise _error(errno.ENOENT, self.full(below))
+        else:
+            if trailing:
+                raise _error(errno.EISDIR, self.full(below) + "/")
+            if info is None:
+                self._need_parent(below)
+        opened = self.fs.open(self._key(below), "wb" if kind == "x" else f"{kind}b")
+        if "b" in mode:
+            return opened  # type: ignore[no-any-return]
+        return io.TextIOWrapper(opened, encoding="utf-8")
+
+    def copyfile(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
+        """Copy a file; without ``overwrite`` an existing *dst* is FileExistsError."""
+        source, s_trailing = self._below(src)
+        target, d_trailing = self._below(dst)
+        info = self._lookup(source, s_trailing)
+        if info is None:
+            raise _error(errno.ENOENT, self.full(source))
+        if info["type"] == "directory":
+            raise _error(errno.EISDIR, self.full(source))
+        existing = self._lookup(target, d_trailing)
+        if existing is not None:
+            if not overwrite:
+                raise exists_error(self.full(target))
+            if existing["type"] == "directory":
+                raise _error(errno.EISDIR, self.full(target))
+            if source == target:
+                shown = f"{self.full(source)!r} and {self.full(target)!r}"
+                raise shutil.SameFileError(f"{shown} are the same file")
+        else:
+            if d_trailing:
+                raise _error(errno.EISDIR, self.full(target) + "/")
+            self._need_parent(target)
+        self.fs.copy(self._key(source), self._key(target))
+
+    def exists(self, path: PathType) -> bool:
+        """Whether *path* is a file or a directory."""
+        return self._stat_or_none(path) is not None
+
+    def isdir(self, path: PathType) -> bool:
+        """Whether *path* is a directory."""
+        info = self._stat_or_none(path)
+        return info is not None and info["type"] == "directory"
+
+    def _stat_or_none(self, path: PathType) -> dict[str, Any] | None:
+        below, trailing = self._below(path)
+        info = self._info(below)
+        if info is not None and trailing and info["type"] != "directory":
+            return None
+        return info
+
+    def glob(self, pattern: PathType) -> list[str]:
+        """Full URLs matching *pattern*, with the local store's rules (``**`` is ``*``)."""
+        try:
+            return confined_glob(self, self._below(pattern)[0])
+        except PathOutsideStoreError:
+            raise PathOutsideStoreError(pattern, self._url) from None
+
+    def listdir(self, path: PathType) -> list[str]:
+        """The entry names of a directory."""
+        below, trailing = self._below(path)
+        info = self._lookup(below, trailing)
+        if info is None:
+            raise _error(errno.ENOENT, self.full(below))
+        if info["type"] != "directory":
+            raise _error(errno.ENOTDIR, self.full(below))
+        return self.names_below(below)
+
+    def makedirs(self, path: PathType) -> None:
+        """Create a directory and its parents; an existing directory is fine."""
+        below, trailing = self._below(path)
+        info = self._lookup(below, trailing)
+        if info is not None:
+            if info["type"] != "directory":
+                raise exists_error(self.full(below))
+            return
+        if below:
+            self.fs.makedirs(self._key(below), exist_ok=True)
+
+    def mkdir(self, path: PathType) -> None:
+        """Create one directory; its parent must exist."""
+        below, trailing = self._below(path)
+        if self._lookup(below, trailing) is not None:
+            raise exists_error(self.full(below))
+        self._need_parent(below)
+        self.fs.makedirs(self._key(below), exist_ok=True)
+
+    def remove(self, path: PathType) -> None:
+        """Remove a file (a directory is IsADirectoryError)."""
+        below, trailing = self._below(path)
+        info = self._lookup(below, trailing)
+        if info is None:
+            raise _error(errno.ENOENT, self.full(below))
+        if info["type"] == "directory":
+            raise _error(errno.EISDIR, self.full(below))
+        self.fs.rm_file(self._key(below))
+
+    def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
+        """Move a file or a whole tree; every refusal comes before anything changes."""
+        source, s_trailing = self._below(src)
+        target, d_trailing = self._below(dst)
+        if not source:
+            raise root_error(self._url, "renamed")
+        s_info = self._lookup(source, s_trailing)
+        if not target:
+            raise exists_error(self._url) if not overwrite else root_error(self._url, "replaced")
+        d_info = self._lookup(target, d_trailing)
+        if s_info is None:
+            raise _error(errno.ENOENT, self.full(source))
+        if d_info is not None and not overwrite:
+            raise exists_error(self.full(target))
+        if source == target:
+            return
+        if target.startswith(source + "/"):
+            raise _error(errno.EINVAL, self.full(target))
+        moving_dir = s_info["type"] == "directory"
+        if d_info is not None:
+            if not moving_dir and d_info["type"] == "directory":
+                raise _error(errno.EISDIR, self.full(target))
+            if moving_dir and d_info["type"] != "directory":
+                raise _error(errno.ENOTDIR, self.full(target))
+            if moving_dir and self.names_below(target):
+                raise _error(errno.ENOTEMPTY, self.full(target))
+        else:
+            self._need_parent(target)
+        if not moving_dir:
+            self.fs.mv(self._key(source), self._key(target))
+            return
+        self._copy_tree(source, target)
+        self.fs.rm(self._key(source), recursive=True)
+
+    def _copy_tree(self, source: str, target: str) -> None:
+        """Copy every file and directory below *source* to the same place below *target*."""
+        if self._is_dir(target):
+            self.fs.rm(self._key(target), recursive=True)
+        self.fs.makedirs(self._key(target), exist_ok=True)
+        for dirpath, dirnames, filenames in self._walk_below(source, True):
+            rel = dirpath[len(source) :].lstrip("/")
+            base = f"{target}/{rel}" if rel else target
+            for name in dirnames:
+                self.fs.makedirs(self._key(f"{base}/{name}"), exist_ok=True)
+            for name in filenames:
+                self.fs.copy(self._key(f"{dirpath}/{name}"), self._key(f"{base}/{name}"))
+
+    def rmtree(self, path: PathType) -> None:
+        """Remove a directory tree (a file is NotADirectoryError; the root, PermissionError)."""
+        below, trailing = self._below(path)
+        if not below:
+            raise root_error(self._url, "removed")
+        info = self._lookup(below, trailing)
+        if info is None:
+            raise _error(errno.ENOENT, self.full(below))
+        if info["type"] != "directory":
+            raise _error(errno.ENOTDIR, self.full(below))
+        self.fs.rm(self._key(below), recursive=True)
+        if self._info(below) is not None:  # a marker or pseudo-directory left behind
+            self.fs.rmdir(self._key(below))
+
+    def stat(self, path: PathType) -> os.stat_result:
+        """An ``os.stat_result`` with the kind, the size and the modification time where known."""
+        below, trailing = self._below(path)
+        info = self._lookup(below, trailing)
+        if info is None:
+            raise _error(errno.ENOENT, self.full(below))
+        return _stat_result(info)
+
+    def size(self, path: PathType) -> int:
+        """``st_size`` of *path*."""
+        return self.stat(path).st_size
+
+    def walk(
+        self,
+        top: PathType,
+        topdown: bool = True,
+        onerror: Callable[[OSError], Any] | None = None,
+    ) -> Iterator[WalkEntry]:
+        """``os.walk`` below *top*, with URLs as directory paths."""
+        below, _ = self._below(top)
+        return self._walk(below, topdown, onerror)
+
+    def _walk(
+        self, below: str, topdown: bool, onerror: Callable[[OSError], Any] | None
+    ) -> Iterator[WalkEntry]:
+        info = self._info(below)
+        if info is None or info["type"] != "directory":
+            if onerror is not None:
+                code = errno.ENOENT if info is None else errno.ENOTDIR
+                onerror(_error(code, self.full(below)))
+            return
+        for dirpath, dirnames, filenames in self._walk_below(below, topdown):
+            yield self.full(dirpath), dirnames, filenames
+
+    def _walk_below(self, below: str, topdown: bool) -> Iterator[WalkEntry]:
+        """(relative dirpath, dirnames, filenames) for *below* and every directory under it."""
+        dirnames: list[str] = []
+        filenames: list[str] = []
+        for entry in self._entries(below):
+            name = entry["name"].rstrip("/").rpartition("/")[2]
+            (dirnames if entry["type"] == "directory" else filenames).append(name)
+        if topdown:
+            yield below, dirnames, filenames
+        for name in dirnames:
+            yield from self._walk_below(f"{below}/{name}" if below else name, topdown)
+        if not topdown:
+            yield below, dirnames, filenames
+
+    def _entries(self, below: str) -> list[dict[str, Any]]:
+        key = self._key(below).rstrip("/")
+        try:
+            entries: list[dict[str, Any]] = self.fs.ls(key, detail=True)
+        except FileNotFoundError:
+            if below:
+                raise
+            entries = []  # an empty root: an object store has no key for it
+        # Some filesystems list a directory's own marker; never the directory itself.
+        return [e for e in entries if e["name"].rstrip("/") != key and e.get("type") in ("file", "directory")]
+
+    # -- what the glob needs (GlobTree) -------------------------------------------
+
+    def stat_below(self, below: str) -> os.stat_result | None:
+        info = self._info(below)
+        return None if info is None else _stat_result(info)
+
+    def lexists_below(self, below: str) -> bool:
+        return self._info(below) is not None
+
+    def names_below(self, below: str) -> list[str]:
+        return [entry["name"].rstrip("/").rpartition("/")[2] for entry in self._entries(below)]
+
+
+def _stat_result(info: dict[str, Any]) -> os.stat_result:
+    """An ``os.stat_result`` from fsspec's info: kind, size, modification time where given."""
+    is_dir = info["type"] == "directory"
+    size = 0 if is_dir else int(info.get("size") or 0)
+    mtime = info.get("mtime") or info.get("LastModified") or info.get("created") or 0
+    if hasattr(mtime, "timestamp"):
+        mtime = mtime.timestamp()
+    seconds = float(mtime) if isinstance(mtime, (int, float)) else 0.0
+    mode = _DIR_MODE if is_dir else _FILE_MODE
+    return os.stat_result((mode, 0, 0, 1, 0, 0, size, seconds, seconds, seconds))
+
+
+class MemoryArtifactStore(FsspecArtifactStore):
+    """The ``memory`` flavor: fsspec's in-process memory filesystem (``memory://...``).
+
+    It keeps empty directories and refuses what the local store refuses; it has
+    no limit on name length.
+    """
+
+    flavor = "memory"
+    capabilities = Capabilities(max_name_bytes=None)
+
+
+class S3ArtifactStore(FsspecArtifactStore):
+    """The ``s3`` flavor: an S3 bucket through s3fs (``s3://bucket/prefix``).
+
+    A directory exists only while a key lies below it (an object store keeps
+    no empty directory); no limit on name length. Renames check every refusal
+    first, then copy and delete.
+    """
+
+    flavor = "s3"
+    capabilities = Capabilities(empty_directories=False, max_name_bytes=None)
