@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .s3 import EXTRA_HINT, S3_ENDPOINT_ENV, S3Server
-
 if TYPE_CHECKING:
     from .artifact_store import ArtifactStore
+    from .s3 import S3Server
 
 #: The flavors ``artifact_store`` can run a test on, and the modules each needs.
 FLAVORS = {"local": (), "memory": ("fsspec",), "s3": ("fsspec", "s3fs", "moto.server")}
@@ -41,6 +40,8 @@ def flavors_from(config: pytest.Config) -> list[str]:
             try:
                 __import__(module)
             except ImportError:
+                from .s3 import EXTRA_HINT
+
                 raise pytest.UsageError(
                     f"--localstore-flavors: flavor {name!r} needs {module.split('.')[0]}, which is not"
                     f" installed: {EXTRA_HINT}"
@@ -57,6 +58,8 @@ def s3_server(pytestconfig: pytest.Config) -> Iterator[S3Server]:
     endpoint you run (MinIO, say) instead; credentials then come from the AWS
     variables. Needs the s3 extra.
     """
+    from .s3 import S3_ENDPOINT_ENV, S3Server
+
     endpoint = pytestconfig.getoption("localstore_s3_endpoint") or os.environ.get(S3_ENDPOINT_ENV)
     server = S3Server(endpoint, credentials={}) if endpoint else S3Server.start()
     try:

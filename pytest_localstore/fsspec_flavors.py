@@ -89,14 +89,14 @@ def build_s3_store(path: str, *, name: str | None = None, id: Any = None, **sett
     bucket = path[len("s3://") :].split("/", 1)[0]
     where = f"at {endpoint}" if endpoint else "on AWS"
     try:
-        found = fs.exists(bucket)
+        fs.call_s3("head_bucket", Bucket=bucket)  # fs.exists would take an unreachable endpoint for "no"
+    except FileNotFoundError:
+        raise LocalStoreError(f"bucket {bucket!r} does not exist {where}: create it first") from None
     except PermissionError as error:
         raise LocalStoreError(f"S3 {where} refused the credentials for bucket {bucket!r}: {error}") from None
     except Exception as error:
         detail = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise LocalStoreError(f"cannot reach S3 {where}: {detail}") from None
-    if not found:
-        raise LocalStoreError(f"bucket {bucket!r} does not exist {where}: create it first")
     return S3ArtifactStore(path, fs=fs, name=name, id=id)
 
 

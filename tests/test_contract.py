@@ -349,7 +349,7 @@ def test_cli_local_conforms_on_disk_and_pyfakefs(tmp_path: Path) -> None:
         ("tests.broken_stores:nothing", "has no callable 'nothing'"),
         ("tests.broken_stores:BROKEN", "has no callable 'BROKEN'"),
         ("os:getcwd", "returned '"),
-        ("justaword", "expected 'local' or MODULE:FACTORY"),
+        ("justaword", "expected one of local, memory, s3, all, or MODULE:FACTORY"),
     ],
 )
 def test_cli_bad_targets_exit_2(target: str, message: str, tmp_path: Path) -> None:

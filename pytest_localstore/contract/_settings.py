@@ -74,11 +74,13 @@ def contract_settings(examples: int, steps: int, *, parent: Any = None, **extra:
     )
 
 
-def suite_limits() -> tuple[int, int]:
-    """The reusable suite's examples and steps: the quick limits, unless the thorough profile is loaded."""
+def suite_limits(lower: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The reusable suite's examples and steps: the quick limits (or *lower*, for a slow
+    store), unless the thorough profile is loaded."""
     from hypothesis import settings
 
     current = settings()
     if thorough_profile_loaded():
         return current.max_examples, current.stateful_step_count
-    return min(current.max_examples, QUICK_EXAMPLES), QUICK_STEPS
+    examples, steps = lower or (QUICK_EXAMPLES, QUICK_STEPS)
+    return min(current.max_examples, examples), steps

@@ -39,6 +39,9 @@ class ArtifactStoreContract:
     """Mixin: the whole contract, run on stores made by the subclass's ``make_store`` fixture."""
 
     capabilities: ClassVar[Capabilities] = FULL
+    #: (examples, steps) of the state machine in a quick run, for a slow (remote) store;
+    #: None: the quick limits. The thorough profile overrides both.
+    stateful_limits: ClassVar[tuple[int, int] | None] = None
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         # One row test per table row; none where make_store is missing, so the
@@ -78,7 +81,7 @@ class ArtifactStoreContract:
         make_store: Callable[[], ArtifactStore],
         contract_capabilities: Capabilities,
     ) -> None:
-        examples, steps = suite_limits()
+        examples, steps = suite_limits(self.stateful_limits)
         given = request.config.getoption("hypothesis_seed", None)
         seed = int(given) if given is not None else None
         entries = find_violations(
