@@ -75,7 +75,7 @@ def s3_artifact_store(s3_server: S3Server) -> Iterator[ArtifactStore]:
 
     bucket = s3_server.make_bucket()
     try:
-        yield build_s3_store(f"s3://{bucket}", endpoint_url=s3_server.endpoint_url, **s3_server.credentials)
+        yield build_s3_store(f"s3://{bucket}", endpoint_url=s3_server.endpoint_url, fs=s3_server.filesystem())
     finally:
         s3_server.remove_bucket(bucket)
 

@@ -75,17 +75,21 @@ def _s3_build(component: ComponentModel, config_path: str) -> Any:
     )
 
 
-def build_s3_store(path: str, *, name: str | None = None, id: Any = None, **settings: Any) -> Any:
+def build_s3_store(
+    path: str, *, name: str | None = None, id: Any = None, fs: Any = None, **settings: Any
+) -> Any:
     """An ``s3`` store at *path* (``s3://bucket/prefix``); a one-line LocalStoreError if unusable.
 
-    *settings*: ``endpoint_url``, ``region``, ``key``, ``secret``. The bucket
-    must exist; nothing is created or written before that is known.
+    *settings*: ``endpoint_url``, ``region``, ``key``, ``secret`` (or *fs*, an
+    s3fs filesystem already made). The bucket must exist; nothing is created or
+    written before that is known.
     """
     from .fsspec_store import S3ArtifactStore
     from .s3 import s3_filesystem
 
     endpoint = settings.get("endpoint_url")
-    fs = s3_filesystem(endpoint, **{k: v for k, v in settings.items() if k != "endpoint_url"})
+    if fs is None:
+        fs = s3_filesystem(endpoint, **{k: v for k, v in settings.items() if k != "endpoint_url"})
     bucket = path[len("s3://") :].split("/", 1)[0]
     where = f"at {endpoint}" if endpoint else "on AWS"
     try:

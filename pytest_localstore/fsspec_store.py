@@ -77,8 +77,8 @@ class FsspecArtifactStore(ArtifactStore):
         self._url = f"{protocol}://{self._root.lstrip('/')}" if protocol != "file" else f"file://{self._root}"
         if protocol == "memory":
             self._url = f"memory://{self._root.lstrip('/')}"
-        if not fs.exists(self._root):
-            fs.makedirs(self._root, exist_ok=True)
+        if self._empty_directories() and not fs.exists(self._root):
+            fs.makedirs(self._root, exist_ok=True)  # an object store's root needs no key
 
     @property
     def path(self) -> str:
