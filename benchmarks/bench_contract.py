@@ -135,12 +135,85 @@ def timed(machine: type[RuleBasedStateMachine], examples: int, steps: int, run_s
     return time.perf_counter() - start
 
 
+def flavor_rows(examples: int, steps: int, run_seed: int, rounds: int) -> list[list[str]]:
+    """The harness on the memory and s3 flavors against a bare machine on raw fsspec (same filesystem)."""
+    import fsspec
+
+    from examples.raw_fsspec import RawFsspec
+    from pytest_localstore.contract._operations import OPERATIONS
+    from pytest_localstore.fsspec_store import MemoryArtifactStore, S3ArtifactStore
+    from pytest_localstore.s3 import S3Server
+
+    def bare(
+        make_raw: Callable[[], RawFsspec], counts: Counter[str], caps: Any
+    ) -> type[RuleBasedStateMachine]:
+        class Bare(RuleBasedStateMachine):
+            def __init__(self) -> None:
+                super().__init__()
+                self.store = make_raw()
+
+            def attempt(self, op: str, args: tuple[Any, ...]) -> None:
+                counts["steps"] += 1
+                with contextlib.suppress(Exception):
+                    OPERATIONS[op].perform(self.store, args)
+
+            @invariant()
+            def read_tree_back(self) -> None:
+                with contextlib.suppress(Exception):
+                    for dirpath, _, filenames in self.store.walk(self.store.path):
+                        for filename in filenames:
+                            with self.store.open(f"{dirpath}/{filename}", "rb") as handle:
+                                handle.read()
+
+        add_operation_rules(Bare, arguments(caps), "attempt")
+        return Bare
+
+    rows = []
+    numbers = itertools.count()
+    with S3Server.start() as server:
+        bucket = server.make_bucket("bench")
+        flavors = [
+            ("memory", MemoryArtifactStore, lambda: fsspec.filesystem("memory"), "memory://bench", "/bench"),
+            ("s3", S3ArtifactStore, server.filesystem, f"s3://{bucket}", bucket),
+        ]
+        for name, cls, fs, url, base in flavors:
+            best: dict[str, tuple[float, int]] = {}
+            for _ in range(rounds):
+                for kind in ("bare", "harness"):
+                    counts: Counter[str] = Counter()
+                    if kind == "bare":
+                        machine = bare(
+                            lambda fs=fs, base=base: RawFsspec(fs(), f"{base}/{next(numbers)}"),
+                            counts,
+                            cls.capabilities,
+                        )
+                    else:
+                        machine = contract_machine(
+                            lambda cls=cls, fs=fs, url=url: cls(f"{url}/{next(numbers)}", fs=fs()),
+                            cls.capabilities,
+                            stats=counts,
+                        )
+                    seconds = timed(machine, examples, steps, run_seed)
+                    if kind not in best or seconds / counts["steps"] < best[kind][0] / best[kind][1]:
+                        best[kind] = (seconds, counts["steps"])
+            bare_rate = best["bare"][1] / best["bare"][0]
+            harness_rate = best["harness"][1] / best["harness"][0]
+            ratio = bare_rate / harness_rate
+            rows.append(
+                [name, f"{best['bare'][1]}", f"{bare_rate:8.0f}", f"{harness_rate:8.0f}", f"{ratio:5.2f}x"]
+            )
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=200)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (best kept)")
+    parser.add_argument("--no-flavors", dest="flavors", action="store_false", help="skip memory and s3")
+    parser.add_argument("--flavor-examples", type=int, default=20, help="examples on memory and s3")
+    parser.add_argument("--no-report-times", dest="report_times", action="store_false")
     args = parser.parse_args()
     rows = []
     for fake in (False, True):
@@ -164,13 +237,16 @@ def main() -> int:
         rows.append(
             [where, f"{best['bare'][1]}", f"{bare_rate:8.0f}", f"{harness_rate:8.0f}", f"{ratio:5.2f}x"]
         )
+    if args.flavors:
+        rows += flavor_rows(args.flavor_examples, args.steps, args.seed, args.rounds)
     print_table(
         f"Contract state machine, {args.examples} examples x up to {args.steps} steps, seed {args.seed}"
         " (best of the rounds; target <= 1.5x)",
         ["backend", "steps", "bare steps/s", "harness steps/s", "harness cost"],
         rows,
     )
-    report_times(args.seed)
+    if args.report_times:
+        report_times(args.seed)
     return 0
 
 

@@ -43,6 +43,15 @@ def _prepare(config: Mapping[str, Any], config_path: str) -> dict[str, Any]:
     raw = config["path"]
     if not isinstance(raw, str) or not raw or "\x00" in raw:
         raise InvalidPathError(f"invalid path {raw!r}: expected a directory path")
+    scheme, sep, _ = raw.partition("://")
+    if sep and scheme.isidentifier():
+        hint = {"s3": " (the s3 extra: pip install 'pytest-localstore[s3]')", "memory": ""}.get(scheme)
+        flavor = (
+            f"use --flavor {scheme}{hint}" if hint is not None else f"no installed flavor takes {scheme}://"
+        )
+        raise InvalidPathError(
+            f"invalid path {raw!r}: a URL, not a directory path for a local store; {flavor}"
+        )
     path = os.path.abspath(os.path.expanduser(raw))
     _check_store_path(raw, path, config_path)
     warn_at_caller(

@@ -56,6 +56,14 @@ def test_register_a_memory_store_and_use_it_in_a_stack(tmp_path: Path) -> None:
         (["--flavor", "s3"], "the s3 flavor needs a path: s3://BUCKET or s3://BUCKET/PREFIX"),
         (["--flavor", "s3", "--path", "gs://b"], "invalid path 'gs://b': expected s3://BUCKET"),
         (["--flavor", "memory", "--path", "/tmp/x"], "expected a URL such as 'memory://store'"),
+        (
+            ["--flavor", "local", "--path", "s3://bucket/x"],
+            "a URL, not a directory path for a local store; use --flavor s3 (the s3",
+        ),
+        (
+            ["--flavor", "local", "--path", "gcs://bucket/x"],
+            "a URL, not a directory path for a local store; no installed flavor takes gcs://",
+        ),
     ],
 )
 def test_bad_flavor_paths_are_one_line_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
@@ -75,6 +83,20 @@ def test_a_missing_bucket_is_named_and_nothing_is_created(s3_server: S3Server) -
     with pytest.raises(LocalStoreError, match="bucket 'no-such-bucket' does not exist"):
         build_s3_store("s3://no-such-bucket/x", endpoint_url=s3_server.endpoint_url, **s3_server.credentials)
     assert "no-such-bucket" not in s3_server.filesystem().ls("")
+
+
+def test_the_contract_command_passes_on_both_flavors(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(SCRIPT), "contract", "memory", "s3", "--examples", "3", "--steps", "5", "--seed", "1"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "memory: conforms" in result.stdout and "s3: conforms" in result.stdout
+    assert "total: 257/257 table rows" in result.stdout
+    assert list(tmp_path.iterdir()) == []  # nothing left in the current directory
 
 
 def test_the_sample_plugin_suite_runs_once_per_flavor(tmp_path: Path) -> None:
