@@ -40,11 +40,11 @@ def flavors_from(config: pytest.Config) -> list[str]:
             try:
                 __import__(module)
             except ImportError:
-                from .s3 import EXTRA_HINT
+                from .s3 import extra_hint
 
                 raise pytest.UsageError(
                     f"--localstore-flavors: flavor {name!r} needs {module.split('.')[0]}, which is not"
-                    f" installed: {EXTRA_HINT}"
+                    f" installed: {extra_hint(name)}"
                 ) from None
     return list(dict.fromkeys(names))
 

@@ -66,9 +66,10 @@ class FsspecArtifactStore(ArtifactStore):
         if not isinstance(url, str) or not url or "\x00" in url:
             raise ValueError(f"store root {url!r}: expected a URL such as 'memory://store' or 's3://bucket'")
         if fs is None:
-            from fsspec.core import url_to_fs
+            from .s3 import require
 
-            fs, root = url_to_fs(url, **storage_options)
+            core = require("fsspec.core", f"store {url!r}", "s3" if url.startswith("s3:") else "memory")
+            fs, root = core.url_to_fs(url, **storage_options)
         else:
             root = fs._strip_protocol(url)
         protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]

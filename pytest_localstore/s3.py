@@ -27,19 +27,24 @@ S3_ENDPOINT_ENV = "LOCALSTORE_S3_ENDPOINT"
 DEFAULT_REGION = "eu-west-1"
 #: The credentials moto accepts; a real endpoint takes its own, or the AWS variables.
 TEST_CREDENTIALS = {"key": "testing", "secret": "testing"}
-EXTRA_HINT = "install the s3 extra: pip install 'pytest-localstore[s3]'"
+def extra_hint(extra: str) -> str:
+    """How to install an extra, in words."""
+    return f"install the {extra} extra: pip install 'pytest-localstore[{extra}]'"
+
+
 #: Seconds before a connection or a read gives up; no retries.
 TIMEOUT = 5
 
 
-def require(module: str, what: str = "the s3 flavor") -> Any:
+def require(module: str, what: str = "the s3 flavor", extra: str = "s3") -> Any:
     """Import *module*, or a one-line LocalStoreError naming the extra."""
     import importlib
 
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise LocalStoreError(f"{what} needs {module}, which is not installed: {EXTRA_HINT}") from None
+        top = module.split(".")[0]
+        raise LocalStoreError(f"{what} needs {top}, which is not installed: {extra_hint(extra)}") from None
 
 
 def s3_options(
