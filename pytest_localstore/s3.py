@@ -27,6 +27,8 @@ S3_ENDPOINT_ENV = "LOCALSTORE_S3_ENDPOINT"
 DEFAULT_REGION = "eu-west-1"
 #: The credentials moto accepts; a real endpoint takes its own, or the AWS variables.
 TEST_CREDENTIALS = {"key": "testing", "secret": "testing"}
+
+
 def extra_hint(extra: str) -> str:
     """How to install an extra, in words."""
     return f"install the {extra} extra: pip install 'pytest-localstore[{extra}]'"

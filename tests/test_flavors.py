@@ -37,6 +37,8 @@ def test_register_and_describe_an_s3_store_without_showing_the_secret(
     assert described.returncode == 0, described.stderr
     assert "very-secret" not in described.stdout and "********" in described.stdout
     assert f"s3://{bucket}/runs" in described.stdout
+    stacked = cli(tmp_path, "stack", "register", "on-s3", "-a", "remote", "-o", "default")
+    assert stacked.returncode == 0, stacked.stderr  # a remote store may go with any orchestrator
     store = Client(str(tmp_path)).artifact_store("remote")
     with store.open("f.txt", "w") as handle:
         handle.write("written through the registry")
