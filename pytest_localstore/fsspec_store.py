@@ -75,9 +75,10 @@ class FsspecArtifactStore(ArtifactStore):
         protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
         self.fs = fs
         self._root = root.rstrip("/") or "/"
-        self._url = f"{protocol}://{self._root.lstrip('/')}" if protocol != "file" else f"file://{self._root}"
-        if protocol == "memory":
-            self._url = f"memory://{self._root.lstrip('/')}"
+        local = protocol in ("file", "local")
+        self._url = f"file://{self._root}" if local else f"{protocol}://{self._root.lstrip('/')}"
+        # The filesystem's own absolute form is accepted too where it cannot be read as relative.
+        self._prefixes = (self._url, self._root) if self._root.startswith("/") else (self._url,)
         if self._empty_directories() and not fs.exists(self._root):
             fs.makedirs(self._root, exist_ok=True)  # an object store's root needs no key
 
@@ -95,7 +96,7 @@ class FsspecArtifactStore(ArtifactStore):
             raise ValueError(f"path {text!r} contains a NUL byte")
         if not text:
             raise FileNotFoundError(errno.ENOENT, "empty path", text)
-        for prefix in (self._url, self._root):
+        for prefix in self._prefixes:
             if text == prefix or text.startswith(prefix.rstrip("/") + "/"):
                 text = text[len(prefix) :].lstrip("/") or "."
                 break

@@ -54,6 +54,13 @@ def test_paths_that_leave_the_root_are_refused(memory_artifact_store: ArtifactSt
         memory_artifact_store.exists(path)
 
 
+def test_a_relative_path_that_looks_like_the_bucket_stays_relative(s3_artifact_store: ArtifactStore) -> None:
+    bucket = s3_artifact_store.path[len("s3://") :]
+    with s3_artifact_store.open(f"{bucket}/x", "wb") as f:  # a directory named like the bucket
+        f.write(b"1")
+    assert s3_artifact_store.listdir(".") == [bucket]
+
+
 def test_a_sibling_sharing_the_roots_name_is_outside(memory_artifact_store: ArtifactStore) -> None:
     with pytest.raises(PathOutsideStoreError):
         memory_artifact_store.open(memory_artifact_store.path + "_evil/x", "wb")
