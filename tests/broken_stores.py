@@ -191,6 +191,16 @@ class ExistsGivesNumbers(LocalArtifactStore):
         return int(super().exists(path))  # type: ignore[return-value]
 
 
+class ErrnoDisagrees(LocalArtifactStore):
+    """remove of a missing file raises FileNotFoundError, but with errno EACCES."""
+
+    def remove(self, path: PathType) -> None:
+        try:
+            super().remove(path)
+        except FileNotFoundError as error:
+            raise FileNotFoundError(errno.EACCES, "no such file", error.filename) from None
+
+
 class _NaiveConfinement:
     """Confinement done by a string test on the joined path, as naive stores do it."""
 
@@ -281,6 +291,7 @@ BROKEN: dict[str, type[LocalArtifactStore]] = {
     "prefix_confined": PrefixConfined,
     "dotdot_joined": DotDotJoined,
     "follows_links": FollowsLinks,
+    "errno_disagrees": ErrnoDisagrees,
 }
 
 

@@ -11,7 +11,8 @@ first:
 - ``silent``: the call returned where the contract says it must refuse, and
   the tree is otherwise as allowed;
 - ``error``: the call refused with another exception than the allowed ones,
-  and changed nothing.
+  or with an allowed class whose ``errno`` says something else (a
+  FileNotFoundError with EACCES), and changed nothing.
 
 What the store returned or raised is shown as it was (``repr``, shortened),
 with the store's root written as ``<root>``.
@@ -19,6 +20,7 @@ with the store's root written as ``<root>``.
 
 from __future__ import annotations
 
+import errno
 import stat
 from collections.abc import Mapping
 from typing import Any
@@ -191,8 +193,13 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
     except Exception as error:  # the store's error is the thing under test
         did = f"{said}; the store raised {normalise.shown(error)}"
         damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING, watch)
-        if damage is not None or outcome.allows(error):
+        if damage is not None:
             return damage
+        if outcome.allows(error):
+            if _errno_disagrees(error):
+                rule = f"sets an errno that agrees with {type(error).__name__} (or none)"
+                return Problem("error", rule, f"{did} (errno {error.errno})")  # type: ignore[attr-defined]
+            return None
         if escaping:
             return Problem("error", f"refuses a path outside the root with {outcome.describe()}", did)
         return Problem("error", f"raises only what the contract allows, not {type(error).__name__}", did)
@@ -210,6 +217,24 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
     if outcome.effect is not None:
         outcome.effect()
     return _damage(model, store, normalise, did, "leaves the tree the contract says")
+
+
+#: The errno values each OSError subclass stands for; another errno on one of them is a lie.
+_ERRNOS: tuple[tuple[type[OSError], frozenset[int]], ...] = (
+    (FileNotFoundError, frozenset({errno.ENOENT})),
+    (FileExistsError, frozenset({errno.EEXIST})),
+    (IsADirectoryError, frozenset({errno.EISDIR})),
+    (NotADirectoryError, frozenset({errno.ENOTDIR})),
+    (PermissionError, frozenset({errno.EACCES, errno.EPERM})),
+)
+
+
+def _errno_disagrees(error: BaseException) -> bool:
+    """Whether *error* carries an errno its class does not stand for (None is fine: fsspec sets none)."""
+    code = getattr(error, "errno", None)
+    if code is None:
+        return False
+    return any(isinstance(error, kind) and code not in codes for kind, codes in _ERRNOS)
 
 
 #: The rule a refused (or must-refuse) call that changed the tree broke.
