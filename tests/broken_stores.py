@@ -191,6 +191,28 @@ class ExistsGivesNumbers(LocalArtifactStore):
         return int(super().exists(path))  # type: ignore[return-value]
 
 
+class StripsTrailingSpaces(LocalArtifactStore):
+    """Every path's trailing spaces are dropped, as some object-store clients do: 'a ' is 'a'."""
+
+    def _strip(self, path: PathType) -> str:
+        return "/".join(name.rstrip(" ") or name for name in os.fsdecode(os.fspath(path)).split("/"))
+
+    def exists(self, path: PathType) -> bool:
+        return super().exists(self._strip(path))
+
+    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
+        return super().open(self._strip(path), mode)
+
+    def makedirs(self, path: PathType) -> None:
+        super().makedirs(self._strip(path))
+
+    def mkdir(self, path: PathType) -> None:
+        super().mkdir(self._strip(path))
+
+    def isdir(self, path: PathType) -> bool:
+        return super().isdir(self._strip(path))
+
+
 class ErrnoDisagrees(LocalArtifactStore):
     """remove of a missing file raises FileNotFoundError, but with errno EACCES."""
 
@@ -292,6 +314,7 @@ BROKEN: dict[str, type[LocalArtifactStore]] = {
     "dotdot_joined": DotDotJoined,
     "follows_links": FollowsLinks,
     "errno_disagrees": ErrnoDisagrees,
+    "strips_trailing_spaces": StripsTrailingSpaces,
 }
 
 

@@ -87,8 +87,9 @@ class Explored(BaseException):
 
 
 def names(capabilities: Capabilities) -> list[str]:
-    """The names paths are built from: plain, hidden, dotted, non-ASCII, and case twins."""
-    found = ["a", "b", ".h", "d.txt", "é"]
+    """The names paths are built from: plain, hidden, dotted, non-ASCII, with spaces (inside
+    and trailing: a store that strips them merges two names), and case twins."""
+    found = ["a", "b", ".h", "d.txt", "é", "a b", "a "]
     return [*found, "A"] if capabilities.case_sensitive else found
 
 
