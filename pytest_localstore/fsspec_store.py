@@ -32,7 +32,9 @@ from .artifact_store import ArtifactStore, PathType, WalkEntry
 from .contract._capabilities import Capabilities
 from .errors import PathOutsideStoreError, exists_error, root_error
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+#: A URL ('s3://...', or 's3:/...' as pathlib writes it) or a bare scheme ('memory:', the
+#: parent of 'memory://root'); 'a:b' is a name.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(/|$)")
 _DIR_MODE = stat.S_IFDIR | 0o755
 _FILE_MODE = stat.S_IFREG | 0o644
 
@@ -77,8 +79,11 @@ class FsspecArtifactStore(ArtifactStore):
         self._root = root.rstrip("/") or "/"
         local = protocol in ("file", "local")
         self._url = f"file://{self._root}" if local else f"{protocol}://{self._root.lstrip('/')}"
-        # The filesystem's own absolute form is accepted too where it cannot be read as relative.
-        self._prefixes = (self._url, self._root) if self._root.startswith("/") else (self._url,)
+        # The URL as pathlib.Path writes it ('memory:/root', one slash) names the root too, and
+        # the filesystem's own absolute form where it cannot be read as a relative path.
+        collapsed = self._url.replace("://", ":/", 1)
+        native = (self._root,) if self._root.startswith("/") else ()
+        self._prefixes = (self._url, collapsed, *native)
         if self._empty_directories() and not fs.exists(self._root):
             fs.makedirs(self._root, exist_ok=True)  # an object store's root needs no key
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import uuid
 from collections.abc import Callable
 
@@ -59,6 +60,22 @@ def test_a_relative_path_that_looks_like_the_bucket_stays_relative(s3_artifact_s
     with s3_artifact_store.open(f"{bucket}/x", "wb") as f:  # a directory named like the bucket
         f.write(b"1")
     assert s3_artifact_store.listdir(".") == [bucket]
+
+
+def test_a_name_with_a_colon_is_a_name(memory_artifact_store: ArtifactStore) -> None:
+    with memory_artifact_store.open("run:1", "wb") as f:
+        f.write(b"x")
+    assert memory_artifact_store.listdir(".") == ["run:1"]
+    with pytest.raises(PathOutsideStoreError):
+        memory_artifact_store.exists("memory:")
+
+
+def test_a_url_made_into_a_pathlib_path_still_names_the_store(memory_artifact_store: ArtifactStore) -> None:
+    store = memory_artifact_store
+    store.makedirs("d")
+    assert store.isdir(pathlib.Path(f"{store.path}/d"))  # pathlib writes 'memory:/...'
+    with pytest.raises(PathOutsideStoreError):
+        store.exists(pathlib.Path(f"{store.path}_evil/x"))
 
 
 def test_a_sibling_sharing_the_roots_name_is_outside(memory_artifact_store: ArtifactStore) -> None:
