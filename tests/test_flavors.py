@@ -127,6 +127,28 @@ def test_the_sample_plugin_suite_runs_once_per_flavor(tmp_path: Path) -> None:
     assert "6 passed" in result.stdout
 
 
+def test_a_given_endpoint_is_used_instead_of_starting_a_server(tmp_path: Path, s3_server: S3Server) -> None:
+    (tmp_path / "test_endpoint.py").write_text(
+        "import os\n"
+        "def test_it(s3_server, s3_artifact_store):\n"
+        "    assert s3_server.endpoint_url == os.environ['EXPECTED']\n"
+        "    with s3_artifact_store.open('f', 'wb') as f:\n"
+        "        f.write(b'x')\n"
+    )
+    env = {**os.environ, "LOCALSTORE_S3_ENDPOINT": s3_server.endpoint_url, "EXPECTED": s3_server.endpoint_url}
+    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
