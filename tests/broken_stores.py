@@ -213,6 +213,32 @@ class StripsTrailingSpaces(LocalArtifactStore):
         return super().isdir(self._strip(path))
 
 
+class OpenDefaultsToBinary(LocalArtifactStore):
+    """open(path) without a mode reads bytes; the API says text ('r')."""
+
+    def open(self, path: PathType, mode: str = "rb") -> IO[Any]:
+        return super().open(path, mode)
+
+
+class OverwriteByDefault(LocalArtifactStore):
+    """copyfile and rename replace an existing target unless told not to."""
+
+    def copyfile(self, src: PathType, dst: PathType, overwrite: bool = True) -> None:
+        super().copyfile(src, dst, overwrite)
+
+    def rename(self, src: PathType, dst: PathType, overwrite: bool = True) -> None:
+        super().rename(src, dst, overwrite)
+
+
+class WalkBottomUpByDefault(LocalArtifactStore):
+    """walk(top) without topdown goes bottom-up."""
+
+    def walk(
+        self, top: PathType, topdown: bool = False, onerror: Callable[[OSError], Any] | None = None
+    ) -> Iterator[WalkEntry]:
+        return super().walk(top, topdown, onerror)
+
+
 class ErrnoDisagrees(LocalArtifactStore):
     """remove of a missing file raises FileNotFoundError, but with errno EACCES."""
 
@@ -315,6 +341,9 @@ BROKEN: dict[str, type[LocalArtifactStore]] = {
     "follows_links": FollowsLinks,
     "errno_disagrees": ErrnoDisagrees,
     "strips_trailing_spaces": StripsTrailingSpaces,
+    "open_defaults_to_binary": OpenDefaultsToBinary,
+    "overwrite_by_default": OverwriteByDefault,
+    "walk_bottom_up_by_default": WalkBottomUpByDefault,
 }
 
 

@@ -28,7 +28,7 @@ from typing import Any
 from ..artifact_store import ArtifactStore
 from ._escapes import LINK_NAME, OutsideWatch, concrete, outside_in
 from ._model import ReferenceModel, split
-from ._operations import OPERATIONS
+from ._operations import OPERATIONS, resolved
 from ._outcomes import values_match
 from ._program import Call
 
@@ -119,7 +119,7 @@ class Normaliser:
                 self._seen(expected, base), self._seen(names, base)
             )
         if op == "walk":
-            return self._walk_matches(expected, raw, topdown=call.args[1])
+            return self._walk_matches(expected, raw, topdown=resolved(op, call.args)[1])
         return values_match(expected, raw)
 
     def _walk_matches(self, expected: Any, raw: Any, topdown: bool) -> bool:

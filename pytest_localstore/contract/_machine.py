@@ -23,7 +23,7 @@ from ._capabilities import FULL, Capabilities
 from ._checker import Normaliser, Problem, check
 from ._escapes import MACHINE_FORMS, escaping_calls
 from ._model import ReferenceModel
-from ._operations import OPERATIONS
+from ._operations import DEFAULT, OPERATIONS
 from ._program import Call
 
 StoreFactory = Callable[[], ArtifactStore]
@@ -99,14 +99,15 @@ def arguments(capabilities: Capabilities) -> dict[str, Any]:
     path = st.lists(name, min_size=1, max_size=3).map("/".join)
     any_path = path | st.just(".")
     binary = st.binary(max_size=12)
+    optional_flag = st.sampled_from([True, False, DEFAULT])  # DEFAULT: left out of the call
     text = st.text(
         st.characters(exclude_characters="\r", categories=("L", "M", "N", "P", "S", "Zs")), max_size=8
     )
     return {
-        "open_read": st.tuples(path, st.sampled_from(["r", "rb"])),
+        "open_read": st.tuples(path, st.sampled_from(["r", "rb", DEFAULT])),
         "open_write": st.tuples(path, st.sampled_from(["wb", "ab", "xb"]), binary)
         | st.tuples(path, st.sampled_from(["w", "a", "x"]), text.map(lambda s: s.encode("utf-8"))),
-        "copyfile": st.tuples(path, path, st.booleans()),
+        "copyfile": st.tuples(path, path, optional_flag),
         "exists": st.tuples(any_path),
         "glob": st.tuples(st.sampled_from(GLOB_PATTERNS)),
         "isdir": st.tuples(any_path),
@@ -114,11 +115,11 @@ def arguments(capabilities: Capabilities) -> dict[str, Any]:
         "makedirs": st.tuples(path),
         "mkdir": st.tuples(path),
         "remove": st.tuples(path),
-        "rename": st.tuples(path, path, st.booleans()),
+        "rename": st.tuples(path, path, optional_flag),
         "rmtree": st.tuples(path),
         "stat": st.tuples(any_path),
         "size": st.tuples(any_path),
-        "walk": st.tuples(any_path, st.booleans()),
+        "walk": st.tuples(any_path, optional_flag),
     }
 
 

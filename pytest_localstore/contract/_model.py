@@ -15,7 +15,7 @@ from typing import Any
 
 from ._capabilities import FULL, Capabilities
 from ._escapes import outside_in
-from ._operations import OPERATIONS
+from ._operations import OPERATIONS, resolved
 from ._outcomes import (
     ANY,
     DECODE,
@@ -96,6 +96,7 @@ class ReferenceModel:
         (``exists``/``isdir`` answer False, ``walk`` yields nothing); a missing
         ``name/`` cannot be opened for writing.
         """
+        args = resolved(op, args)
         outside = outside_in(args)
         if outside is not None:
             if outside.form == "nul":

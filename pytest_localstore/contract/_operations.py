@@ -9,12 +9,44 @@ read and a write are judged differently. Adding an operation is one entry here
 
 from __future__ import annotations
 
+from typing import Any
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any
 
     from ..artifact_store import ArtifactStore
+
+
+class _Default:
+    """An optional argument left out of the call: the store must use its documented default."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+    def __reduce__(self) -> str:
+        return "DEFAULT"
+
+
+#: Stands for an optional argument not passed (``open(p)``, ``copyfile(a, b)``, ``walk(t)``).
+DEFAULT: Any = _Default()
+#: What the API documents for each optional argument the contract may leave out: {op: {index: value}}.
+DEFAULTS: dict[str, dict[int, Any]] = {
+    "open_read": {1: "r"},
+    "copyfile": {2: False},
+    "rename": {2: False},
+    "walk": {1: True},
+}
+
+
+def resolved(op: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """*args* with every left-out argument replaced by its documented default (what the model judges)."""
+    defaults = DEFAULTS.get(op)
+    if not defaults or DEFAULT not in args:
+        return args
+    return tuple(defaults[i] if arg is DEFAULT else arg for i, arg in enumerate(args))
 
 
 class Operation:
@@ -72,21 +104,39 @@ def _plain(method: str, path_args: tuple[int, ...] = (0,)) -> Operation:
     )
 
 
+def _keyword(name: str, value: Any) -> str:
+    """``, name=value`` for the source of a call, nothing for a left-out argument."""
+    return "" if value is DEFAULT else f", {name}={value!r}"
+
+
 def _with_overwrite(method: str) -> Operation:
-    """``copyfile``/``rename``: two paths and ``overwrite``."""
+    """``copyfile``/``rename``: two paths and ``overwrite`` (which may be left out)."""
+
+    def perform(store: ArtifactStore, args: tuple[Any, ...]) -> Any:
+        if args[2] is DEFAULT:
+            return getattr(store, method)(args[0], args[1])
+        return getattr(store, method)(args[0], args[1], overwrite=args[2])
+
     return Operation(
         method,
         method,
         (0, 1),
-        lambda store, args: getattr(store, method)(args[0], args[1], overwrite=args[2]),
-        lambda args: f"store.{method}({literal(args[0])}, {literal(args[1])}, overwrite={args[2]!r})",
+        perform,
+        lambda args: (
+            f"store.{method}({literal(args[0])}, {literal(args[1])}{_keyword('overwrite', args[2])})"
+        ),
     )
 
 
 def _read(store: ArtifactStore, args: tuple[Any, ...]) -> Any:
     path, mode = args
-    with store.open(path, mode) as handle:
+    with store.open(path) if mode is DEFAULT else store.open(path, mode) as handle:
         return handle.read()
+
+
+def _walk(store: ArtifactStore, args: tuple[Any, ...]) -> Any:
+    top, topdown = args
+    return list(store.walk(top) if topdown is DEFAULT else store.walk(top, topdown=topdown))
 
 
 def _write(store: ArtifactStore, args: tuple[Any, ...]) -> None:
@@ -96,7 +146,8 @@ def _write(store: ArtifactStore, args: tuple[Any, ...]) -> None:
 
 
 def _opened(args: tuple[Any, ...]) -> str:
-    return f"store.open({literal(args[0])}, {args[1]!r})"
+    mode = "" if args[1] is DEFAULT else f", {args[1]!r}"
+    return f"store.open({literal(args[0])}{mode})"
 
 
 def _written(args: tuple[Any, ...]) -> str:
@@ -137,8 +188,8 @@ _OPERATIONS = (
         "walk",
         "walk",
         (0,),
-        lambda store, args: list(store.walk(args[0], topdown=args[1])),
-        lambda args: f"list(store.walk({literal(args[0])}, topdown={args[1]!r}))",
+        _walk,
+        lambda args: f"list(store.walk({literal(args[0])}{_keyword('topdown', args[1])}))",
     ),
 )
 

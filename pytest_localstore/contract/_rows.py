@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ._capabilities import Capabilities
 from ._escapes import FORMS, escaping_calls, outside_in
-from ._operations import OPERATIONS
+from ._operations import DEFAULT, OPERATIONS
 from ._program import Call
 
 D = None  # a directory in a row's starting tree
@@ -71,6 +71,7 @@ TREE = {"d": D, "d/x.txt": b"x", "d/e": D, "d/e/y.txt": b"yy", "top.txt": b"t", 
 ROWS: tuple[Row, ...] = (
     # open
     _row('open', 'read a file, binary', F, 'open_read', 'f', 'rb', allowed="b'data'"),
+    _row('open', 'read with the mode left out: UTF-8 text', {'t': 'grüße'.encode()}, 'open_read', 't', DEFAULT, allowed="'grüße'"),
     _row('open', 'read non-ASCII text (UTF-8)', {'t': b'gr\xc3\xbc\xc3\x9fe \xe2\x9c\x93'}, 'open_read', 't', 'r', allowed="'grüße ✓'"),
     _row('open', 'read an empty file', {'e': b''}, 'open_read', 'e', 'rb', allowed="b''"),
     _row('open', 'read binary content as text', {'b': b'\xff\xfe'}, 'open_read', 'b', 'r', allowed='UnicodeDecodeError'),
@@ -100,6 +101,7 @@ ROWS: tuple[Row, ...] = (
     _row('copyfile', 'copy an empty file into a directory', {'e': b'', 'd': D}, 'copyfile', 'e', 'd/e', False, allowed='None'),
     _row('copyfile', 'target exists as file, no overwrite', {**F, "g": b"old"}, 'copyfile', 'f', 'g', False, allowed='FileExistsError'),
     _row('copyfile', 'target exists as file, overwrite', {**F, "g": b"old"}, 'copyfile', 'f', 'g', True, allowed='None'),
+    _row('copyfile', 'target exists, overwrite left out', {**F, "g": b"old"}, 'copyfile', 'f', 'g', DEFAULT, allowed='FileExistsError'),
     _row('copyfile', 'target exists as dir, overwrite', {**F, **DIR}, 'copyfile', 'f', 'd', True, allowed='IsADirectoryError'),
     _row("copyfile", "binary, non-ASCII content", {"b": "é\x00".encode()}, "copyfile", "b", "c", False, allowed="None"),
     _row('copyfile', 'source missing', {}, 'copyfile', 'nope', 'g', False, allowed='FileNotFoundError'),
@@ -178,6 +180,7 @@ ROWS: tuple[Row, ...] = (
     _row('rename', 'a directory with content', TREE, 'rename', 'd', 'moved', False, allowed='None'),
     _row('rename', 'into another directory', {**F, **DIR}, 'rename', 'f', 'd/f', False, allowed='None'),
     _row('rename', 'target exists, no overwrite', {**F, "g": b"old"}, 'rename', 'f', 'g', False, allowed='FileExistsError'),
+    _row('rename', 'target exists, overwrite left out', {**F, "g": b"old"}, 'rename', 'f', 'g', DEFAULT, allowed='FileExistsError'),
     _row('rename', 'file onto file, overwrite', {**F, "g": b"old"}, 'rename', 'f', 'g', True, allowed='None'),
     _row('rename', 'file onto empty dir, overwrite', {**F, **DIR}, 'rename', 'f', 'd', True, allowed='IsADirectoryError or OSError(ENOTEMPTY) or OSError(EEXIST)'),
     _row('rename', 'file onto non-empty dir, overwrite', {'f': DATA, 'd': D, 'd/x': b'x'}, 'rename', 'f', 'd', True, allowed='IsADirectoryError or OSError(ENOTEMPTY) or OSError(EEXIST)'),
@@ -220,6 +223,7 @@ ROWS: tuple[Row, ...] = (
     # walk
     _row('walk', 'top-down', TREE, 'walk', 'd', True, allowed="[('d', ['e'], ['x.txt']), ('d/e', [], ['y.txt'])]"),
     _row('walk', 'bottom-up', TREE, 'walk', 'd', False, allowed="[('d', ['e'], ['x.txt']), ('d/e', [], ['y.txt'])]"),
+    _row('walk', 'order left out: top-down', TREE, 'walk', 'd', DEFAULT, allowed="[('d', ['e'], ['x.txt']), ('d/e', [], ['y.txt'])]"),
     _row("walk", "the root itself, hidden names included", {"d": D, "f": DATA, ".h": DATA}, "walk", ".", True, allowed="[('.', ['d'], ['.h', 'f']), ('d', [], [])]"),
     _row('walk', 'top missing', {}, 'walk', 'nope', True, allowed='[]'),
     _row('walk', 'top is a file', F, 'walk', 'f', True, allowed='[]'),
