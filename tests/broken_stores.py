@@ -239,6 +239,21 @@ class WalkBottomUpByDefault(LocalArtifactStore):
         return super().walk(top, topdown, onerror)
 
 
+class TakesOnlyStr(LocalArtifactStore):
+    """Paths must be str: bytes and pathlib paths are a TypeError (the API promises all three)."""
+
+    def _only_str(self, path: PathType) -> PathType:
+        if not isinstance(path, str):
+            raise TypeError(f"expected a str path, got {type(path).__name__}")
+        return path
+
+    def exists(self, path: PathType) -> bool:
+        return super().exists(self._only_str(path))
+
+    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
+        return super().open(self._only_str(path), mode)
+
+
 class ErrnoDisagrees(LocalArtifactStore):
     """remove of a missing file raises FileNotFoundError, but with errno EACCES."""
 
@@ -344,6 +359,7 @@ BROKEN: dict[str, type[LocalArtifactStore]] = {
     "open_defaults_to_binary": OpenDefaultsToBinary,
     "overwrite_by_default": OverwriteByDefault,
     "walk_bottom_up_by_default": WalkBottomUpByDefault,
+    "takes_only_str": TakesOnlyStr,
 }
 
 

@@ -100,6 +100,7 @@ class Normaliser:
     def matches(self, call: Call, expected: Any, raw: Any) -> bool:
         """Whether what the store returned is what the contract allows (NotComparable if unreadable)."""
         op = call.op
+        args = resolved(op, call.args)
         if op in ("exists", "isdir"):
             if type(raw) is not bool:
                 raise NotComparable("a bool")
@@ -114,12 +115,12 @@ class Normaliser:
             if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
                 raise NotComparable("a list of str")
             names = sorted(self.relative(p) for p in raw) if op == "glob" else sorted(raw)
-            base = [] if op == "glob" else split(call.args[0])
+            base = [] if op == "glob" else split(args[0])
             return values_match(expected, names) or values_match(
                 self._seen(expected, base), self._seen(names, base)
             )
         if op == "walk":
-            return self._walk_matches(expected, raw, topdown=resolved(op, call.args)[1])
+            return self._walk_matches(expected, raw, topdown=args[1])
         return values_match(expected, raw)
 
     def _walk_matches(self, expected: Any, raw: Any, topdown: bool) -> bool:

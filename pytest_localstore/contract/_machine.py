@@ -10,8 +10,10 @@ the calls that show it and the problem.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 from hypothesis import reject
@@ -96,7 +98,10 @@ def names(capabilities: Capabilities) -> list[str]:
 def arguments(capabilities: Capabilities) -> dict[str, Any]:
     """A strategy for the arguments of every operation in ``OPERATIONS``, by operation name."""
     name = st.sampled_from(names(capabilities))
-    path = st.lists(name, min_size=1, max_size=3).map("/".join)
+    # A path as str mostly, sometimes as bytes or pathlib (the API takes all three).
+    text_path = st.lists(name, min_size=1, max_size=3).map("/".join)
+    forms: list[Callable[[str], Any]] = [str, str, str, os.fsencode, PurePosixPath]
+    path = st.tuples(text_path, st.sampled_from(forms)).map(lambda pair: pair[1](pair[0]))
     any_path = path | st.just(".")
     binary = st.binary(max_size=12)
     optional_flag = st.sampled_from([True, False, DEFAULT])  # DEFAULT: left out of the call

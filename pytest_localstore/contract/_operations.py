@@ -9,7 +9,12 @@ read and a write are judged differently. Adding an operation is one entry here
 
 from __future__ import annotations
 
+import os
+from pathlib import PurePath
 from typing import Any
+
+#: The other forms a path argument may take (``str`` is the plain one).
+_PATH_FORMS = (bytes, os.PathLike)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,11 +47,20 @@ DEFAULTS: dict[str, dict[int, Any]] = {
 
 
 def resolved(op: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
-    """*args* with every left-out argument replaced by its documented default (what the model judges)."""
-    defaults = DEFAULTS.get(op)
-    if not defaults or DEFAULT not in args:
+    """*args* as the model judges them: a left-out argument is its documented default, and a
+    ``bytes`` or ``os.PathLike`` path is the ``str`` it stands for."""
+    defaults = DEFAULTS.get(op, {})
+    paths = OPERATIONS[op].path_args
+    if not any(arg is DEFAULT or (i in paths and isinstance(arg, _PATH_FORMS)) for i, arg in enumerate(args)):
         return args
-    return tuple(defaults[i] if arg is DEFAULT else arg for i, arg in enumerate(args))
+    return tuple(
+        defaults[i]
+        if arg is DEFAULT
+        else os.fsdecode(arg)
+        if i in paths and isinstance(arg, _PATH_FORMS)
+        else arg
+        for i, arg in enumerate(args)
+    )
 
 
 class Operation:
@@ -90,6 +104,8 @@ def literal(value: Any) -> str:
     """*value* as Python source; a long run of one character is written as a product."""
     if isinstance(value, str) and len(value) > 40 and len(set(value)) == 1:
         return f"{value[0]!r} * {len(value)}"
+    if isinstance(value, PurePath):
+        return f"pathlib.{type(value).__name__}({str(value)!r})"
     return repr(value)
 
 

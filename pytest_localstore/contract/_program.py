@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from ._operations import OPERATIONS
 
 TYPE_CHECKING = False
@@ -48,6 +50,8 @@ DEFAULT_OPENING = "store = make_store()  # a fresh, empty store"
 def render(calls: list[Call], note: str, opening: str = DEFAULT_OPENING) -> str:
     """A runnable program: *opening* (the code that makes ``store``), the calls, what went wrong."""
     lines = [opening]
+    if any(isinstance(arg, PurePath) for call in calls for arg in call.args):
+        lines.append("import pathlib")
     lines += [call.source() for call in calls]
     lines += [f"# {line}" for line in note.splitlines()]
     return "\n".join(lines)

@@ -11,8 +11,10 @@ under test.
 # ruff: noqa: E501 -- the table below reads best one row per line.
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from ._capabilities import Capabilities
 from ._escapes import FORMS, escaping_calls, outside_in
@@ -229,6 +231,25 @@ ROWS: tuple[Row, ...] = (
     _row('walk', 'top is a file', F, 'walk', 'f', True, allowed='[]'),
 )
 # fmt: on
+
+
+def _path_form_rows(rows: tuple[Row, ...]) -> tuple[Row, ...]:
+    """Each operation's first successful row again, its paths as ``bytes`` and as ``pathlib``."""
+    made: list[Row] = []
+    seen: set[str] = set()
+    for row in rows:
+        paths = OPERATIONS[row.call.op].path_args
+        if row.call.op in seen or not paths or row.needs or "Error" in row.allowed:
+            continue
+        seen.add(row.call.op)
+        for form, convert in (("bytes", os.fsencode), ("pathlib.PurePosixPath", PurePosixPath)):
+            args = tuple(convert(a) if i in paths else a for i, a in enumerate(row.call.args))
+            situation = f"{row.situation}, paths as {form}"
+            made.append(Row(row.operation, situation, row.setup, Call(row.call.op, args), row.allowed))
+    return tuple(made)
+
+
+ROWS = ROWS + _path_form_rows(ROWS)
 
 
 def _escape_rows() -> tuple[Row, ...]:
