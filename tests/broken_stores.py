@@ -254,6 +254,21 @@ class TakesOnlyStr(LocalArtifactStore):
         return super().open(self._only_str(path), mode)
 
 
+class LimitsWholePaths(LocalArtifactStore):
+    """Applies the 255-byte limit to the whole path instead of to each name."""
+
+    def _limited(self, path: PathType) -> PathType:
+        if len(os.fsencode(os.fspath(path))) > 255:
+            raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), path)
+        return path
+
+    def makedirs(self, path: PathType) -> None:
+        super().makedirs(self._limited(path))
+
+    def mkdir(self, path: PathType) -> None:
+        super().mkdir(self._limited(path))
+
+
 class ErrnoDisagrees(LocalArtifactStore):
     """remove of a missing file raises FileNotFoundError, but with errno EACCES."""
 
@@ -360,6 +375,7 @@ BROKEN: dict[str, type[LocalArtifactStore]] = {
     "overwrite_by_default": OverwriteByDefault,
     "walk_bottom_up_by_default": WalkBottomUpByDefault,
     "takes_only_str": TakesOnlyStr,
+    "limits_whole_paths": LimitsWholePaths,
 }
 
 

@@ -97,6 +97,8 @@ ROWS: tuple[Row, ...] = (
     _row('open', 'write: target is a directory', DIR, 'open_write', 'd', 'wb', DATA, allowed='IsADirectoryError'),
     _row('open', 'write the root itself', {}, 'open_write', '.', 'wb', DATA, allowed='IsADirectoryError or FileExistsError'),
     _row('open', 'write a name of 256 bytes', {}, 'open_write', 'n' * 256, 'wb', DATA, allowed='OSError(ENAMETOOLONG)', needs='max_name_bytes'),
+    _row('open', 'write a name of exactly 255 bytes', {}, 'open_write', 'n' * 255, 'wb', DATA, allowed='None', needs='max_name_bytes'),
+    _row('open', 'write a name of 256 bytes below a directory', DIR, 'open_write', 'd/' + 'n' * 256, 'wb', DATA, allowed='OSError(ENAMETOOLONG)', needs='max_name_bytes'),
     _row('open', "write 'new/' (trailing slash)", {}, 'open_write', 'new/', 'wb', DATA, allowed='IsADirectoryError'),
     # copyfile
     _row('copyfile', 'copy a file', F, 'copyfile', 'f', 'g', False, allowed='None'),
@@ -156,6 +158,7 @@ ROWS: tuple[Row, ...] = (
     # makedirs
     _row("makedirs", "path and parents missing: all made", {}, "makedirs", "a/b/c", allowed="None"),
     _row("makedirs", "'new/' (trailing slash)", {}, "makedirs", "n/", allowed="None"),
+    _row('makedirs', 'a long path of short names (8 names of 99 bytes)', {}, 'makedirs', '/'.join(['p' * 99] * 8), allowed='None'),
     _row('makedirs', 'an existing directory', DIR, 'makedirs', 'd', allowed='None'),
     _row('makedirs', 'the root itself', {}, 'makedirs', '.', allowed='None'),
     _row('makedirs', 'target exists as file', F, 'makedirs', 'f', allowed='FileExistsError'),
@@ -167,6 +170,7 @@ ROWS: tuple[Row, ...] = (
     _row('mkdir', 'exists as file', F, 'mkdir', 'f', allowed='FileExistsError'),
     _row('mkdir', 'the root itself', {}, 'mkdir', '.', allowed='FileExistsError'),
     _row('mkdir', 'a name of 256 bytes (128 two-byte letters)', {}, 'mkdir', 'é' * 128, allowed='OSError(ENAMETOOLONG)', needs='max_name_bytes'),
+    _row('mkdir', 'a name of exactly 255 bytes below a directory', DIR, 'mkdir', 'd/' + 'é' * 127 + 'n', allowed='None', needs='max_name_bytes'),
     _row('mkdir', 'parent missing', {}, 'mkdir', 'no/n', allowed='FileNotFoundError'),
     _row('mkdir', 'a parent is a file', F, 'mkdir', 'f/n', allowed='FileNotFoundError or NotADirectoryError or FileExistsError'),
     # remove
