@@ -9,6 +9,7 @@ where nothing else changes the tree in between. On a real disk the store uses
 from __future__ import annotations
 
 import builtins
+import errno
 import os
 import shutil
 import stat
@@ -43,6 +44,8 @@ class LexicalOperations:
         target, existing = self._confinement.confined_lstat(dst)
         if existing is not None and not overwrite:
             raise exists_error(target)
+        if existing is None and target.endswith(os.sep):  # pyfakefs says ENOENT here, Linux EISDIR
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), target)
         shutil.copyfile(source, target)
 
     def exists(self, path: PathType) -> bool:

@@ -294,6 +294,8 @@ class _NaiveConfinement:
         full = text if os.path.isabs(text) else os.path.join(self.root, text)
         if self._normalise:
             full = os.path.normpath(full) + (os.sep if text.endswith(os.sep) else "")
+            if full.endswith(os.sep) and os.path.isfile(full.rstrip(os.sep)):  # 'file/', as the real store
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), full)
         if full.rstrip(os.sep) != self.root and not full.startswith(self._prefix):
             raise PathOutsideStoreError(path, self.root)
         return full
@@ -308,7 +310,12 @@ class _NaiveConfinement:
             return full, None
 
     def confined_stat(self, path: PathType, *, strict: bool = False) -> tuple[str, Any]:
-        full = self.confined(path)
+        try:
+            full = self.confined(path)
+        except NotADirectoryError:
+            if strict:
+                raise
+            return os.fsdecode(os.fspath(path)), None
         try:
             return full, os.stat(full)
         except (FileNotFoundError, NotADirectoryError):

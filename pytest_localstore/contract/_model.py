@@ -117,7 +117,8 @@ class ReferenceModel:
                 if op in ("exists", "isdir"):
                     return ok(False)
                 return ok([]) if op == "walk" else fail(NOTDIR)
-            if status != "ok" and op == "open_write":
+            if status != "ok" and (op == "open_write" or (op == "copyfile" and index == 1)):
+                # A missing 'name/' cannot be created as a file, by a write or as a copy's target.
                 return fail(ISDIR, *self._lookup_errors(status)) if status == "through_file" else fail(ISDIR)
         outcome: Outcome = getattr(self, op)(*args)
         if self.caps.empty_directories or not _has_empty_dir(self.root):

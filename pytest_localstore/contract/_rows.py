@@ -105,6 +105,8 @@ ROWS: tuple[Row, ...] = (
     _row('copyfile', 'copy an empty file into a directory', {'e': b'', 'd': D}, 'copyfile', 'e', 'd/e', False, allowed='None'),
     _row('copyfile', 'target exists as file, no overwrite', {**F, "g": b"old"}, 'copyfile', 'f', 'g', False, allowed='FileExistsError'),
     _row('copyfile', 'target exists as file, overwrite', {**F, "g": b"old"}, 'copyfile', 'f', 'g', True, allowed='None'),
+    _row('copyfile', "target 'g/' (trailing slash) is a file", {**F, "g": b"old"}, 'copyfile', 'f', 'g/', True, allowed='NotADirectoryError'),
+    _row('copyfile', "target 'new/' (trailing slash) is missing", F, 'copyfile', 'f', 'new/', False, allowed='IsADirectoryError'),
     _row('copyfile', 'target exists, overwrite left out', {**F, "g": b"old"}, 'copyfile', 'f', 'g', DEFAULT, allowed='FileExistsError'),
     _row('copyfile', 'target exists as dir, overwrite', {**F, **DIR}, 'copyfile', 'f', 'd', True, allowed='IsADirectoryError'),
     _row("copyfile", "binary, non-ASCII content", {"b": "é\x00".encode()}, "copyfile", "b", "c", False, allowed="None"),
@@ -158,6 +160,7 @@ ROWS: tuple[Row, ...] = (
     # makedirs
     _row("makedirs", "path and parents missing: all made", {}, "makedirs", "a/b/c", allowed="None"),
     _row("makedirs", "'new/' (trailing slash)", {}, "makedirs", "n/", allowed="None"),
+    _row('makedirs', "'f/' (trailing slash) on a file", F, 'makedirs', 'f/', allowed='NotADirectoryError'),
     _row('makedirs', 'a long path of short names (8 names of 99 bytes)', {}, 'makedirs', '/'.join(['p' * 99] * 8), allowed='None'),
     _row('makedirs', 'an existing directory', DIR, 'makedirs', 'd', allowed='None'),
     _row('makedirs', 'the root itself', {}, 'makedirs', '.', allowed='None'),
@@ -229,6 +232,7 @@ ROWS: tuple[Row, ...] = (
     # walk
     _row('walk', 'top-down', TREE, 'walk', 'd', True, allowed="[('d', ['e'], ['x.txt']), ('d/e', [], ['y.txt'])]"),
     _row('walk', 'bottom-up', TREE, 'walk', 'd', False, allowed="[('d', ['e'], ['x.txt']), ('d/e', [], ['y.txt'])]"),
+    _row('walk', "'d/' (trailing slash)", TREE, 'walk', 'd/', True, allowed="[('d', ['e'], ['x.txt']), ('d/e', [], ['y.txt'])]"),
     _row('walk', 'order left out: top-down', TREE, 'walk', 'd', DEFAULT, allowed="[('d', ['e'], ['x.txt']), ('d/e', [], ['y.txt'])]"),
     _row("walk", "the root itself, hidden names included", {"d": D, "f": DATA, ".h": DATA}, "walk", ".", True, allowed="[('.', ['d'], ['.h', 'f']), ('d', [], [])]"),
     _row('walk', 'top missing', {}, 'walk', 'nope', True, allowed='[]'),
