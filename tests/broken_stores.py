@@ -269,6 +269,15 @@ class LimitsWholePaths(LocalArtifactStore):
         super().mkdir(self._limited(path))
 
 
+class WalkIgnoresOnerror(LocalArtifactStore):
+    """walk never calls onerror: a missing top looks like an empty directory."""
+
+    def walk(
+        self, top: PathType, topdown: bool = True, onerror: Callable[[OSError], Any] | None = None
+    ) -> Iterator[WalkEntry]:
+        return super().walk(top, topdown, None)
+
+
 class ErrnoDisagrees(LocalArtifactStore):
     """remove of a missing file raises FileNotFoundError, but with errno EACCES."""
 
@@ -383,6 +392,7 @@ BROKEN: dict[str, type[LocalArtifactStore]] = {
     "walk_bottom_up_by_default": WalkBottomUpByDefault,
     "takes_only_str": TakesOnlyStr,
     "limits_whole_paths": LimitsWholePaths,
+    "walk_ignores_onerror": WalkIgnoresOnerror,
 }
 
 

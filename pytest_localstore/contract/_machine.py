@@ -125,6 +125,7 @@ def arguments(capabilities: Capabilities) -> dict[str, Any]:
         "stat": st.tuples(any_path),
         "size": st.tuples(any_path),
         "walk": st.tuples(any_path, optional_flag),
+        "walk_errors": st.tuples(any_path),
     }
 
 

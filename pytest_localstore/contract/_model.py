@@ -47,6 +47,10 @@ def split(path: str) -> list[str]:
     return [part for part in path.split("/") if part not in ("", ".")]
 
 
+#: What a walk whose top is not a directory gives: no entries; ``onerror`` called.
+_NOTHING_TO_WALK: dict[str, Any] = {"walk": [], "walk_errors": True}
+
+
 class ReferenceModel:
     """An in-memory tree that answers every call the way the contract says."""
 
@@ -107,7 +111,7 @@ class ReferenceModel:
         if self.caps.max_name_bytes is not None and self._too_long(op, args, self.caps.max_name_bytes):
             if op in ("exists", "isdir"):
                 return ok(False)
-            return ok([]) if op == "walk" else fail(NAMETOOLONG)
+            return ok(_NOTHING_TO_WALK[op]) if op in _NOTHING_TO_WALK else fail(NAMETOOLONG)
         for index in OPERATIONS[op].path_args:
             path = args[index]
             if not path.endswith("/"):
@@ -116,7 +120,7 @@ class ReferenceModel:
             if status == "ok" and isinstance(node, bytes):
                 if op in ("exists", "isdir"):
                     return ok(False)
-                return ok([]) if op == "walk" else fail(NOTDIR)
+                return ok(_NOTHING_TO_WALK[op]) if op in _NOTHING_TO_WALK else fail(NOTDIR)
             if status != "ok" and (op == "open_write" or (op == "copyfile" and index == 1)):
                 # A missing 'name/' cannot be created as a file, by a write or as a copy's target.
                 return fail(ISDIR, *self._lookup_errors(status)) if status == "through_file" else fail(ISDIR)
@@ -392,6 +396,11 @@ class ReferenceModel:
             return fail(*self._lookup_errors(status))
         value = ANY if isinstance(node, dict) else len(node or b"")
         return ok(value)
+
+    def walk_errors(self, top: str) -> Outcome:
+        """Whether ``walk(top, onerror=...)`` calls ``onerror``: for a top that is not a directory."""
+        status, node = self.find(split(top))
+        return ok(not (status == "ok" and isinstance(node, dict)))
 
     def walk(self, top: str, topdown: bool) -> Outcome:
         parts = split(top)

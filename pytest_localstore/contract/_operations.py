@@ -161,6 +161,14 @@ def _write(store: ArtifactStore, args: tuple[Any, ...]) -> None:
         handle.write(data if "b" in mode else data.decode("utf-8"))
 
 
+def _walk_errors(store: ArtifactStore, args: tuple[Any, ...]) -> bool:
+    errors: list[OSError] = []
+    list(store.walk(args[0], onerror=errors.append))
+    if not all(isinstance(error, OSError) for error in errors):
+        raise TypeError(f"onerror was given {errors!r}: expected OSError instances")
+    return bool(errors)
+
+
 def _opened(args: tuple[Any, ...]) -> str:
     mode = "" if args[1] is DEFAULT else f", {args[1]!r}"
     return f"store.open({literal(args[0])}{mode})"
@@ -206,6 +214,16 @@ _OPERATIONS = (
         (0,),
         _walk,
         lambda args: f"list(store.walk({literal(args[0])}{_keyword('topdown', args[1])}))",
+    ),
+    Operation(
+        "walk_errors",
+        "walk",
+        (0,),
+        _walk_errors,
+        lambda args: (
+            f"errors = []\nlist(store.walk({literal(args[0])}, onerror=errors.append))\nbool(errors)"
+        ),
+        lambda args: f"list(store.walk({literal(args[0])}, onerror=errors.append)); bool(errors)",
     ),
 )
 

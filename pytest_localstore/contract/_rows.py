@@ -236,6 +236,9 @@ ROWS: tuple[Row, ...] = (
     _row('walk', 'order left out: top-down', TREE, 'walk', 'd', DEFAULT, allowed="[('d', ['e'], ['x.txt']), ('d/e', [], ['y.txt'])]"),
     _row("walk", "the root itself, hidden names included", {"d": D, "f": DATA, ".h": DATA}, "walk", ".", True, allowed="[('.', ['d'], ['.h', 'f']), ('d', [], [])]"),
     _row('walk', 'top missing', {}, 'walk', 'nope', True, allowed='[]'),
+    _row('walk', 'top missing: onerror is called', {}, 'walk_errors', 'nope', allowed='True'),
+    _row('walk', 'top is a file: onerror is called', F, 'walk_errors', 'f', allowed='True'),
+    _row('walk', 'a directory: onerror is not called', TREE, 'walk_errors', 'd', allowed='False'),
     _row('walk', 'top is a file', F, 'walk', 'f', True, allowed='[]'),
 )
 # fmt: on
