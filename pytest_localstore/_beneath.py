@@ -146,7 +146,7 @@ class Beneath:
             try:  # a name right below the root, not a link: one system call
                 return os.open(below, flags | os.O_NOFOLLOW, mode, dir_fd=self.fd)
             except OSError as error:  # a link is ELOOP, or ENOTDIR with O_DIRECTORY
-                if error.errno not in _LINK_ERRORS or not _is_link(below, self.fd):
+                if error.errno not in _LINK_ERRORS or not is_link(below, self.fd):
                     raise
         openat2 = self.openat2
         if openat2 is not None:
@@ -160,7 +160,7 @@ class Beneath:
             try:
                 return os.open(name, flags | os.O_NOFOLLOW, mode, dir_fd=dir_fd)
             except OSError as error:
-                if error.errno not in _LINK_ERRORS or not _is_link(name, dir_fd):
+                if error.errno not in _LINK_ERRORS or not is_link(name, dir_fd):
                     raise
             finally:
                 self.release(dir_fd)
@@ -268,7 +268,8 @@ class Beneath:
         raise PathOutsideStoreError(given, self.real)
 
 
-def _is_link(name: str, dir_fd: int) -> bool:
+def is_link(name: str, dir_fd: int) -> bool:
+    """Whether *name* in the directory *dir_fd* is a symbolic link (False if it cannot be read)."""
     try:
         return stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
     except OSError:

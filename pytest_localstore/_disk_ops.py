@@ -18,7 +18,7 @@ import stat
 from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any, TypeGuard
 
-from ._beneath import O_PATH, Beneath
+from ._beneath import O_PATH, Beneath, is_link
 from ._confine import Confinement
 from ._glob import confined_glob
 from .errors import PathOutsideStoreError, exists_error, root_error
@@ -191,23 +191,11 @@ class DiskOperations:
                 return st
         try:
             below, trailing = self._below(path)
-            openat2 = self._openat2
-            if openat2 is not None and not trailing and below:  # inlined: the commonest deep call
-                fd = openat2(self._fd, os.fsencode(below), _PATH, 0)
-                if fd >= 0:
-                    try:
-                        return os.stat(fd)
-                    finally:
-                        os.close(fd)
-                if -fd in _ABSENT:
-                    return None
-            return self._tree.stat(below + "/" if trailing else below, path)
-        except PathOutsideStoreError:
-            raise
         except OSError as error:
             if error.errno in _ABSENT:
-                return None
+                return None  # a name too long to exist
             raise
+        return self.stat_below(below + "/" if trailing else below, path)
 
     def glob(self, pattern: PathType) -> list[str]:
         try:
@@ -286,7 +274,7 @@ class DiskOperations:
             try:
                 fd = os.open(name, _READ_DIR | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
             except OSError as error:
-                if error.errno == errno.ELOOP or _is_link(name, dir_fd):
+                if error.errno == errno.ELOOP or is_link(name, dir_fd):
                     tree.stat(below, path)  # a link out is refused as outside
                     raise OSError(f"cannot call rmtree on a symbolic link: {self.full(below)!r}") from None
                 raise _named(error, self.full(below)) from None
@@ -307,14 +295,6 @@ class DiskOperations:
             if not stat.S_ISLNK(st.st_mode):
                 return st
         below, trailing = self._below(path)
-        openat2 = self._openat2
-        if openat2 is not None and not trailing and below:  # inlined: the commonest deep call
-            fd = openat2(self._fd, os.fsencode(below), _PATH, 0)
-            if fd >= 0:
-                try:
-                    return os.stat(fd)
-                finally:
-                    os.close(fd)
         try:
             return self._tree.stat(below + "/" if trailing else below, path)
         except PathOutsideStoreError:
@@ -349,9 +329,10 @@ class DiskOperations:
 
     # -- what the glob needs (GlobTree) -------------------------------------------
 
-    def stat_below(self, below: str) -> os.stat_result | None:
+    def stat_below(self, below: str, given: PathType | None = None) -> os.stat_result | None:
+        """``stat`` of *below* (links followed inside), None if it does not exist."""
         try:
-            return self._tree.stat(below, below)
+            return self._tree.stat(below, below if given is None else given)
         except PathOutsideStoreError:
             raise
         except OSError as error:
@@ -423,13 +404,6 @@ def _lexists(name: str, dir_fd: int) -> bool:
     except FileNotFoundError:
         return False
     return True
-
-
-def _is_link(name: str, dir_fd: int) -> bool:
-    try:
-        return stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
-    except OSError:
-        return False
 
 
 def _remove_contents(fd: int) -> None:

@@ -8,7 +8,6 @@ error naming the extra, never a skip.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -19,33 +18,28 @@ if TYPE_CHECKING:
     from .artifact_store import ArtifactStore
     from .s3 import S3Server
 
-#: The flavors ``artifact_store`` can run a test on, and the modules each needs.
-FLAVORS = {"local": (), "memory": ("fsspec",), "s3": ("fsspec", "s3fs", "moto.server")}
-DEFAULT_FLAVORS = "local"
-
 
 def flavors_from(config: pytest.Config) -> list[str]:
     """The flavors asked for (option, else ini), checked: a usage error names what is wrong."""
+    from ._extras import FLAVOR_MODULES, extra_hint, missing_package
+
+    flavors = tuple(FLAVOR_MODULES)
     text = config.getoption("localstore_flavors") or config.getini("localstore_flavors")
     names = [name.strip() for name in str(text).split(",") if name.strip()]
     if not names:
-        expected = ", ".join(FLAVORS)
+        expected = ", ".join(flavors)
         raise pytest.UsageError(f"--localstore-flavors={text!r}: expected one or more of {expected}")
     for name in names:
-        if name not in FLAVORS:
+        if name not in flavors:
             raise pytest.UsageError(
-                f"--localstore-flavors: unknown flavor {name!r}: expected one or more of {', '.join(FLAVORS)}"
+                f"--localstore-flavors: unknown flavor {name!r}: expected one or more of {', '.join(flavors)}"
             )
-        for module in FLAVORS[name]:
-            try:
-                __import__(module)
-            except ImportError:
-                from .s3 import extra_hint
-
-                raise pytest.UsageError(
-                    f"--localstore-flavors: flavor {name!r} needs {module.split('.')[0]}, which is not"
-                    f" installed: {extra_hint(name)}"
-                ) from None
+        missing = missing_package(name)
+        if missing is not None:  # found without importing: moto and s3fs load only when used
+            raise pytest.UsageError(
+                f"--localstore-flavors: flavor {name!r} needs {missing}, which is not"
+                f" installed: {extra_hint(name)}"
+            )
     return list(dict.fromkeys(names))
 
 
@@ -58,10 +52,9 @@ def s3_server(pytestconfig: pytest.Config) -> Iterator[S3Server]:
     endpoint you run (MinIO, say) instead; credentials then come from the AWS
     variables. Needs the s3 extra.
     """
-    from .s3 import S3_ENDPOINT_ENV, S3Server
+    from .s3 import S3Server
 
-    endpoint = pytestconfig.getoption("localstore_s3_endpoint") or os.environ.get(S3_ENDPOINT_ENV)
-    server = S3Server(endpoint, credentials={}) if endpoint else S3Server.start()
+    server = S3Server.for_tests(pytestconfig.getoption("localstore_s3_endpoint"))
     try:
         yield server
     finally:

@@ -78,13 +78,15 @@ class FsspecArtifactStore(ArtifactStore):
         self.fs = fs
         self._root = root.rstrip("/") or "/"
         local = protocol in ("file", "local")
+        #: Whether the filesystem keeps directories with nothing in them (object stores do not).
+        self._keeps_empty_dirs = local or getattr(fs, "pseudo_dirs", None) is not None
         self._url = f"file://{self._root}" if local else f"{protocol}://{self._root.lstrip('/')}"
         # The URL as pathlib.Path writes it ('memory:/root', one slash) names the root too, and
         # the filesystem's own absolute form where it cannot be read as a relative path.
         collapsed = self._url.replace("://", ":/", 1)
         native = (self._root,) if self._root.startswith("/") else ()
         self._prefixes = (self._url, collapsed, *native)
-        if self._empty_directories() and not fs.exists(self._root):
+        if self._keeps_empty_dirs and not fs.exists(self._root):
             fs.makedirs(self._root, exist_ok=True)  # an object store's root needs no key
 
     @property
@@ -170,13 +172,8 @@ class FsspecArtifactStore(ArtifactStore):
         """Before creating *below*: its parent must be a directory (missing is FileNotFoundError)."""
         self._check_parents(below)
         head = below.rpartition("/")[0]
-        if head and not self._is_dir(head) and self._empty_directories():
+        if head and not self._is_dir(head) and self._keeps_empty_dirs:
             raise _error(errno.ENOENT, self.full(below))
-
-    def _empty_directories(self) -> bool:
-        """Whether this filesystem keeps directories with nothing in them."""
-        protocols = (self.fs.protocol,) if isinstance(self.fs.protocol, str) else self.fs.protocol
-        return getattr(self.fs, "pseudo_dirs", None) is not None or "file" in protocols
 
     # -- the fourteen operations ------------------------------------------------
 

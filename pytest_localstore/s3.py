@@ -19,6 +19,7 @@ import uuid
 from types import TracebackType
 from typing import Any
 
+from ._extras import extra_hint
 from .errors import LocalStoreError
 
 #: An endpoint to use instead of starting moto's server (``http://127.0.0.1:9000``).
@@ -27,11 +28,6 @@ S3_ENDPOINT_ENV = "LOCALSTORE_S3_ENDPOINT"
 DEFAULT_REGION = "eu-west-1"
 #: The credentials moto accepts; a real endpoint takes its own, or the AWS variables.
 TEST_CREDENTIALS = {"key": "testing", "secret": "testing"}
-
-
-def extra_hint(extra: str) -> str:
-    """How to install an extra, in words."""
-    return f"install the {extra} extra: pip install 'pytest-localstore[{extra}]'"
 
 
 #: Seconds before a connection or a read gives up; no retries.
@@ -113,6 +109,17 @@ class S3Server:
         server = cls(f"http://127.0.0.1:{port}")
         server._moto = moto
         return server
+
+    @classmethod
+    def for_tests(cls, endpoint_url: str | None = None) -> S3Server:
+        """*endpoint_url*, else :data:`S3_ENDPOINT_ENV`, else moto's server started here.
+
+        A given endpoint takes its credentials from the AWS variables.
+        """
+        import os
+
+        endpoint = endpoint_url or os.environ.get(S3_ENDPOINT_ENV)
+        return cls(endpoint, credentials={}) if endpoint else cls.start()
 
     def stop(self) -> None:
         """Stop moto's server if this object started it (a given endpoint is left alone)."""

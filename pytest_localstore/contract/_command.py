@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import importlib.util
 import itertools
 import json
 import os
@@ -18,6 +17,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from .._extras import extra_hint, missing_package
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, Capabilities
 from ._checker import KINDS
@@ -61,7 +61,7 @@ def targets_for(spec: str) -> list[Target]:
     if spec in ("memory", "s3"):
         return [_fsspec_target(spec)]
     if spec == "all":
-        return [target for name in BUILT_IN if _installed(name) for target in targets_for(name)]
+        return [target for name in BUILT_IN if missing_package(name) is None for target in targets_for(name)]
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
         raise TargetError(f"target {spec!r}: expected one of {', '.join(BUILT_IN)}, all, or MODULE:FACTORY")
@@ -107,22 +107,11 @@ Patcher().setUp()  # the fake filesystem, for the rest of the program
 store = LocalArtifactStore("/store")  # a fresh, empty store"""
 
 
-_NEEDS = {"local": (), "memory": ("fsspec",), "s3": ("fsspec", "s3fs", "moto.server")}
-
-
-def _installed(flavor: str) -> bool:
-    """Whether every package the built-in *flavor* needs can be imported."""
-    return all(importlib.util.find_spec(name.split(".")[0]) is not None for name in _NEEDS[flavor])
-
-
 def _fsspec_target(flavor: str) -> Target:
     """The ``memory`` or ``s3`` flavor as a target (``s3``: moto's server, unless an endpoint is set)."""
-    if not _installed(flavor):
-        missing = next(n for n in _NEEDS[flavor] if importlib.util.find_spec(n.split(".")[0]) is None)
-        raise TargetError(
-            f"target {flavor!r}: needs {missing.split('.')[0]}, which is not installed:"
-            f" pip install 'pytest-localstore[{'s3' if flavor == 's3' else 'memory'}]'"
-        )
+    missing = missing_package(flavor)
+    if missing is not None:
+        raise TargetError(f"target {flavor!r}: needs {missing}, which is not installed: {extra_hint(flavor)}")
     from ..fsspec_store import MemoryArtifactStore, S3ArtifactStore
 
     if flavor == "memory":
@@ -163,10 +152,9 @@ def _memory_stores() -> Iterator[Callable[[], ArtifactStore]]:
 @contextlib.contextmanager
 def _s3_stores() -> Iterator[Callable[[], ArtifactStore]]:
     from ..fsspec_store import S3ArtifactStore
-    from ..s3 import S3_ENDPOINT_ENV, S3Server
+    from ..s3 import S3Server
 
-    endpoint = os.environ.get(S3_ENDPOINT_ENV)
-    with S3Server(endpoint, credentials={}) if endpoint else S3Server.start() as server:
+    with S3Server.for_tests() as server:
         bucket = server.make_bucket("localstore-contract")
         fs = server.filesystem()
         numbers = itertools.count()
