@@ -15,7 +15,9 @@ installed distribution's entry points, which is pytest's cost, not the plugin's.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -65,7 +67,21 @@ def main() -> int:
         # Bytecode caching on, as on a user's machine; the run's config is private.
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["LOCALSTORE_CONFIG_PATH"] = str(work / "config")
-        pytest_cmd = [sys.executable, "-m", "pytest", *BASE_ARGS, "--basetemp", str(work / "bt")]
+        pytest_cmd = [sys.executable, "-m", "pytest", *BASE_ARGS]
+        runs = itertools.count()
+
+        def timed(argv: list[str], environ: dict[str, str]) -> float:
+            """Seconds of one run, in a fresh base temporary directory removed afterwards, untimed.
+
+            A shared ``--basetemp`` would make each run delete the previous run's
+            directories, charging one variant's clean-up to the next one.
+            """
+            basetemp = work / f"bt{next(runs)}"
+            try:
+                return command_seconds([*argv, "--basetemp", str(basetemp)], runs=1, env=environ)
+            finally:
+                shutil.rmtree(basetemp, ignore_errors=True)
+
         suites = {
             label: (
                 write_suite(work, f"v{index}", header, body, 1),
@@ -79,14 +95,22 @@ def main() -> int:
         marginals: dict[str, list[float]] = {label: [] for label in suites}
         for _ in range(args.rounds):
             for label, (one, many) in suites.items():
-                t_one = command_seconds([*pytest_cmd, str(one)], runs=1, env=env)
-                t_many = command_seconds([*pytest_cmd, str(many)], runs=1, env=env)
+                t_one = timed([*pytest_cmd, str(one)], env)
+                t_many = timed([*pytest_cmd, str(many)], env)
                 marginals[label].append((t_many - t_one) / (args.tests - 1))
         marginal = {label: statistics.median(values) for label, values in marginals.items()}
-        base = marginal["tmp_path (baseline)"]
-        fs = marginal["fs (pyfakefs, for reference)"]
+
+        def ratio(label: str, base: str) -> float:
+            """The median over rounds of the two variants' ratio in the same round.
+
+            Both were timed a few seconds apart, so the machine's drift between
+            rounds cancels; a ratio of the two medians would keep it.
+            """
+            return statistics.median(a / b for a, b in zip(marginals[label], marginals[base], strict=True))
+
+        base, fs = "tmp_path (baseline)", "fs (pyfakefs, for reference)"
         rows = [
-            [label, f"{cost * 1e3:6.3f}", f"{cost / base:5.2f}x", f"{cost / fs:5.2f}x"]
+            [label, f"{cost * 1e3:6.3f}", f"{ratio(label, base):5.2f}x", f"{ratio(label, fs):5.2f}x"]
             for label, cost in marginal.items()
         ]
         print_table(
@@ -110,9 +134,7 @@ def main() -> int:
         fastest = {label: float("inf") for label in startup}
         for _ in range(max(args.rounds * 3, 9)):
             for label, (argv, environ) in startup.items():
-                fastest[label] = min(
-                    fastest[label], command_seconds([*argv, str(empty)], runs=1, env=environ)
-                )
+                fastest[label] = min(fastest[label], timed([*argv, str(empty)], environ))
         labels = list(startup)
         rows = [[label, f"{fastest[label] * 1e3:7.1f}"] for label in labels]
         rows.append(

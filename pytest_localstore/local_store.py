@@ -46,12 +46,19 @@ class LocalArtifactStore(ArtifactStore):
         root = os.path.realpath(os.path.abspath(os.path.expanduser(text)))
         if not os.path.isdir(root):
             os.makedirs(root, exist_ok=True)
-        confinement = Confinement(root)
-        self._ops: DiskOperations | LexicalOperations
-        if type(os) is ModuleType:
-            self._ops = DiskOperations(confinement, use_openat2=use_openat2)
-        else:  # pyfakefs has replaced this module's ``os``
-            self._ops = LexicalOperations(confinement)
+        self._ops = _operations(root, use_openat2)
+
+    @classmethod
+    def _on_resolved_root(cls, root: str, *, name: str | None, id: uuid.UUID | None) -> LocalArtifactStore:
+        """A store on *root*, which the caller has checked is an absolute, resolved, existing directory.
+
+        For the fake backend, whose pyfakefs resolves a path in a tenth of the
+        time its emulated ``os.path.realpath`` takes.
+        """
+        store = cls.__new__(cls)
+        ArtifactStore.__init__(store, name=name, id=id)
+        store._ops = _operations(root, None)
+        return store
 
     @property
     def path(self) -> str:
@@ -121,3 +128,11 @@ class LocalArtifactStore(ArtifactStore):
     ) -> Iterator[WalkEntry]:
         """``os.walk`` below *top*; links to directories are listed, never entered."""
         return self._ops.walk(top, topdown, onerror)
+
+
+def _operations(root: str, use_openat2: bool | None) -> DiskOperations | LexicalOperations:
+    """The operations on *root*: by descriptor on a real disk, by checked path under pyfakefs."""
+    confinement = Confinement(root)
+    if type(os) is ModuleType:
+        return DiskOperations(confinement, use_openat2=use_openat2)
+    return LexicalOperations(confinement)  # pyfakefs has replaced this module's ``os``

@@ -248,6 +248,45 @@ def test_fake_backend_shares_the_fs_fixture(pytester: pytest.Pytester) -> None:
     assert not list(Path(pytester.path).glob("**/registry.json"))
 
 
+def test_fake_backend_lays_out_what_the_disk_backend_does(pytester: pytest.Pytester) -> None:
+    """The registry and store that the fake backend adds in one step read back as written."""
+    pytester.makepyfile(
+        """
+        import json, os, stat
+        import pytest
+        from pytest_localstore import Client, LocalArtifactStore
+
+        pytestmark = pytest.mark.localstore(backend="fake")
+
+        def test_laid_out(local_artifact_store, localstore_config):
+            registry = localstore_config.path / "registry.json"
+            document = json.loads(registry.read_text(encoding="utf-8"))
+            assert [c["name"] for c in document["components"]] == ["default", "default"]
+            assert stat.S_IMODE(os.stat(registry).st_mode) == 0o644
+            assert stat.S_IMODE(os.stat(local_artifact_store.path).st_mode) == 0o755
+            again = Client().get_stack("default").artifact_store  # read from the file, by path
+            assert again.id == local_artifact_store.id and again.path == local_artifact_store.path
+            assert type(again) is type(local_artifact_store) is LocalArtifactStore
+
+        def test_config_dir_there_first(localstore_config):
+            assert os.listdir(localstore_config.path) == []
+            store = localstore_config.write_default_stack().artifact_store
+            assert os.path.isdir(store.path)
+            assert localstore_config.write_default_stack().artifact_store.id == store.id
+
+        def test_store_through_a_link_is_resolved(fs, localstore_config, artifact_store_factory):
+            fs.create_dir("/real/stores")
+            fs.create_symlink("/linked", "/real/stores")
+            store = artifact_store_factory("linked", path="/linked/mine")
+            assert store.path == "/real/stores/mine"
+            with store.open("f", "w") as f:
+                f.write("x")
+            assert os.path.exists("/real/stores/mine/f")
+        """
+    )
+    pytester.runpytest("-p", "localstore").assert_outcomes(passed=3)
+
+
 def test_fake_backend_keeps_the_hypothesis_database(pytester: pytest.Pytester) -> None:
     database = pytester.path / "examples-db"
     pytester.makepyfile(
