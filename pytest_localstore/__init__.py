@@ -45,6 +45,8 @@ _EXPORTS = {
     "StackModel": "models",
     "Registry": "registry",
     "Stack": "stack",
+    "ZenMLSandbox": "zenml_sandbox",
+    "ZenMLArtifactStore": "zenml_store",
 }
 __all__ = [*sorted(_EXPORTS), "__version__"]
 __getattr__, __dir__ = attach(__name__, _EXPORTS, globals())
@@ -82,3 +84,5 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from .models import StackModel as StackModel
     from .registry import Registry as Registry
     from .stack import Stack as Stack
+    from .zenml_sandbox import ZenMLSandbox as ZenMLSandbox
+    from .zenml_store import ZenMLArtifactStore as ZenMLArtifactStore

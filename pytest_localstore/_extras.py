@@ -1,18 +1,21 @@
-"""Which optional packages each built-in flavor needs, and how to tell a user to get them.
+"""Which optional packages each extra provides, and how to tell a user to get them.
 
 Checked with ``importlib.util.find_spec``: nothing is imported until a store
-of the flavor is made.
+of the flavor (or a ZenML fixture or target) is used.
 """
 
 from __future__ import annotations
 
 import importlib.util
 
-#: Built-in flavor -> the modules it needs (the ``memory`` and ``s3`` extras provide them).
-FLAVOR_MODULES: dict[str, tuple[str, ...]] = {
-    "local": (),
+#: The built-in flavors; each one but ``local`` needs the extra of the same name.
+BUILT_IN_FLAVORS = ("local", "memory", "s3")
+
+#: Extra -> the modules it provides.
+EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "memory": ("fsspec",),
     "s3": ("fsspec", "s3fs", "moto.server"),
+    "zenml": ("zenml", "sqlalchemy"),
 }
 
 
@@ -21,10 +24,14 @@ def extra_hint(extra: str) -> str:
     return f"install the {extra} extra: pip install 'pytest-localstore[{extra}]'"
 
 
-def missing_package(flavor: str) -> str | None:
-    """The first package *flavor* needs that is not installed, or None."""
-    for module in FLAVOR_MODULES[flavor]:
+def missing_package(extra: str) -> str | None:
+    """The first package the flavor or extra *extra* needs that is not installed, or None."""
+    for module in EXTRA_MODULES.get(extra, ()):
         package = module.split(".")[0]
-        if importlib.util.find_spec(package) is None:
+        try:
+            found = importlib.util.find_spec(package)
+        except (ImportError, ValueError):  # ValueError: blocked (None in sys.modules)
+            found = None
+        if found is None:
             return package
     return None

@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 def flavors_from(config: pytest.Config) -> list[str]:
     """The flavors asked for (option, else ini), checked: a usage error names what is wrong."""
-    from ._extras import FLAVOR_MODULES, extra_hint, missing_package
+    from ._extras import BUILT_IN_FLAVORS, extra_hint, missing_package
 
-    flavors = tuple(FLAVOR_MODULES)
+    flavors = BUILT_IN_FLAVORS
     text = config.getoption("localstore_flavors") or config.getini("localstore_flavors")
     names = [name.strip() for name in str(text).split(",") if name.strip()]
     if not names:

@@ -162,9 +162,11 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         default=["local"],
         help="'local' (the local store on the real disk and under pyfakefs; the default),"
         " 'memory', 's3' (on moto's server started for the run, or LOCALSTORE_S3_ENDPOINT),"
-        " 'all' (every built-in flavor whose packages are installed) or MODULE:FACTORY, a"
-        " callable returning a fresh, empty ArtifactStore (the current directory is importable;"
-        " a 'capabilities' attribute on it declares what it cannot do)",
+        " 'all' (every built-in flavor whose packages are installed), MODULE:FACTORY (a"
+        " callable returning a fresh, empty ArtifactStore; the current directory is importable;"
+        " a 'capabilities' attribute on it declares what it cannot do), or ZenML's own stores"
+        " through the adapter (the zenml extra): 'zenml:local', 'zenml:s3', or"
+        " zenml:MODULE:FACTORY (a callable returning a fresh, empty ZenML artifact store)",
     )
     contract.add_argument(
         "--examples", type=_positive, default=100, help="random call sequences (default 100)"

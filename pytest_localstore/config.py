@@ -15,18 +15,28 @@ if TYPE_CHECKING:
 
 CONFIG_PATH_ENV = "LOCALSTORE_CONFIG_PATH"
 APP_NAME = "localstore"
+ZENML_CONFIG_PATH_ENV = "ZENML_CONFIG_PATH"
 #: Set by the fake backend to the test process's pid: its config directory exists
 #: only inside that process's pyfakefs, so any other process must not use it.
 FAKE_BACKEND_ENV = "LOCALSTORE_FAKE_BACKEND_PID"
 
 
-def user_config_dir(environ: Mapping[str, str] | None = None) -> str:
-    """The config directory a user has when ``LOCALSTORE_CONFIG_PATH`` is unset."""
+def user_config_dir(environ: Mapping[str, str] | None = None, app: str = APP_NAME) -> str:
+    """The config directory a user has for *app* when no variable says otherwise."""
     env = os.environ if environ is None else environ
     base = env.get("XDG_CONFIG_HOME") or ""
     if not os.path.isabs(base):
         base = os.path.expanduser("~/.config")
-    return os.path.join(base, APP_NAME)
+    return os.path.join(base, app)
+
+
+def zenml_config_dir(environ: Mapping[str, str] | None = None) -> str:
+    """ZenML's global config directory: ``ZENML_CONFIG_PATH``, else its XDG place (found without ZenML)."""
+    env = os.environ if environ is None else environ
+    configured = env.get(ZENML_CONFIG_PATH_ENV)
+    if configured:
+        return os.path.abspath(os.path.expanduser(configured))
+    return user_config_dir(env, "zenml")
 
 
 def config_dir(environ: Mapping[str, str] | None = None) -> str:

@@ -26,7 +26,8 @@ from ._flavor_fixtures import (
     s3_server,
 )
 from ._guard import ConfigDirGuard
-from .config import CONFIG_PATH_ENV, config_dir
+from ._zenml_fixtures import zenml_artifact_store, zenml_client, zenml_sandbox
+from .config import CONFIG_PATH_ENV, config_dir, zenml_config_dir
 
 if TYPE_CHECKING:
     from .artifact_store import ArtifactStore
@@ -38,7 +39,8 @@ pytest.register_assert_rewrite("pytest_localstore.contract")
 
 BACKENDS = ("disk", "fake")
 DEFAULT_BACKEND = "disk"
-_GUARD = pytest.StashKey[ConfigDirGuard]()
+#: The real config directories the run must leave alone, each with the fixture to use instead.
+_GUARDS = pytest.StashKey[list[tuple[ConfigDirGuard, str]]]()
 _TOUCHED = pytest.StashKey[list[str]]()
 _FAKE = pytest.StashKey[bool]()
 _FLAVORS = pytest.StashKey[list[str]]()
@@ -107,7 +109,10 @@ def pytest_configure(config: pytest.Config) -> None:
     saved = {name: os.environ.get(name) for name in (CONFIG_PATH_ENV, _RUN_ENV, _USER_ENV)}
     inherited = saved[_RUN_ENV] is not None and saved[CONFIG_PATH_ENV] == saved[_RUN_ENV]
     user_setting = (saved[_USER_ENV] or "") if inherited else (saved[CONFIG_PATH_ENV] or "")
-    config.stash[_GUARD] = ConfigDirGuard(config_dir({**os.environ, CONFIG_PATH_ENV: user_setting}))
+    config.stash[_GUARDS] = [
+        (ConfigDirGuard(config_dir({**os.environ, CONFIG_PATH_ENV: user_setting})), "localstore_config"),
+        (ConfigDirGuard(zenml_config_dir()), "zenml_client"),
+    ]
     config.stash[_TOUCHED] = []
     private = tempfile.mkdtemp(prefix="localstore-session-")
     os.environ.update({CONFIG_PATH_ENV: private, _RUN_ENV: private, _USER_ENV: user_setting})
@@ -161,15 +166,15 @@ def _backend_for(node: pytest.Item, config: pytest.Config) -> str:
 
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item: pytest.Item) -> None:
-    changes = item.config.stash[_GUARD].changes()
-    if changes:
-        guard = item.config.stash[_GUARD]
-        message = (
-            f"pytest-localstore: {item.nodeid} wrote to the real config directory {guard.path}"
-            f" ({'; '.join(changes)}); use the localstore_config fixture instead"
-        )
-        item.config.stash[_TOUCHED].append(message)
-        pytest.fail(message, pytrace=False)
+    messages = [
+        f"pytest-localstore: {item.nodeid} wrote to the real config directory {guard.path}"
+        f" ({'; '.join(changes)}); use the {instead} fixture instead"
+        for guard, instead in item.config.stash[_GUARDS]
+        if (changes := guard.changes())
+    ]
+    if messages:
+        item.config.stash[_TOUCHED].extend(messages)
+        pytest.fail("\n".join(messages), pytrace=False)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -200,9 +205,10 @@ def _bad_descriptor(error: BaseException | None) -> bool:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     touched: list[str] = [*config.stash[_TOUCHED]]
-    late = config.stash[_GUARD].changes()
-    if late:
-        touched.append(f"outside any test: {'; '.join(late)} in {config.stash[_GUARD].path}")
+    for guard, _ in config.stash[_GUARDS]:
+        late = guard.changes()
+        if late:
+            touched.append(f"outside any test: {'; '.join(late)} in {guard.path}")
     if touched:
         terminalreporter.section("pytest-localstore: the real config directory was written", red=True)
         for line in touched:
@@ -292,4 +298,7 @@ __all__ = [
     "memory_artifact_store",
     "s3_artifact_store",
     "s3_server",
+    "zenml_artifact_store",
+    "zenml_client",
+    "zenml_sandbox",
 ]

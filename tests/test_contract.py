@@ -349,7 +349,11 @@ def test_cli_local_conforms_on_disk_and_pyfakefs(tmp_path: Path) -> None:
         ("tests.broken_stores:nothing", "has no callable 'nothing'"),
         ("tests.broken_stores:BROKEN", "has no callable 'BROKEN'"),
         ("os:getcwd", "returned '"),
-        ("justaword", "expected one of local, memory, s3, all, or MODULE:FACTORY"),
+        ("justaword", "expected one of local, memory, s3, all, zenml:local, zenml:s3, zenml:MODULE:FACTORY"),
+        ("zenml:", "target 'zenml:': expected one of local, memory, s3, all, zenml:local"),
+        ("zenml:no_such_module:make", "target 'zenml:no_such_module:make': cannot import 'no_such_module'"),
+        ("zenml:os:getcwd", "the factory returned '"),
+        ("zenml:tests.zenml_factories:ours", "expected a ZenML artifact store"),
     ],
 )
 def test_cli_bad_targets_exit_2(target: str, message: str, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from .._extras import extra_hint, missing_package
+from .._extras import BUILT_IN_FLAVORS, extra_hint, missing_package
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, Capabilities
 from ._checker import KINDS
@@ -47,12 +47,19 @@ class Target:
 
 
 #: The built-in flavors a TARGET may name; ``all`` is every one whose packages are installed.
-BUILT_IN = ("local", "memory", "s3")
+BUILT_IN = BUILT_IN_FLAVORS
+_EXPECTED = (
+    f"expected one of {', '.join(BUILT_IN)}, all, zenml:local, zenml:s3, zenml:MODULE:FACTORY"
+    " or MODULE:FACTORY"
+)
 
 
 def targets_for(spec: str) -> list[Target]:
-    """A built-in flavor (``local``: disk and pyfakefs; ``memory``; ``s3``), ``all``, or
-    ``module:factory``; TargetError if unusable."""
+    """A built-in flavor (``local``: disk and pyfakefs; ``memory``; ``s3``), ``all``,
+    ``zenml:local``, ``zenml:s3``, ``zenml:MODULE:FACTORY`` or ``MODULE:FACTORY``;
+    TargetError if unusable."""
+    if spec.startswith("zenml:"):
+        return [_zenml_target(spec)]
     if spec == "local":
         return [
             Target("local (disk)", _LOCAL_ON_DISK, FULL, _local_on_disk),
@@ -62,26 +69,11 @@ def targets_for(spec: str) -> list[Target]:
         return [_fsspec_target(spec)]
     if spec == "all":
         return [target for name in BUILT_IN if missing_package(name) is None for target in targets_for(name)]
-    module_name, sep, attribute = spec.partition(":")
-    if not sep or not module_name or not attribute:
-        raise TargetError(f"target {spec!r}: expected one of {', '.join(BUILT_IN)}, all, or MODULE:FACTORY")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as error:
-        raise TargetError(
-            f"target {spec!r}: cannot import {module_name!r}: {type(error).__name__}: {error}"
-        ) from None
-    factory = getattr(module, attribute, None)
-    if not callable(factory):
-        raise TargetError(f"target {spec!r}: {module_name} has no callable {attribute!r}")
-    try:
-        probe = factory()
-    except Exception as error:
-        raise TargetError(f"target {spec!r}: the factory raised {type(error).__name__}: {error}") from None
+    factory = _factory(spec, spec)
+    probe = _probe(factory, spec)
     if not isinstance(probe, ArtifactStore):
         raise TargetError(f"target {spec!r}: the factory returned {probe!r}: expected an ArtifactStore")
+    module_name, _, attribute = spec.partition(":")
     capabilities = getattr(factory, "capabilities", FULL)
     if not isinstance(capabilities, Capabilities):
         raise TargetError(f"target {spec!r}: {attribute}.capabilities is not a Capabilities")
@@ -92,6 +84,142 @@ def targets_for(spec: str) -> list[Target]:
 
     opening = f"import {module_name}\n\nstore = {module_name}.{attribute}()  # a fresh, empty store"
     return [Target(spec, opening, capabilities, environment)]
+
+
+def _factory(spec: str, target: str) -> Callable[[], Any]:
+    """The callable that *spec* (``MODULE:FACTORY``) names; TargetError naming *target*."""
+    module_name, sep, attribute = spec.partition(":")
+    if not sep or not module_name or not attribute:
+        raise TargetError(f"target {target!r}: {_EXPECTED}")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:
+        raise TargetError(
+            f"target {target!r}: cannot import {module_name!r}: {type(error).__name__}: {error}"
+        ) from None
+    factory = getattr(module, attribute, None)
+    if not callable(factory):
+        raise TargetError(f"target {target!r}: {module_name} has no callable {attribute!r}")
+    return factory  # type: ignore[no-any-return]
+
+
+def _probe(factory: Callable[[], Any], target: str) -> Any:
+    """One store from *factory*, to check it before the run; TargetError if it raises."""
+    try:
+        return factory()
+    except Exception as error:
+        raise TargetError(f"target {target!r}: the factory raised {type(error).__name__}: {error}") from None
+
+
+def _zenml_target(spec: str) -> Target:
+    """``zenml:local``, ``zenml:s3`` or ``zenml:MODULE:FACTORY``: ZenML's store through the adapter."""
+    from ..errors import LocalStoreError
+    from ..zenml_store import require_zenml
+
+    rest = spec.partition(":")[2]
+    missing = missing_package("zenml")
+    if missing is not None:
+        raise TargetError(f"target {spec!r}: needs {missing}, which is not installed: {extra_hint('zenml')}")
+    try:
+        require_zenml()
+    except LocalStoreError as error:
+        raise TargetError(f"target {spec!r}: {error}") from None
+    if rest == "local":
+        opening = (
+            "import tempfile\n\n"
+            "from pytest_localstore import ZenMLArtifactStore\n"
+            "from pytest_localstore.zenml_store import zenml_local_store\n\n"
+            "store = ZenMLArtifactStore(zenml_local_store(tempfile.mkdtemp()))  # a fresh, empty store"
+        )
+        return Target(spec, opening, ZENML_LOCAL, _zenml_local_stores)
+    if rest == "s3":
+        missing = missing_package("s3")
+        if missing is not None:
+            raise TargetError(f"target {spec!r}: needs {missing}, which is not installed: {extra_hint('s3')}")
+        opening = (
+            "from pytest_localstore import ZenMLArtifactStore\n"
+            "from pytest_localstore.s3 import S3Server\n"
+            "from pytest_localstore.zenml_store import zenml_s3_store\n\n"
+            "server = S3Server.start()  # moto's server on 127.0.0.1\n"
+            "bucket = server.make_bucket()\n"
+            "store = ZenMLArtifactStore(\n"
+            "    zenml_s3_store(\n"
+            "        f's3://{bucket}', endpoint_url=server.endpoint_url, credentials=server.credentials\n"
+            "    )\n"
+            ")  # a fresh, empty store"
+        )
+        return Target(spec, opening, ZENML_S3, _zenml_s3_stores)
+    factory = _factory(rest, spec)
+    from zenml.artifact_stores import BaseArtifactStore
+
+    probe = _probe(factory, spec)
+    if not isinstance(probe, BaseArtifactStore):
+        raise TargetError(f"target {spec!r}: the factory returned {probe!r}: expected a ZenML artifact store")
+    capabilities = getattr(factory, "capabilities", FULL)
+    if not isinstance(capabilities, Capabilities):
+        raise TargetError(f"target {spec!r}: {rest.partition(':')[2]}.capabilities is not a Capabilities")
+    module_name, _, attribute = rest.partition(":")
+
+    @contextlib.contextmanager
+    def environment() -> Iterator[Callable[[], ArtifactStore]]:
+        from ..zenml_store import ZenMLArtifactStore
+
+        yield lambda: ZenMLArtifactStore(factory())
+
+    opening = (
+        f"import {module_name}\nfrom pytest_localstore import ZenMLArtifactStore\n\n"
+        f"store = ZenMLArtifactStore({module_name}.{attribute}())  # a fresh, empty store"
+    )
+    return Target(spec, opening, capabilities, environment)
+
+
+#: What ZenML's local store is judged against: this package's promises, but its root may go.
+ZENML_LOCAL = Capabilities(protects_root=False)
+#: ZenML's S3 store: an object store whose glob is s3fs's (``**`` recursive, ``*`` matches ``.h``).
+ZENML_S3 = Capabilities.object_store(glob_recursive=True, glob_hidden=True)
+
+
+@contextlib.contextmanager
+def _zenml_local_stores() -> Iterator[Callable[[], ArtifactStore]]:
+    from ..zenml_sandbox import zenml_pointed_at
+    from ..zenml_store import ZenMLArtifactStore, zenml_local_store
+
+    numbers = itertools.count()
+    with tempfile.TemporaryDirectory(prefix="localstore-contract-") as base, zenml_pointed_at(base):
+        yield lambda: ZenMLArtifactStore(zenml_local_store(os.path.join(base, str(next(numbers)))))
+
+
+@contextlib.contextmanager
+def _zenml_s3_stores() -> Iterator[Callable[[], ArtifactStore]]:
+    from ..s3 import S3Server
+    from ..zenml_sandbox import zenml_pointed_at
+    from ..zenml_store import ZenMLArtifactStore, zenml_s3_store
+
+    numbers = itertools.count()
+    with (
+        tempfile.TemporaryDirectory(prefix="localstore-contract-") as base,
+        zenml_pointed_at(base),
+        S3Server.for_tests() as server,
+    ):
+        bucket = server.make_bucket("localstore-contract")
+        made: list[Any] = []
+
+        def make() -> ArtifactStore:
+            url = f"s3://{bucket}/{next(numbers)}"
+            store = zenml_s3_store(url, endpoint_url=server.endpoint_url, credentials=server.credentials)
+            if made:
+                # Each ZenML S3 store opens its own client session (~150 ms) on first
+                # use; the stores of one run share the first one's, with the same settings.
+                store._filesystem = made[0].filesystem
+            made.append(store)
+            return ZenMLArtifactStore(store)
+
+        try:
+            yield make
+        finally:
+            server.remove_bucket(bucket)
 
 
 _LOCAL_ON_DISK = """import tempfile

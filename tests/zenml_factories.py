@@ -1,0 +1,24 @@
+"""Factories for ``localstore contract zenml:MODULE:FACTORY`` in the tests."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from pytest_localstore import LocalArtifactStore
+from pytest_localstore.contract import Capabilities
+
+
+def local() -> Any:
+    """A ZenML LocalArtifactStore on a new temporary directory."""
+    from pytest_localstore.zenml_store import zenml_local_store
+
+    return zenml_local_store(tempfile.mkdtemp(prefix="zenml-factory-"))
+
+
+local.capabilities = Capabilities(protects_root=False)  # type: ignore[attr-defined]
+
+
+def ours() -> LocalArtifactStore:
+    """Not a ZenML store: the target refuses it."""
+    return LocalArtifactStore(tempfile.mkdtemp(prefix="zenml-factory-"))
