@@ -69,21 +69,33 @@ def targets_for(spec: str) -> list[Target]:
         return [_fsspec_target(spec)]
     if spec == "all":
         return [target for name in BUILT_IN if missing_package(name) is None for target in targets_for(name)]
-    factory = _factory(spec, spec)
+    return [_factory_target(spec, spec, ArtifactStore, "an ArtifactStore")]
+
+
+def _factory_target(spec: str, named: str, kind: type, expected: str, wrap: str | None = None) -> Target:
+    """The target of the factory *named* (``MODULE:FACTORY``): its stores are *kind*, handed on
+    through the class *wrap* (imported from ``pytest_localstore``) if given."""
+    factory = _factory(named, spec)
     probe = _probe(factory, spec)
-    if not isinstance(probe, ArtifactStore):
-        raise TargetError(f"target {spec!r}: the factory returned {probe!r}: expected an ArtifactStore")
-    module_name, _, attribute = spec.partition(":")
+    if not isinstance(probe, kind):
+        raise TargetError(f"target {spec!r}: the factory returned {probe!r}: expected {expected}")
+    module_name, _, attribute = named.partition(":")
     capabilities = getattr(factory, "capabilities", FULL)
     if not isinstance(capabilities, Capabilities):
         raise TargetError(f"target {spec!r}: {attribute}.capabilities is not a Capabilities")
+    make: Callable[[], ArtifactStore] = factory
+    if wrap is not None:
+        wrapper = getattr(importlib.import_module("pytest_localstore"), wrap)
+        make = lambda: wrapper(factory())  # noqa: E731
 
     @contextlib.contextmanager
     def environment() -> Iterator[Callable[[], ArtifactStore]]:
-        yield factory
+        yield make
 
-    opening = f"import {module_name}\n\nstore = {module_name}.{attribute}()  # a fresh, empty store"
-    return [Target(spec, opening, capabilities, environment)]
+    call = f"{module_name}.{attribute}()"
+    imports = f"import {module_name}\n" + (f"from pytest_localstore import {wrap}\n" if wrap else "")
+    opening = f"{imports}\nstore = {f'{wrap}({call})' if wrap else call}  # a fresh, empty store"
+    return Target(spec, opening, capabilities, environment)
 
 
 def _factory(spec: str, target: str) -> Callable[[], Any]:
@@ -151,28 +163,9 @@ def _zenml_target(spec: str) -> Target:
             ")  # a fresh, empty store"
         )
         return Target(spec, opening, ZENML_S3, _zenml_s3_stores)
-    factory = _factory(rest, spec)
     from zenml.artifact_stores import BaseArtifactStore
 
-    probe = _probe(factory, spec)
-    if not isinstance(probe, BaseArtifactStore):
-        raise TargetError(f"target {spec!r}: the factory returned {probe!r}: expected a ZenML artifact store")
-    capabilities = getattr(factory, "capabilities", FULL)
-    if not isinstance(capabilities, Capabilities):
-        raise TargetError(f"target {spec!r}: {rest.partition(':')[2]}.capabilities is not a Capabilities")
-    module_name, _, attribute = rest.partition(":")
-
-    @contextlib.contextmanager
-    def environment() -> Iterator[Callable[[], ArtifactStore]]:
-        from ..zenml_store import ZenMLArtifactStore
-
-        yield lambda: ZenMLArtifactStore(factory())
-
-    opening = (
-        f"import {module_name}\nfrom pytest_localstore import ZenMLArtifactStore\n\n"
-        f"store = ZenMLArtifactStore({module_name}.{attribute}())  # a fresh, empty store"
-    )
-    return Target(spec, opening, capabilities, environment)
+    return _factory_target(spec, rest, BaseArtifactStore, "a ZenML artifact store", wrap="ZenMLArtifactStore")
 
 
 #: What ZenML's local store is judged against: this package's promises, but its root may go.
