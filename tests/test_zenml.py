@@ -24,7 +24,7 @@ SCRIPT = Path(sys.executable).parent / "localstore"
 class Recorder:
     """Stands in for a ZenML store: records each call, returns what it was told."""
 
-    path = "/root"
+    path = "/store-root"
     name = "recorded"
     id = None
 
@@ -46,7 +46,7 @@ class Recorder:
 
     def walk(self, *args: Any, **kwargs: Any) -> Any:
         self.__getattr__("walk")(*args, **kwargs)
-        return iter([("/root", [], [])])
+        return iter([("/store-root", [], [])])
 
 
 def test_the_adapter_joins_relative_paths_and_hands_on_everything_else() -> None:
@@ -60,10 +60,10 @@ def test_the_adapter_joins_relative_paths_and_hands_on_everything_else() -> None
     store.exists(outside)
     store.exists("s3://bucket/key")
     assert [call[1] for call in zenml.calls] == [
-        ("/root/a/b",),
+        ("/store-root/a/b",),
         ("/abs/x",),
-        (b"/root/a",),
-        ("/root/a/c",),
+        (b"/store-root/a",),
+        ("/store-root/a/c",),
         (outside,),  # the very object: ZenML decides what to make of it
         ("s3://bucket/key",),
     ]
@@ -77,21 +77,21 @@ def test_the_adapter_joins_relative_paths_and_hands_on_everything_else() -> None
     list(store.walk("d"))
     list(store.walk("d", topdown=False, onerror=print))
     assert zenml.calls == [
-        ("open", ("/root/f",), {}),  # an argument left out is left out for ZenML too
-        ("open", ("/root/f", "wb"), {}),
-        ("copyfile", ("/root/a", "/root/b"), {}),
-        ("copyfile", ("/root/a", "/root/b", True), {}),
-        ("rename", ("/root/a", "/root/b"), {}),
-        ("rename", ("/root/a", "/root/b", False), {}),
-        ("walk", ("/root/d",), {}),
-        ("walk", ("/root/d",), {"topdown": False, "onerror": print}),
+        ("open", ("/store-root/f",), {}),  # an argument left out is left out for ZenML too
+        ("open", ("/store-root/f", "wb"), {}),
+        ("copyfile", ("/store-root/a", "/store-root/b"), {}),
+        ("copyfile", ("/store-root/a", "/store-root/b", True), {}),
+        ("rename", ("/store-root/a", "/store-root/b"), {}),
+        ("rename", ("/store-root/a", "/store-root/b", False), {}),
+        ("walk", ("/store-root/d",), {}),
+        ("walk", ("/store-root/d",), {"topdown": False, "onerror": print}),
     ]
     zenml.result = {"type": "file", "size": 3}
     assert store.stat("f") is zenml.result  # results unchanged
     zenml.result = KeyError("raised by ZenML")
     with pytest.raises(KeyError, match="raised by ZenML"):  # errors unchanged
         store.listdir("d")
-    assert store.path == "/root" and store.name == "recorded"
+    assert store.path == "/store-root" and store.name == "recorded"
 
 
 def test_the_adapter_refuses_what_is_not_a_zenml_store() -> None:
@@ -201,8 +201,9 @@ import os
 import pytest
 
 def test_registers_and_writes(zenml_client, zenml_artifact_store):
+    extra = os.path.join(os.environ["ZENML_CONFIG_PATH"], "extra")
     zenml_client.create_stack_component(
-        name="extra", flavor="local", component_type="artifact_store", configuration={"path": "/tmp/zz"}
+        name="extra", flavor="local", component_type="artifact_store", configuration={"path": extra}
     )
     with zenml_artifact_store.open(os.path.join(zenml_artifact_store.path, "model.bin"), "wb") as f:
         f.write(b"weights")
