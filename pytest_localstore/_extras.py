@@ -19,9 +19,16 @@ EXTRA_MODULES: dict[str, tuple[str, ...]] = {
 }
 
 
-def extra_hint(extra: str) -> str:
-    """How to install an extra, in words."""
-    return f"install the {extra} extra: pip install 'pytest-localstore[{extra}]'"
+def not_installed(what: str, package: str, extra: str) -> str:
+    """The one-line error: *what* needs *package*, and how to install the extra that brings it."""
+    install = f"install the {extra} extra: pip install 'pytest-localstore[{extra}]'"
+    return f"{what} needs {package}, which is not installed: {install}"
+
+
+def unmet(extra: str, what: str) -> str | None:
+    """:func:`not_installed` for the first package *extra* lacks, or None if it has them all."""
+    missing = missing_package(extra)
+    return None if missing is None else not_installed(what, missing, extra)
 
 
 def missing_package(extra: str) -> str | None:

@@ -96,8 +96,8 @@ def _lay_out_default_stack(fs: Any, config: isolation.ConfigDir, state: Registry
 
     store = state.find_component(ARTIFACT_STORE, DEFAULT_NAME)
     assert store is not None
-    top = FakeDirectory(config.path.name, perm_bits=_DIR_PERMISSIONS, filesystem=fs)
     contents = encode(state).decode("utf-8")
+    top = FakeDirectory(config.path.name, perm_bits=_DIR_PERMISSIONS, filesystem=fs)
     top.add_entry(FakeFile(REGISTRY_FILE, _FILE_MODE, contents, filesystem=fs, encoding="utf-8"))
     stores = FakeDirectory(LOCAL_STORES_DIR, perm_bits=_DIR_PERMISSIONS, filesystem=fs)
     stores.add_entry(FakeDirectory(store.id_text, perm_bits=_DIR_PERMISSIONS, filesystem=fs))
@@ -108,7 +108,7 @@ def _lay_out_default_stack(fs: Any, config: isolation.ConfigDir, state: Registry
     except FileExistsError:  # the config directory is there: add to it, unless it has a registry
         pass
     try:
-        fs.create_file(os.path.join(config.path, REGISTRY_FILE), contents=encode(state))
+        fs.create_file(os.path.join(config.path, REGISTRY_FILE), contents=contents)
     except FileExistsError:
         return False
     fs.create_dir(default_store_path(str(config.path), store.id_text))
@@ -138,9 +138,7 @@ def _local_flavor_on(fs: Any) -> Flavor:
             )
         return local_store.LocalArtifactStore(path, name=component.name, id=component.id)
 
-    return Flavor(
-        local.name, local.type, local.local, local.description, local.options, local.prepare, build, describe
-    )
+    return local.replace(build=build)
 
 
 #: What ``create_dir`` and ``create_file`` would give under the usual umask (022).

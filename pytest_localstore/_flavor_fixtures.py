@@ -21,25 +21,21 @@ if TYPE_CHECKING:
 
 def flavors_from(config: pytest.Config) -> list[str]:
     """The flavors asked for (option, else ini), checked: a usage error names what is wrong."""
-    from ._extras import BUILT_IN_FLAVORS, extra_hint, missing_package
+    from ._extras import BUILT_IN_FLAVORS, unmet
 
-    flavors = BUILT_IN_FLAVORS
     text = config.getoption("localstore_flavors") or config.getini("localstore_flavors")
     names = [name.strip() for name in str(text).split(",") if name.strip()]
+    expected = ", ".join(BUILT_IN_FLAVORS)
     if not names:
-        expected = ", ".join(flavors)
         raise pytest.UsageError(f"--localstore-flavors={text!r}: expected one or more of {expected}")
     for name in names:
-        if name not in flavors:
+        if name not in BUILT_IN_FLAVORS:
             raise pytest.UsageError(
-                f"--localstore-flavors: unknown flavor {name!r}: expected one or more of {', '.join(flavors)}"
+                f"--localstore-flavors: unknown flavor {name!r}: expected one or more of {expected}"
             )
-        missing = missing_package(name)
-        if missing is not None:  # found without importing: moto and s3fs load only when used
-            raise pytest.UsageError(
-                f"--localstore-flavors: flavor {name!r} needs {missing}, which is not"
-                f" installed: {extra_hint(name)}"
-            )
+        message = unmet(name, f"--localstore-flavors: flavor {name!r}")
+        if message is not None:  # found without importing: moto and s3fs load only when used
+            raise pytest.UsageError(message)
     return list(dict.fromkeys(names))
 
 

@@ -73,6 +73,10 @@ class Flavor(Frozen):
             describe=describe,
         )
 
+    def replace(self, **changes: Any) -> Flavor:
+        """A copy with *changes* (``build=...``, say)."""
+        return Flavor(**{**{name: getattr(self, name) for name in self.__slots__}, **changes})
+
     def prepare_config(self, config: Mapping[str, Any], config_path: str) -> dict[str, Any]:
         """The config to store in the registry at *config_path*, checked: unknown options are refused."""
         unknown = sorted(set(config) - set(self.options))

@@ -124,6 +124,11 @@ class ConfigDirFactory:
 
     def mktemp(self, name: str = "config") -> ConfigDir:
         """A new, empty config directory ``<base>/<name><random suffix>``."""
-        stem = re.sub(r"[^\w.-]", "_", name)[:60] or "config"
         os.makedirs(self.base, exist_ok=True)
-        return ConfigDir(tempfile.mkdtemp(prefix=stem, dir=self.base), flavors=self._flavors)
+        prefix = directory_stem(name, "config")
+        return ConfigDir(tempfile.mkdtemp(prefix=prefix, dir=self.base), flavors=self._flavors)
+
+
+def directory_stem(name: str, default: str) -> str:
+    """*name* (a test's, say) made safe as the start of a directory name: at most 60 characters."""
+    return re.sub(r"[^\w.-]", "_", name)[:60] or default

@@ -19,7 +19,7 @@ import uuid
 from types import TracebackType
 from typing import Any
 
-from ._extras import extra_hint
+from ._extras import not_installed
 from .errors import LocalStoreError
 
 #: An endpoint to use instead of starting moto's server (``http://127.0.0.1:9000``).
@@ -42,7 +42,7 @@ def require(module: str, what: str = "the s3 flavor", extra: str = "s3") -> Any:
         return importlib.import_module(module)
     except ImportError:
         top = module.split(".")[0]
-        raise LocalStoreError(f"{what} needs {top}, which is not installed: {extra_hint(extra)}") from None
+        raise LocalStoreError(not_installed(what, top, extra)) from None
 
 
 def s3_options(

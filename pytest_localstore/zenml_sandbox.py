@@ -20,6 +20,7 @@ import shutil
 from collections.abc import Iterator
 from typing import Any
 
+from .isolation import directory_stem
 from .zenml_store import require_zenml
 
 #: What ZenML reads, set while a sandbox directory is active (the config path is added).
@@ -54,6 +55,7 @@ class ZenMLSandbox:
         self.base = os.path.abspath(os.fspath(base))
         self.source_root = source_root
         self._template: str | None = None
+        self._template_config = ""  # the template's config.yaml, written into each copy with its paths
         self._numbers = itertools.count()
 
     def __repr__(self) -> str:
@@ -67,25 +69,19 @@ class ZenMLSandbox:
             os.makedirs(path)
             with self.activated(path) as client:
                 client.active_stack.artifact_store  # noqa: B018 (its directory is made on first use)
-            config = os.path.join(path, _CONFIG_FILE)
-            with open(config, encoding="utf-8") as file:
+            with open(os.path.join(path, _CONFIG_FILE), encoding="utf-8") as file:
                 text = file.read()
-            with open(config, "w", encoding="utf-8") as file:
-                file.write(re.sub(r"(?m)^analytics_opt_in: true$", "analytics_opt_in: false", text))
+            self._template_config = re.sub(r"(?m)^analytics_opt_in: true$", "analytics_opt_in: false", text)
             self._template = path
         return self._template
 
     def new_config_dir(self, name: str = "zenml") -> str:
         """A new config directory ``<base>/<name>-<n>``: a copy of the template, its paths its own."""
         template = self.template
-        stem = re.sub(r"[^\w.-]", "_", name)[:60] or "zenml"
-        path = os.path.join(self.base, f"{stem}-{next(self._numbers)}")
+        path = os.path.join(self.base, f"{directory_stem(name, 'zenml')}-{next(self._numbers)}")
         shutil.copytree(template, path)
-        config = os.path.join(path, _CONFIG_FILE)
-        with open(config, encoding="utf-8") as file:
-            text = file.read()
-        with open(config, "w", encoding="utf-8") as file:
-            file.write(text.replace(template, path))
+        with open(os.path.join(path, _CONFIG_FILE), "w", encoding="utf-8") as file:
+            file.write(self._template_config.replace(template, path))
         return path
 
     @contextlib.contextmanager

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from ._extras import extra_hint
+from ._extras import not_installed
 from .artifact_store import ArtifactStore, PathType, WalkEntry
 from .errors import LocalStoreError
 
@@ -36,9 +36,7 @@ def require_zenml() -> Any:
         import zenml
     except ImportError as error:
         missing = error.name or "zenml"
-        raise LocalStoreError(
-            f"the ZenML bridge needs {missing}, which is not installed: {extra_hint('zenml')}"
-        ) from None
+        raise LocalStoreError(not_installed("the ZenML bridge", missing, "zenml")) from None
     finally:
         for name in unset:
             os.environ.pop(name, None)
@@ -174,9 +172,7 @@ def zenml_s3_store(
         from zenml.integrations.s3.artifact_stores.s3_artifact_store import S3ArtifactStore
         from zenml.integrations.s3.flavors.s3_artifact_store_flavor import S3ArtifactStoreConfig
     except ImportError as error:
-        raise LocalStoreError(
-            f"ZenML's s3 artifact store needs {error.name}, which is not installed: {extra_hint('s3')}"
-        ) from None
+        raise LocalStoreError(not_installed("ZenML's s3 artifact store", str(error.name), "s3")) from None
     options = s3_options(endpoint_url, **credentials)
     config = S3ArtifactStoreConfig(
         path=url,

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,3 +168,17 @@ def test_bad_flavor_lists_are_usage_errors(tmp_path: Path, value: str, message: 
     )
     assert result.returncode == 4
     assert message in result.stderr
+
+
+def test_a_flavor_replaced_keeps_every_other_field() -> None:
+    from pytest_localstore.local_flavor import LOCAL_FLAVORS
+
+    local = LOCAL_FLAVORS[0]
+
+    def build(component: Any, config_path: str) -> Any:
+        return None
+
+    copy = local.replace(build=build)
+    assert copy.build is build and local.build is not build
+    assert copy == local  # compared without their functions
+    assert (copy.prepare, copy.describe, copy.options) == (local.prepare, local.describe, local.options)

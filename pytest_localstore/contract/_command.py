@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from .._extras import BUILT_IN_FLAVORS, extra_hint, missing_package
+from .._extras import BUILT_IN_FLAVORS, missing_package, unmet
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, Capabilities
 from ._checker import KINDS
@@ -46,10 +46,9 @@ class Target:
     environment: Callable[[], AbstractContextManager[Callable[[], ArtifactStore]]]
 
 
-#: The built-in flavors a TARGET may name; ``all`` is every one whose packages are installed.
-BUILT_IN = BUILT_IN_FLAVORS
+#: A TARGET may name a built-in flavor; ``all`` is every one whose packages are installed.
 _EXPECTED = (
-    f"expected one of {', '.join(BUILT_IN)}, all, zenml:local, zenml:s3, zenml:MODULE:FACTORY"
+    f"expected one of {', '.join(BUILT_IN_FLAVORS)}, all, zenml:local, zenml:s3, zenml:MODULE:FACTORY"
     " or MODULE:FACTORY"
 )
 
@@ -68,7 +67,12 @@ def targets_for(spec: str) -> list[Target]:
     if spec in ("memory", "s3"):
         return [_fsspec_target(spec)]
     if spec == "all":
-        return [target for name in BUILT_IN if missing_package(name) is None for target in targets_for(name)]
+        return [
+            target
+            for name in BUILT_IN_FLAVORS
+            if missing_package(name) is None
+            for target in targets_for(name)
+        ]
     return [_factory_target(spec, spec, ArtifactStore, "an ArtifactStore")]
 
 
@@ -125,17 +129,21 @@ def _probe(factory: Callable[[], Any], target: str) -> Any:
         raise TargetError(f"target {target!r}: the factory raised {type(error).__name__}: {error}") from None
 
 
+def _require_extra(extra: str, spec: str) -> None:
+    """TargetError naming the extra if a package it provides is missing."""
+    message = unmet(extra, f"target {spec!r}:")
+    if message is not None:
+        raise TargetError(message)
+
+
 def _zenml_target(spec: str) -> Target:
     """``zenml:local``, ``zenml:s3`` or ``zenml:MODULE:FACTORY``: ZenML's store through the adapter."""
     from ..errors import LocalStoreError
     from ..zenml_store import require_zenml
 
     rest = spec.partition(":")[2]
-    missing = missing_package("zenml")
-    if missing is not None:
-        raise TargetError(f"target {spec!r}: needs {missing}, which is not installed: {extra_hint('zenml')}")
     try:
-        require_zenml()
+        require_zenml()  # missing or unsupported: one line
     except LocalStoreError as error:
         raise TargetError(f"target {spec!r}: {error}") from None
     if rest == "local":
@@ -147,9 +155,7 @@ def _zenml_target(spec: str) -> Target:
         )
         return Target(spec, opening, ZENML_LOCAL, _zenml_local_stores)
     if rest == "s3":
-        missing = missing_package("s3")
-        if missing is not None:
-            raise TargetError(f"target {spec!r}: needs {missing}, which is not installed: {extra_hint('s3')}")
+        _require_extra("s3", spec)
         opening = (
             "from pytest_localstore import ZenMLArtifactStore\n"
             "from pytest_localstore.s3 import S3Server\n"
@@ -230,9 +236,7 @@ store = LocalArtifactStore("/store")  # a fresh, empty store"""
 
 def _fsspec_target(flavor: str) -> Target:
     """The ``memory`` or ``s3`` flavor as a target (``s3``: moto's server, unless an endpoint is set)."""
-    missing = missing_package(flavor)
-    if missing is not None:
-        raise TargetError(f"target {flavor!r}: needs {missing}, which is not installed: {extra_hint(flavor)}")
+    _require_extra(flavor, flavor)
     from ..fsspec_store import MemoryArtifactStore, S3ArtifactStore
 
     if flavor == "memory":
