@@ -76,7 +76,11 @@ class LexicalOperations:
     def rename(self, src: PathType, dst: PathType, overwrite: bool) -> None:
         source = self._refuse_root(self._confinement.confined_name(src), "renamed")
         if overwrite:
-            os.replace(source, self._refuse_root(self._confinement.confined_name(dst), "replaced"))
+            target = self._refuse_root(self._confinement.confined_name(dst), "replaced")
+            if target.startswith(source + os.sep) and os.path.isdir(source) and not os.path.islink(source):
+                # Linux refuses a move into itself first; pyfakefs says ENOTDIR if the target is a file
+                raise OSError(errno.EINVAL, os.strerror(errno.EINVAL), source, None, target)
+            os.replace(source, target)
             return
         target, existing = self._confinement.confined_lstat(dst, follow_last=False)
         if existing is not None:

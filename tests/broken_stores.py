@@ -12,6 +12,7 @@ import errno
 import os
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
@@ -213,6 +214,16 @@ class StripsTrailingSpaces(LocalArtifactStore):
         return super().isdir(self._strip(path))
 
 
+class NormalisesNames(StripsTrailingSpaces):
+    """Every path is put in Unicode's composed form (NFC), as macOS does: 'e\\u0301' is '\\u00e9'."""
+
+    def _strip(self, path: PathType) -> str:
+        return unicodedata.normalize("NFC", os.fsdecode(os.fspath(path)))
+
+    def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
+        super().rename(self._strip(src), self._strip(dst), overwrite)
+
+
 class OpenDefaultsToBinary(LocalArtifactStore):
     """open(path) without a mode reads bytes; the API says text ('r')."""
 
@@ -393,6 +404,7 @@ BROKEN: dict[str, type[LocalArtifactStore]] = {
     "takes_only_str": TakesOnlyStr,
     "limits_whole_paths": LimitsWholePaths,
     "walk_ignores_onerror": WalkIgnoresOnerror,
+    "normalises_names": NormalisesNames,
 }
 
 

@@ -27,6 +27,7 @@ from pytest_localstore.contract import (
 )
 from pytest_localstore.contract._checker import Normaliser, check
 from pytest_localstore.contract._machine import Violation
+from pytest_localstore.contract._operations import literal
 from pytest_localstore.contract._program import Call
 from pytest_localstore.contract._rows import ESCAPE_ROWS
 from pytest_localstore.contract._runner import (
@@ -47,12 +48,15 @@ from .broken_stores import (
     ListdirGivesPaths,
     MergingRename,
     MovesThenRaises,
+    NormalisesNames,
     ObjectStoreLike,
+    OverwriteByDefault,
     PrefixConfined,
     RaisesNonOSError,
     SilentRemove,
     StaleCache,
     StatGivesInfoDict,
+    StripsTrailingSpaces,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -404,8 +408,10 @@ def test_each_kind_of_violation_is_named(
     tmp_path: Path, store: type[LocalArtifactStore], kind: str, method: str
 ) -> None:
     report = run_contract(fresh(store, tmp_path), examples=20, steps=10, seed=2)
-    assert [(entry.kind, entry.violation.method) for entry in report.ordered()] == [(kind, method)]
-    program = report.ordered()[0].violation.program
+    entries = report.ordered()
+    assert (entries[0].kind, entries[0].violation.method) == (kind, method)
+    assert {entry.violation.method for entry in entries} == {method}
+    program = entries[0].violation.program
     assert program.splitlines()[-1].startswith(f"# {method}: {kind}: ")
 
 
@@ -594,8 +600,43 @@ def test_a_store_that_does_not_confine_says_so() -> None:
 
 
 def test_the_state_machine_alone_catches_an_escaping_store(tmp_path: Path) -> None:
-    entries = find_violations(fresh(PrefixConfined, tmp_path), Capabilities(), examples=40, steps=25, seed=1)
+    entries = find_violations(fresh(PrefixConfined, tmp_path), Capabilities(), examples=40, steps=25, seed=0)
     rules = {(entry.kind, entry.violation.problem.rule) for entry in entries}
     assert ("data", "changes nothing outside the root") in rules
     assert ("silent", "refuses a path outside the root") in rules
     assert not [p for p in tmp_path.iterdir() if p.name.endswith("_evil")]
+
+
+@pytest.mark.parametrize("store", [NormalisesNames, OverwriteByDefault, StripsTrailingSpaces])
+def test_the_state_machine_alone_catches_what_random_paths_seldom_reach(
+    tmp_path: Path, store: type[LocalArtifactStore]
+) -> None:
+    # the NFD twin of a name, an existing target for copy and rename, a name with a trailing space
+    assert find_violations(fresh(store, tmp_path), Capabilities(), examples=40, steps=25, seed=0)
+
+
+def test_the_machine_starts_from_files_and_picks_existing_paths(tmp_path: Path) -> None:
+    targets: list[str] = []
+
+    class Recording(LocalArtifactStore):
+        def copyfile(self, src: Any, dst: Any, overwrite: bool = False) -> None:
+            exists = self.exists(dst) and not self.isdir(dst)
+            targets.append("file" if exists else "other")
+            super().copyfile(src, dst, overwrite)
+
+    assert not find_violations(fresh(Recording, tmp_path), Capabilities(), examples=40, steps=25, seed=0)
+    assert targets.count("file") >= 10  # copies onto a file that is there
+
+
+def test_normal_forms_distinct_false_relaxes_exactly_the_nfd_twins(tmp_path: Path) -> None:
+    relaxed = Capabilities(normal_forms_distinct=False)
+    skipped = [row.id for row in ROWS if row.applies_to(Capabilities()) and not row.applies_to(relaxed)]
+    assert skipped == ["exists: the NFD spelling of an NFC name", "rename: an NFC name to its NFD spelling"]
+    report = run_contract(fresh(NormalisesNames, tmp_path), relaxed, examples=20, steps=10, seed=0)
+    assert not report.entries, report.ordered()[0].violation.program
+    assert run_contract(fresh(NormalisesNames, tmp_path), examples=5, steps=5, seed=0).entries
+
+
+def test_a_decomposed_name_is_written_escaped() -> None:
+    assert literal("e\u0301") == "'e\\u0301'"
+    assert literal("\u00e9") == "'\u00e9'"

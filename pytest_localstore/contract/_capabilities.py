@@ -26,6 +26,12 @@ class Capabilities:
     ``case_sensitive=False``: the contract never uses two names that differ
     only by case, and skips the table rows that need them.
 
+    ``normal_forms_distinct=False`` (macOS's file systems, stores that normalise
+    names): a name spelt in Unicode's composed form (NFC: ``"\\u00e9"``) and in its
+    decomposed form (NFD: ``"e\\u0301"``) may be one name; the contract never uses
+    both spellings, and skips the table rows that need them. On Linux, in pyfakefs
+    and in object stores they are two names.
+
     ``protects_root=False`` (a policy, not the interface): the store need not
     refuse to remove or rename its own root. ``rmtree`` of the root may then
     also empty the store, and ``rename`` of the root must still refuse (the
@@ -58,6 +64,7 @@ class Capabilities:
     empty_directories: bool = True
     atomic_rename: bool = True
     case_sensitive: bool = True
+    normal_forms_distinct: bool = True
     protects_root: bool = True
     max_name_bytes: int | None = 255
     glob_recursive: bool = False
@@ -95,3 +102,6 @@ class Capabilities:
 
 
 FULL = Capabilities()
+#: One name in Unicode's two normal forms, composed (NFC) and decomposed (NFD):
+#: what ``normal_forms_distinct`` is about.
+NFC, NFD = "\u00e9", "e\u0301"

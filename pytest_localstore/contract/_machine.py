@@ -18,10 +18,10 @@ from typing import Any, ClassVar
 
 from hypothesis import reject
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from ..artifact_store import ArtifactStore
-from ._capabilities import FULL, Capabilities
+from ._capabilities import FULL, NFC, NFD, Capabilities
 from ._checker import Normaliser, Problem, check
 from ._escapes import MACHINE_FORMS, escaping_calls
 from ._model import ReferenceModel
@@ -90,16 +90,25 @@ class Explored(BaseException):
 
 def names(capabilities: Capabilities) -> list[str]:
     """The names paths are built from: plain, hidden, dotted, non-ASCII, with spaces (inside
-    and trailing: a store that strips them merges two names), and case twins."""
-    found = ["a", "b", ".h", "d.txt", "é", "a b", "a "]
-    return [*found, "A"] if capabilities.case_sensitive else found
+    and trailing: a store that strips them merges two names), a tab, and twins that differ
+    by case or by Unicode normal form, where the store keeps those apart."""
+    found = ["a", "b", ".h", "d.txt", NFC, "a b", "a ", "t\tb"]
+    if capabilities.case_sensitive:
+        found.append("A")
+    if capabilities.normal_forms_distinct:
+        found.append(NFD)
+    return found
+
+
+def text_paths(capabilities: Capabilities) -> Any:
+    """Relative ``str`` paths of one to three names."""
+    return st.lists(st.sampled_from(names(capabilities)), min_size=1, max_size=3).map("/".join)
 
 
 def arguments(capabilities: Capabilities) -> dict[str, Any]:
     """A strategy for the arguments of every operation in ``OPERATIONS``, by operation name."""
-    name = st.sampled_from(names(capabilities))
     # A path as str mostly, sometimes as bytes or pathlib (the API takes all three).
-    text_path = st.lists(name, min_size=1, max_size=3).map("/".join)
+    text_path = text_paths(capabilities)
     forms: list[Callable[[str], Any]] = [str, str, str, os.fsencode, PurePosixPath]
     path = st.tuples(text_path, st.sampled_from(forms)).map(lambda pair: pair[1](pair[0]))
     any_path = path | st.just(".")
@@ -158,6 +167,16 @@ def contract_machine(
             self.calls: list[Call] = []
             counts["examples"] += 1
 
+        @initialize(files=st.lists(st.tuples(text_paths(capabilities), st.binary(max_size=12)), max_size=4))
+        def populate(self, files: list[tuple[str, bytes]]) -> None:
+            """Start from a few files (and their folders), written through the store, so that
+            reads, overwrites and moves of things that exist are common from the first step."""
+            for path, data in files:
+                folder = path.rpartition("/")[0]
+                if folder:
+                    self.step("makedirs", (folder,))
+                self.step("open_write", (path, "wb", data))
+
         def step(self, op: str, args: tuple[Any, ...]) -> None:
             call = Call(op, args)
             self.calls.append(call)
@@ -170,7 +189,9 @@ def contract_machine(
                     reject()
                 raise ContractViolation.for_op(op)(violation)
 
-    add_operation_rules(StoreContract, arguments(capabilities), "step")
+    strategies = arguments(capabilities)
+    add_operation_rules(StoreContract, strategies, "step")
+    add_existing_path_rules(StoreContract, strategies)
     if capabilities.confined:
         escapes = [call for _, _, call in escaping_calls(MACHINE_FORMS)]
 
@@ -181,6 +202,45 @@ def contract_machine(
         StoreContract.escape = rule(call=st.sampled_from(escapes))(escape)
     StoreContract.__name__ = StoreContract.__qualname__ = "StoreContract"
     return StoreContract
+
+
+#: Whether a path argument names something that exists: three times in four.
+_MOSTLY = st.sampled_from([True, True, True, False])
+
+
+def add_existing_path_rules(machine: type[RuleBasedStateMachine], strategies: dict[str, Any]) -> None:
+    """A second rule per operation with paths, each path drawn (three times in
+    four) from what exists.
+
+    Random paths seldom name something that is there, so without these a run
+    hardly ever reads a real file, overwrites one by copy or rename, or moves a
+    directory: half the steps now do.
+    """
+
+    def rule_for(op: str) -> Callable[[Any, Any], None]:
+        path_args = OPERATIONS[op].path_args
+
+        def call(self: Any, data: Any) -> None:
+            args = list(data.draw(strategies[op]))
+            present = sorted(self.model.tree())
+            for index in path_args:
+                if present and data.draw(_MOSTLY):
+                    args[index] = _in_form_of(args[index], data.draw(st.sampled_from(present)))
+            self.step(op, tuple(args))
+
+        call.__name__ = f"{op}_on_existing"
+        return call
+
+    for op in strategies:
+        if OPERATIONS[op].path_args:
+            setattr(machine, f"{op}_on_existing", rule(data=st.data())(rule_for(op)))
+
+
+def _in_form_of(example: Any, path: str) -> Any:
+    """*path* as the same type as *example*: ``str``, ``bytes`` or a pure path."""
+    if isinstance(example, bytes):
+        return os.fsencode(path)
+    return type(example)(path) if isinstance(example, PurePosixPath) else path
 
 
 def add_operation_rules(

@@ -10,6 +10,7 @@ read and a write are judged differently. Adding an operation is one entry here
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import PurePath
 from typing import Any
 
@@ -101,11 +102,14 @@ class Operation:
 
 
 def literal(value: Any) -> str:
-    """*value* as Python source; a long run of one character is written as a product."""
+    """*value* as Python source; a long run of one character is written as a product, and a
+    name with combining characters is escaped."""
     if isinstance(value, str) and len(value) > 40 and len(set(value)) == 1:
         return f"{value[0]!r} * {len(value)}"
     if isinstance(value, PurePath):
         return f"pathlib.{type(value).__name__}({str(value)!r})"
+    if isinstance(value, str) and any(unicodedata.combining(char) for char in value):
+        return ascii(value)  # "e\u0301", not an "é" that reads like the composed one
     return repr(value)
 
 

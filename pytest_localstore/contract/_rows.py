@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ._capabilities import Capabilities
+from ._capabilities import NFC, NFD, Capabilities
 from ._escapes import FORMS, escaping_calls, outside_in
 from ._operations import DEFAULT, OPERATIONS
 from ._program import Call
@@ -129,6 +129,7 @@ ROWS: tuple[Row, ...] = (
     _row('exists', "'file/' (trailing slash)", F, 'exists', 'f/', allowed='False'),
     _row('exists', 'a name of 256 bytes', {}, 'exists', 'n' * 256, allowed='False', needs='max_name_bytes'),
     _row('exists', 'names differ only by case', {'a': DATA}, 'exists', 'A', allowed='False', needs='case_sensitive'),
+    _row('exists', 'the NFD spelling of an NFC name', {NFC: DATA}, 'exists', NFD, allowed='False', needs='normal_forms_distinct'),
     # glob
     _row('glob', "'*': hidden names left out", TREE, 'glob', '*', allowed="['d', 'top.txt']", needs='!glob_hidden'),
     _row('glob', "'*': hidden names included", TREE, 'glob', '*', allowed="['.h', 'd', 'top.txt']", needs='glob_hidden'),
@@ -201,10 +202,12 @@ ROWS: tuple[Row, ...] = (
     _row('rename', 'src == dst, no overwrite', F, 'rename', 'f', 'f', False, allowed='FileExistsError'),
     _row('rename', 'src == dst, overwrite', F, 'rename', 'f', 'f', True, allowed='None'),
     _row('rename', 'dst inside src', DIR, 'rename', 'd', 'd/inner', False, allowed='OSError(EINVAL)'),
+    _row('rename', 'onto a file inside src, overwrite', {'d': D, 'd/f': DATA}, 'rename', 'd', 'd/f', True, allowed='OSError(EINVAL)'),
     _row('rename', "'file/' (trailing slash)", F, 'rename', 'f/', 'g', False, allowed='NotADirectoryError'),
     _row('rename', 'the root itself', F, 'rename', '.', 'g', False, allowed='PermissionError', needs='protects_root'),
     _row('rename', 'the root itself, not protected', F, 'rename', '.', 'g', False, allowed='PermissionError or OSError(EINVAL) or OSError(EBUSY)', needs='!protects_root'),
     _row('rename', 'names differ only by case', {'a': DATA}, 'rename', 'a', 'A', False, allowed='None', needs='case_sensitive'),
+    _row('rename', 'an NFC name to its NFD spelling', {NFC: DATA}, 'rename', NFC, NFD, False, allowed='None', needs='normal_forms_distinct'),
     # rmtree
     _row('rmtree', 'a directory with content', TREE, 'rmtree', 'd', allowed='None'),
     _row('rmtree', 'an empty directory', DIR, 'rmtree', 'd', allowed='None'),
