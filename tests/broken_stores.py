@@ -375,6 +375,25 @@ class FollowsLinks(_NaivelyConfined):
     normalise = True
 
 
+class RefusesLinksInside(LocalArtifactStore):
+    """Refuses every path through a symbolic link, even one to a directory inside the root."""
+
+    def _refuse_links(self, path: PathType) -> None:
+        at = self.path
+        for name in os.fsdecode(os.fspath(path)).split("/"):
+            at = os.path.join(at, name)
+            if os.path.islink(at):
+                raise PathOutsideStoreError(os.fsdecode(os.fspath(path)), self.path)
+
+    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
+        self._refuse_links(path)
+        return super().open(path, mode)
+
+    def listdir(self, path: PathType) -> list[str]:
+        self._refuse_links(path)
+        return super().listdir(path)
+
+
 #: Every bug, by name (CLI target suffix) -> class.
 BROKEN: dict[str, type[LocalArtifactStore]] = {
     "ignores_overwrite": IgnoresOverwrite,
@@ -405,6 +424,7 @@ BROKEN: dict[str, type[LocalArtifactStore]] = {
     "limits_whole_paths": LimitsWholePaths,
     "walk_ignores_onerror": WalkIgnoresOnerror,
     "normalises_names": NormalisesNames,
+    "refuses_links_inside": RefusesLinksInside,
 }
 
 

@@ -21,12 +21,13 @@ with the store's root written as ``<root>``.
 from __future__ import annotations
 
 import errno
+import os
 import stat
 from collections.abc import Mapping
 from typing import Any
 
 from ..artifact_store import ArtifactStore
-from ._escapes import LINK_NAME, OutsideWatch, concrete, outside_in
+from ._escapes import CONTRACT_LINKS, OutsideWatch, concrete, inner_link_in, modelled, outside_in
 from ._model import ReferenceModel, split
 from ._operations import OPERATIONS, resolved
 from ._outcomes import values_match
@@ -100,7 +101,7 @@ class Normaliser:
     def matches(self, call: Call, expected: Any, raw: Any) -> bool:
         """Whether what the store returned is what the contract allows (NotComparable if unreadable)."""
         op = call.op
-        args = resolved(op, call.args)
+        args = modelled(resolved(op, call.args))
         if op in ("exists", "isdir"):
             if type(raw) is not bool:
                 raise NotComparable("a bool")
@@ -189,6 +190,11 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
         if watch is None:
             return None  # no link can be made to a root that is not on this disk: the row does not apply
         watch.link_from(normalise.root)
+    inner = inner_link_in(call.args)
+    if inner is not None:
+        if not os.path.isdir(normalise.root):
+            return None  # no link can be made in a root that is not on this disk: the row does not apply
+        inner.make(normalise.root)
     try:
         raw = OPERATIONS[call.op].perform(store, concrete(call.args, normalise.root))
     except Exception as error:  # the store's error is the thing under test
@@ -265,9 +271,9 @@ def store_tree(store: ArtifactStore, normalise: Normaliser) -> dict[str, bytes |
     for dirpath, dirnames, filenames in store.walk(store.path):
         rel = normalise.relative(dirpath)
         prefix = "" if rel == "." else rel + "/"
-        if not prefix:  # the contract's own link out of the root is not the store's
-            dirnames = [name for name in dirnames if name != LINK_NAME]
-            filenames = [name for name in filenames if name != LINK_NAME]
+        if not prefix:  # the contract's own links in the root are not the store's
+            dirnames = [name for name in dirnames if name not in CONTRACT_LINKS]
+            filenames = [name for name in filenames if name not in CONTRACT_LINKS]
         for name in dirnames:
             tree[prefix + name] = None
         for name in filenames:

@@ -4,9 +4,9 @@ Every flavor that declares ``confined`` (the default) must refuse a path that
 leaves its root (``PermissionError``, of which ``PathOutsideStoreError`` is
 one; ``ValueError`` for a NUL byte) and must neither read nor change anything
 outside. An escaping path is an :class:`Outside` argument, made from the
-store's root at call time, in one of the forms of ``FORMS``: ``..``, an absolute
-path, a sibling that shares the root's name as a prefix (as ``str``, ``bytes``
-and ``pathlib.Path``), the root's parent, a NUL byte.
+store's root at call time, in one of the forms of ``FORMS``: ``..`` out of the
+root, ``..`` itself, an absolute path, a sibling that shares the root's name as a
+prefix (as ``str``, ``bytes`` and ``pathlib.Path``), the root's parent, a NUL byte.
 
 For a store whose root is a directory on this machine's disk, the contract
 makes a sibling directory, ``<root>_evil``, with a file and a subdirectory, and
@@ -35,6 +35,65 @@ OUTSIDE_DIR = "d"
 LINK_NAME = "link-out"
 
 
+#: The link inside the root, to its own directory ``d``, that inner-link rows go through.
+INNER_LINK = "link-in"
+INNER_TARGET = "d"
+#: The names the contract makes in a root itself, not through the store: not the store's tree.
+CONTRACT_LINKS = frozenset({LINK_NAME, INNER_LINK})
+
+
+class InnerLink:
+    """A path through ``link-in``, a link inside the root to ``d`` (relative or absolute):
+    the store must follow it and act as on ``d/<rest>``."""
+
+    __slots__ = ("absolute", "rest")
+
+    def __init__(self, absolute: bool, rest: str) -> None:
+        self.absolute = absolute
+        self.rest = rest
+
+    def path(self, root: str) -> str:
+        """The argument itself (the same for any root)."""
+        return f"{INNER_LINK}/{self.rest}".rstrip("/")
+
+    @property
+    def modelled(self) -> str:
+        """The path the reference model judges: the link's target instead of the link."""
+        return f"{INNER_TARGET}/{self.rest}".rstrip("/")
+
+    def make(self, root: str) -> None:
+        """Make ``<root>/link-in`` unless a name is already there."""
+        link = os.path.join(root, INNER_LINK)
+        if not os.path.lexists(link):
+            os.symlink(os.path.join(root, INNER_TARGET) if self.absolute else INNER_TARGET, link)
+
+    def preamble(self) -> str:
+        """Python that makes the link, for a reported program."""
+        target = f"os.path.join(store.path, {INNER_TARGET!r})" if self.absolute else repr(INNER_TARGET)
+        return f"import os\nos.symlink({target}, os.path.join(store.path, {INNER_LINK!r}))"
+
+    def __repr__(self) -> str:
+        return repr(self.path(""))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, InnerLink) and (self.absolute, self.rest) == (other.absolute, other.rest)
+
+    def __hash__(self) -> int:
+        return hash((self.absolute, self.rest))
+
+
+def inner_link_in(args: tuple[Any, ...]) -> InnerLink | None:
+    """The first argument of a call that goes through ``link-in``, if any."""
+    return next((arg for arg in args if isinstance(arg, InnerLink)), None)
+
+
+def modelled(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """*args* as the reference model judges them: a path through ``link-in`` is one through ``d``."""
+    if not any(isinstance(arg, InnerLink) for arg in args):
+        return args
+    return tuple(arg.modelled if isinstance(arg, InnerLink) else arg for arg in args)
+
+
 class Outside:
     """A path argument that leaves the store root: *form* applied to *target* inside the sibling."""
 
@@ -50,6 +109,8 @@ class Outside:
         inside_sibling = f"{root.rstrip('/')}{SIBLING_SUFFIX}/{self.target}".rstrip("/")
         if self.form == "dotdot":
             return f"../{base}{SIBLING_SUFFIX}/{self.target}".rstrip("/")
+        if self.form == "up":
+            return ".."
         if self.form == "bytes":
             return os.fsencode(inside_sibling)
         if self.form == "pathlib":
@@ -71,6 +132,8 @@ class Outside:
         target = f"{SIBLING_SUFFIX}/{self.target}".rstrip("/")
         if self.form == "dotdot":
             return f"'../' + os.path.basename(store.path) + {target!r}"
+        if self.form == "up":
+            return "'..'"
         if self.form == "bytes":
             return f"os.fsencode(store.path + {target!r})"
         if self.form == "pathlib":
@@ -93,6 +156,7 @@ class Outside:
 #: How an escaping path is written: name -> what the document calls it.
 FORMS = {
     "dotdot": "'..' out of the root",
+    "up": "'..' itself",
     "absolute": "an absolute path in a sibling that shares the root's name as a prefix",
     "bytes": "the same, as bytes",
     "pathlib": "the same, as pathlib.Path",
@@ -140,8 +204,8 @@ def escaping_calls(forms: tuple[str, ...] = tuple(FORMS)) -> list[tuple[str, str
 
 
 def concrete(args: tuple[Any, ...], root: str) -> tuple[Any, ...]:
-    """*args* with every :class:`Outside` made into the path it stands for."""
-    return tuple(arg.path(root) if isinstance(arg, Outside) else arg for arg in args)
+    """*args* with every :class:`Outside` and :class:`InnerLink` made into the path it stands for."""
+    return tuple(arg.path(root) if isinstance(arg, (Outside, InnerLink)) else arg for arg in args)
 
 
 def outside_in(args: tuple[Any, ...]) -> Outside | None:

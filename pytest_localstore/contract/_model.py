@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import errno
 import fnmatch
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ._capabilities import FULL, Capabilities
-from ._escapes import outside_in
+from ._escapes import modelled, outside_in
 from ._operations import OPERATIONS, resolved
 from ._outcomes import (
     ANY,
@@ -60,6 +60,20 @@ class ReferenceModel:
 
     # -- lookups -------------------------------------------------------------
 
+    @classmethod
+    def holding(
+        cls, setup: Iterable[tuple[str, bytes | None]], capabilities: Capabilities = FULL
+    ) -> ReferenceModel:
+        """A model that holds *setup* (path, bytes or None for a directory) from the start."""
+        model = cls(capabilities)
+        for path, content in setup:
+            parts = split(path)
+            node = model.root
+            for name in parts[:-1]:
+                node = node.setdefault(name, {})
+            node[parts[-1]] = {} if content is None else content
+        return model
+
     def find(self, parts: list[str]) -> tuple[str, Node | None]:
         """``("ok", node)``, ``("missing", None)`` or ``("through_file", None)``."""
         node: Node = self.root
@@ -100,7 +114,7 @@ class ReferenceModel:
         (``exists``/``isdir`` answer False, ``walk`` yields nothing); a missing
         ``name/`` cannot be opened for writing.
         """
-        args = resolved(op, args)
+        args = modelled(resolved(op, args))
         outside = outside_in(args)
         if outside is not None:
             if outside.form == "nul":

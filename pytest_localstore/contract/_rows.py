@@ -15,9 +15,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 from ._capabilities import NFC, NFD, Capabilities
-from ._escapes import FORMS, escaping_calls, outside_in
+from ._escapes import FORMS, InnerLink, escaping_calls, outside_in
+from ._model import ReferenceModel
 from ._operations import DEFAULT, OPERATIONS
 from ._program import Call
 
@@ -124,6 +126,7 @@ ROWS: tuple[Row, ...] = (
     _row('exists', "a name with spaces inside", {'a b': DATA}, 'exists', 'a b', allowed='True'),
     _row('exists', 'a parent is a file', F, 'exists', 'f/x', allowed='False'),
     _row('exists', 'the root itself', {}, 'exists', '.', allowed='True'),
+    _row('exists', 'a name that is one space', {' ': DATA}, 'exists', ' ', allowed='True'),
     _row('exists', 'a hidden file', {'.h': DATA}, 'exists', '.h', allowed='True'),
     _row('exists', "'dir/' (trailing slash)", DIR, 'exists', 'd/', allowed='True'),
     _row('exists', "'file/' (trailing slash)", F, 'exists', 'f/', allowed='False'),
@@ -139,6 +142,11 @@ ROWS: tuple[Row, ...] = (
     _row('glob', "'**' is any depth", TREE, 'glob', '**/*.txt', allowed="['d/e/y.txt', 'd/x.txt', 'top.txt']", needs='glob_recursive'),
     _row('glob', "'?' and '[...]'", TREE, 'glob', 'd/?/y.tx[st]', allowed="['d/e/y.txt']"),
     _row('glob', 'a literal path', TREE, 'glob', 'd/x.txt', allowed="['d/x.txt']"),
+    _row('glob', 'a literal name after a wildcard', TREE, 'glob', '*/x.txt', allowed="['d/x.txt']"),
+    _row('glob', 'a literal directory between wildcards', TREE, 'glob', '*/e/*', allowed="['d/e/y.txt']"),
+    _row('glob', 'a literal name after a wildcard, missing', TREE, 'glob', '*/nope', allowed='[]'),
+    _row('glob', 'a literal file used as a directory', TREE, 'glob', '*/x.txt/*', allowed='[]'),
+    _row('glob', 'a literal path, missing', TREE, 'glob', 'd/nope', allowed='[]'),
     _row('glob', 'no match', TREE, 'glob', '*.bin', allowed='[]'),
     _row('glob', 'empty store', {}, 'glob', '*', allowed='[]'),
     _row("glob", "a parent is a file", F, "glob", "f/*", allowed="[]"),
@@ -206,6 +214,7 @@ ROWS: tuple[Row, ...] = (
     _row('rename', "'file/' (trailing slash)", F, 'rename', 'f/', 'g', False, allowed='NotADirectoryError'),
     _row('rename', 'the root itself', F, 'rename', '.', 'g', False, allowed='PermissionError', needs='protects_root'),
     _row('rename', 'the root itself, not protected', F, 'rename', '.', 'g', False, allowed='PermissionError or OSError(EINVAL) or OSError(EBUSY)', needs='!protects_root'),
+    _row('rename', 'a name that is one space', {' ': DATA}, 'rename', ' ', 'x', False, allowed='None'),
     _row('rename', 'names differ only by case', {'a': DATA}, 'rename', 'a', 'A', False, allowed='None', needs='case_sensitive'),
     _row('rename', 'an NFC name to its NFD spelling', {NFC: DATA}, 'rename', NFC, NFD, False, allowed='None', needs='normal_forms_distinct'),
     # rmtree
@@ -286,4 +295,46 @@ def _escape_rows() -> tuple[Row, ...]:
 
 #: The rows every confined store must keep: no path leaves the root.
 ESCAPE_ROWS = _escape_rows()
-ROWS = ROWS + ESCAPE_ROWS
+
+#: Calls through ``link-in``, a link inside the root to ``d`` (of ``TREE``): (label, operation,
+#: arguments), ``L`` marking the path that goes through the link.
+L = "<through link-in>/"
+INNER_SHAPES: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
+    ("read a file", "open_read", (L + "x.txt", "rb")),
+    ("overwrite a file", "open_write", (L + "x.txt", "wb", b"new")),
+    ("write a new file", "open_write", (L + "new.txt", "wb", b"new")),
+    ("copy from", "copyfile", (L + "x.txt", "c.txt", False)),
+    ("copy into", "copyfile", ("top.txt", L + "c.txt", False)),
+    ("exists", "exists", (L + "e/y.txt",)),
+    ("the link itself", "isdir", (L,)),
+    ("the link itself", "listdir", (L,)),
+    ("makedirs", "makedirs", (L + "m/n",)),
+    ("mkdir", "mkdir", (L + "m",)),
+    ("remove", "remove", (L + "x.txt",)),
+    ("rename from", "rename", (L + "x.txt", "moved", False)),
+    ("rename into", "rename", ("top.txt", L + "t.txt", False)),
+    ("rmtree below", "rmtree", (L + "e",)),
+    ("stat", "stat", (L + "x.txt",)),
+    ("size", "size", (L + "e/y.txt",)),
+)
+
+
+def _inner_link_rows() -> tuple[Row, ...]:
+    """Links that stay inside keep working: each shape through a relative and an absolute link."""
+    rows = []
+    for absolute in (False, True):
+        for label, op, args in INNER_SHAPES:
+            made = tuple(
+                InnerLink(absolute, arg[len(L) :]) if isinstance(arg, str) and arg.startswith(L) else arg
+                for arg in args
+            )
+            allowed = ReferenceModel.holding(TREE.items()).outcome(op, made).describe()
+            style = "an absolute" if absolute else "a relative"
+            situation = f"{label}, through {style} link inside the root to 'd'"
+            rows.append(Row(OPERATIONS[op].method, situation, tuple(TREE.items()), Call(op, made), allowed))
+    return tuple(rows)
+
+
+#: The rows for links inside the root (stores on this disk: elsewhere they do not apply).
+INNER_LINK_ROWS = _inner_link_rows()
+ROWS = ROWS + ESCAPE_ROWS + INNER_LINK_ROWS

@@ -25,9 +25,9 @@ from typing import Any
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, Capabilities
 from ._checker import KINDS, Normaliser, Problem, check
-from ._escapes import OutsideWatch, outside_in, remove_watched
+from ._escapes import OutsideWatch, inner_link_in, outside_in, remove_watched
 from ._machine import ContractViolation, Explored, StoreFactory, Violation, contract_machine
-from ._model import ReferenceModel, split
+from ._model import ReferenceModel
 from ._outcomes import Outcome
 from ._program import DEFAULT_OPENING, Call, render
 from ._rows import ROWS, Row
@@ -61,14 +61,7 @@ def setup_calls(row: Row) -> list[Call]:
 
 def row_model(row: Row, capabilities: Capabilities = FULL) -> ReferenceModel:
     """The reference model holding a row's starting tree."""
-    model = ReferenceModel(capabilities)
-    for path, content in row.setup:
-        parts = split(path)
-        node = model.root
-        for name in parts[:-1]:
-            node = node.setdefault(name, {})
-        node[parts[-1]] = {} if content is None else content
-    return model
+    return ReferenceModel.holding(row.setup, capabilities)
 
 
 def row_outcome(row: Row, capabilities: Capabilities = FULL) -> Outcome:
@@ -363,12 +356,16 @@ def _violations_in(error: BaseException) -> list[Violation] | None:
 def program_of(violation: Violation, opening: str = DEFAULT_OPENING) -> str:
     """*violation* as a program that runs as pasted, after *opening* makes the store.
 
-    A program with a path that leaves the root first makes the watched sibling.
+    A program with a path that leaves the root first makes the watched sibling, and one
+    through ``link-in`` the link.
     """
     escapes = [outside for call in violation.calls if (outside := outside_in(call.args)) is not None]
     if escapes:
         link = any(outside.form == "link" for outside in escapes)
         opening = f"{opening}\n{OutsideWatch.preamble(link)}"
+    inner = next((found for call in violation.calls if (found := inner_link_in(call.args))), None)
+    if inner is not None:
+        opening = f"{opening}\n{inner.preamble()}"
     return render(list(violation.calls), _note(violation), opening)
 
 

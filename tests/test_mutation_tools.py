@@ -1,0 +1,80 @@
+"""The mutation-testing driver (``mutation/run.py``): its arithmetic and its two checked-in lists."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_driver() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("mutation_run", ROOT / "mutation" / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+driver = _load_driver()
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "either"),
+    [
+        ("killed", "survived", "killed"),
+        ("survived", "timeout", "timeout"),
+        ("no tests", "survived", "survived"),
+        ("survived", "no tests", "survived"),
+        ("no tests", "no tests", "no tests"),
+    ],
+)
+def test_a_mutant_is_killed_by_two_sets_of_tests_if_either_kills_it(
+    first: str, second: str, either: str
+) -> None:
+    assert driver._either(first, second) == either
+
+
+def test_scores_leave_out_the_listed_mutants_and_count_the_unreached_only_when_asked() -> None:
+    found = {"a": "killed", "b": "survived", "c": "no tests", "d": "survived", "e": "timeout"}
+    counts = driver.tally(found, {"d": "equivalent"})
+    assert counts == driver.Tally(killed=2, survived=1, not_reached=1)
+    assert driver.score_line("x", counts, of_reached=True).split()[-1] == "66.7%"
+    assert driver.score_line("x", counts, of_reached=False).split()[-1] == "50.0%"
+
+
+def test_a_listed_mutant_needs_a_reason(tmp_path: Path) -> None:
+    listed = tmp_path / "list.txt"
+    listed.write_text("# a comment\n\npkg.mod.x_f__mutmut_1  the same result\n", encoding="utf-8")
+    assert driver.read_listed(listed) == {"pkg.mod.x_f__mutmut_1": "the same result"}
+    listed.write_text("pkg.mod.x_f__mutmut_2\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"list.txt:1: 'pkg.mod.x_f__mutmut_2' has no reason"):
+        driver.read_listed(listed)
+
+
+def test_an_unknown_part_is_named() -> None:
+    with pytest.raises(Exception, match=r"'rowz': expected parts from rows, machine, unit"):
+        driver._part_names("rows,rowz")
+
+
+@pytest.mark.parametrize("listed", [driver.EQUIVALENT, driver.UNPROMISED])
+def test_every_listed_mutant_names_a_mutated_module_once(listed: Path) -> None:
+    entries = driver.read_listed(listed)
+    modules = {f"{driver.PACKAGE}.{module.removesuffix('.py')}" for module in driver.MODULES}
+    for name in entries:
+        module, _, function = name.rpartition(".")
+        assert module in modules, name
+        assert "__mutmut_" in function, name
+    lines = [
+        line.split()[0] for line in listed.read_text(encoding="utf-8").splitlines() if line[:1].isalpha()
+    ]
+    assert len(lines) == len(set(lines)), "a mutant listed twice"
+
+
+def test_no_mutant_is_both_equivalent_and_unpromised() -> None:
+    assert not driver.read_listed(driver.EQUIVALENT).keys() & driver.read_listed(driver.UNPROMISED).keys()
