@@ -16,6 +16,12 @@ paths point into it. One more form exists only there: a path through
 contract (not through the store's API) just before the call and left out of
 the tree the contract reads back. For other stores only the refusal is checked,
 the link rows do not apply, and the report says so.
+
+Links that stay inside must keep working: an :class:`InnerLink` argument goes
+through ``link-in``, a link inside the root to its directory ``d`` (written
+``d``, ``<root>/d`` or ``./d/e/../../d``), and the call must act as it would on
+``d/...``. The contract makes that link too, on this disk only, and leaves it
+out of the tree it reads back.
 """
 
 from __future__ import annotations
@@ -38,18 +44,20 @@ LINK_NAME = "link-out"
 #: The link inside the root, to its own directory ``d``, that inner-link rows go through.
 INNER_LINK = "link-in"
 INNER_TARGET = "d"
+#: How ``link-in`` names ``d``: style -> the link's target (an absolute one is below the root).
+INNER_LINK_STYLES = {"relative": INNER_TARGET, "absolute": INNER_TARGET, "winding": "./d/e/../../d"}
 #: The names the contract makes in a root itself, not through the store: not the store's tree.
 CONTRACT_LINKS = frozenset({LINK_NAME, INNER_LINK})
 
 
 class InnerLink:
-    """A path through ``link-in``, a link inside the root to ``d`` (relative or absolute):
-    the store must follow it and act as on ``d/<rest>``."""
+    """A path through ``link-in``, a link inside the root to ``d``, written in one of
+    ``INNER_LINK_STYLES``: the store must follow it and act as on ``d/<rest>``."""
 
-    __slots__ = ("absolute", "rest")
+    __slots__ = ("rest", "style")
 
-    def __init__(self, absolute: bool, rest: str) -> None:
-        self.absolute = absolute
+    def __init__(self, style: str, rest: str) -> None:
+        self.style = style
         self.rest = rest
 
     def path(self, root: str) -> str:
@@ -65,21 +73,23 @@ class InnerLink:
         """Make ``<root>/link-in`` unless a name is already there."""
         link = os.path.join(root, INNER_LINK)
         if not os.path.lexists(link):
-            os.symlink(os.path.join(root, INNER_TARGET) if self.absolute else INNER_TARGET, link)
+            target = INNER_LINK_STYLES[self.style]
+            os.symlink(os.path.join(root, target) if self.style == "absolute" else target, link)
 
     def preamble(self) -> str:
         """Python that makes the link, for a reported program."""
-        target = f"os.path.join(store.path, {INNER_TARGET!r})" if self.absolute else repr(INNER_TARGET)
-        return f"import os\nos.symlink({target}, os.path.join(store.path, {INNER_LINK!r}))"
+        target = INNER_LINK_STYLES[self.style]
+        made = f"os.path.join(store.path, {target!r})" if self.style == "absolute" else repr(target)
+        return f"import os\nos.symlink({made}, os.path.join(store.path, {INNER_LINK!r}))"
 
     def __repr__(self) -> str:
         return repr(self.path(""))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, InnerLink) and (self.absolute, self.rest) == (other.absolute, other.rest)
+        return isinstance(other, InnerLink) and (self.style, self.rest) == (other.style, other.rest)
 
     def __hash__(self) -> int:
-        return hash((self.absolute, self.rest))
+        return hash((self.style, self.rest))
 
 
 def inner_link_in(args: tuple[Any, ...]) -> InnerLink | None:

@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ._capabilities import NFC, NFD, Capabilities
-from ._escapes import FORMS, InnerLink, escaping_calls, outside_in
+from ._escapes import FORMS, INNER_LINK_STYLES, InnerLink, escaping_calls, outside_in
 from ._model import ReferenceModel
 from ._operations import DEFAULT, OPERATIONS
 from ._program import Call
@@ -75,6 +75,8 @@ TREE = {"d": D, "d/x.txt": b"x", "d/e": D, "d/e/y.txt": b"yy", "top.txt": b"t", 
 ROWS: tuple[Row, ...] = (
     # open
     _row('open', 'read a file, binary', F, 'open_read', 'f', 'rb', allowed="b'data'"),
+    _row('open', "read a file, a doubled separator ('d//x.txt')", TREE, 'open_read', 'd//x.txt', 'rb', allowed="b'x'"),
+    _row('open', "write a file, a '.' component ('d/./n')", TREE, 'open_write', 'd/./n', 'wb', DATA, allowed='None'),
     _row('open', 'read with the mode left out: UTF-8 text', {'t': 'grüße'.encode()}, 'open_read', 't', DEFAULT, allowed="'grüße'"),
     _row('open', 'read non-ASCII text (UTF-8)', {'t': b'gr\xc3\xbc\xc3\x9fe \xe2\x9c\x93'}, 'open_read', 't', 'r', allowed="'grüße ✓'"),
     _row('open', 'read an empty file', {'e': b''}, 'open_read', 'e', 'rb', allowed="b''"),
@@ -127,6 +129,8 @@ ROWS: tuple[Row, ...] = (
     _row('exists', 'a parent is a file', F, 'exists', 'f/x', allowed='False'),
     _row('exists', 'the root itself', {}, 'exists', '.', allowed='True'),
     _row('exists', 'a name that is one space', {' ': DATA}, 'exists', ' ', allowed='True'),
+    _row('exists', "a doubled separator ('d//x.txt')", TREE, 'exists', 'd//x.txt', allowed='True'),
+    _row('exists', "a '.' component ('d/./x.txt')", TREE, 'exists', 'd/./x.txt', allowed='True'),
     _row('exists', 'a hidden file', {'.h': DATA}, 'exists', '.h', allowed='True'),
     _row('exists', "'dir/' (trailing slash)", DIR, 'exists', 'd/', allowed='True'),
     _row('exists', "'file/' (trailing slash)", F, 'exists', 'f/', allowed='False'),
@@ -320,17 +324,18 @@ INNER_SHAPES: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
 
 
 def _inner_link_rows() -> tuple[Row, ...]:
-    """Links that stay inside keep working: each shape through a relative and an absolute link."""
+    """Links that stay inside keep working: each shape through each style of link."""
     rows = []
-    for absolute in (False, True):
+    for style in INNER_LINK_STYLES:
         for label, op, args in INNER_SHAPES:
             made = tuple(
-                InnerLink(absolute, arg[len(L) :]) if isinstance(arg, str) and arg.startswith(L) else arg
+                InnerLink(style, arg[len(L) :]) if isinstance(arg, str) and arg.startswith(L) else arg
                 for arg in args
             )
             allowed = ReferenceModel.holding(TREE.items()).outcome(op, made).describe()
-            style = "an absolute" if absolute else "a relative"
-            situation = f"{label}, through {style} link inside the root to 'd'"
+            target = INNER_LINK_STYLES[style]
+            shown = f"<root>/{target}" if style == "absolute" else target
+            situation = f"{label}, through a link inside the root to {shown!r}"
             rows.append(Row(OPERATIONS[op].method, situation, tuple(TREE.items()), Call(op, made), allowed))
     return tuple(rows)
 
