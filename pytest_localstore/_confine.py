@@ -35,6 +35,8 @@ _lstat = os.lstat
 _S_ISLNK = stat.S_ISLNK
 _MISSING = (FileNotFoundError, NotADirectoryError)
 _DOTS = (".", "..")
+#: Errors that mean a path names nothing (for ``exists``): a name too long, a loop of links.
+_NOTHING_THERE = (errno.ENAMETOOLONG, errno.ELOOP)
 #: Longest name in bytes (Linux NAME_MAX); no name of at most _SHORT characters can exceed it.
 _NAME_MAX = 255
 _SHORT = _NAME_MAX // 4
@@ -115,9 +117,9 @@ class Confinement:
                 raise
             return self.confined_name(os.fsdecode(os.fspath(path)).rstrip(_SEP)), None
         except OSError as error:
-            if strict or error.errno != errno.ENAMETOOLONG:
+            if strict or error.errno not in _NOTHING_THERE:
                 raise
-            return "", None  # a name too long to exist: nothing is there, at no path
+            return "", None  # a name too long to exist, or a loop of links: nothing is there, at no path
         if st is not None and _S_ISLNK(st.st_mode):
             try:
                 st = os.stat(full)

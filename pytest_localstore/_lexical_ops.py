@@ -35,6 +35,7 @@ class LexicalOperations:
 
     def open(self, path: PathType, mode: str) -> IO[Any]:
         full = self._confinement.confined(path)
+        mode = _in_usual_order(mode)
         if "b" in mode:
             return builtins.open(full, mode)
         return builtins.open(full, mode, encoding="utf-8")
@@ -97,7 +98,12 @@ class LexicalOperations:
     def walk(
         self, top: PathType, topdown: bool, onerror: Callable[[OSError], Any] | None
     ) -> Iterator[WalkEntry]:
-        full = self._confinement.confined(top).rstrip(os.sep) or os.sep
+        try:
+            full = self._confinement.confined(top).rstrip(os.sep) or os.sep
+        except NotADirectoryError as error:  # 'file/': nothing to walk, as os.walk says
+            if onerror is not None:
+                onerror(error)
+            return iter(())
         return os.walk(full, topdown=topdown, onerror=onerror, followlinks=False)
 
     # -- what the glob needs (GlobTree) -------------------------------------------
@@ -119,3 +125,13 @@ class LexicalOperations:
         if full.rstrip(os.sep) == self.root:
             raise root_error(self.root, what)
         return full
+
+
+def _in_usual_order(mode: str) -> str:
+    """*mode* spelt as pyfakefs reads it (``'+rb'`` as ``'r+b'``): open() takes its letters in
+    any order, pyfakefs only with the ``+`` right after ``r``, ``w``, ``a`` or ``x``."""
+    if "+" not in mode or len(set(mode)) != len(mode) or not set(mode) <= set("rwaxbt+"):
+        return mode  # nothing to move, or not a mode at all: open() says which
+    letters = mode.replace("+", "")
+    kinds = "".join(letter for letter in letters if letter in "bt")
+    return "".join(letter for letter in letters if letter not in "bt") + "+" + kinds

@@ -439,20 +439,20 @@ class MemoryArtifactStore(FsspecArtifactStore):
     """The ``memory`` flavor: fsspec's in-process memory filesystem (``memory://...``).
 
     It keeps empty directories and refuses what the local store refuses; it has
-    no limit on name length.
+    no limit on name length and no ``+`` (read and write) modes.
     """
 
     flavor = "memory"
-    capabilities = Capabilities(max_name_bytes=None)
+    capabilities = Capabilities(max_name_bytes=None, update_modes=False)
 
 
 class S3ArtifactStore(FsspecArtifactStore):
     """The ``s3`` flavor: an S3 bucket through s3fs (``s3://bucket/prefix``).
 
     A directory exists only while a key lies below it (an object store keeps
-    no empty directory); no limit on name length. Renames check every refusal
+    no empty directory); no limit on name length, no ``+`` modes. Renames check every refusal
     first, then copy and delete.
     """
 
     flavor = "s3"
-    capabilities = Capabilities(empty_directories=False, max_name_bytes=None)
+    capabilities = Capabilities(empty_directories=False, max_name_bytes=None, update_modes=False)

@@ -126,7 +126,7 @@ class TestCapabilityRelaxesExactlyWhatItSays(ArtifactStoreContract):
 class TestObjectStoreWithoutEmptyDirectories(ArtifactStoreContract):
     """A store whose directories exist only above files keeps the relaxed contract."""
 
-    capabilities = Capabilities(empty_directories=False)
+    capabilities = Capabilities(empty_directories=False, sets_errno=False)
 
     @pytest.fixture
     def make_store(self, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], LocalArtifactStore]:
@@ -140,7 +140,11 @@ def test_object_store_like_breaks_the_full_contract(tmp_path: Path) -> None:
     # Its listdir rows fail where the cause is: the makedirs that builds their starting tree.
     assert {entry.violation.method for entry in report.entries.values()} >= {"mkdir", "makedirs"}
     assert all(
-        entry.kind == "data" for entry in report.entries.values() if entry.violation.method == "makedirs"
+        entry.kind == "data"
+        for entry in report.entries.values()
+        if entry.violation.method == "makedirs"
+        and "leaves the root" not in entry.violation.source
+        and "sets_errno" not in entry.violation.problem.rule  # it raises with no errno, too
     )
 
 
@@ -553,7 +557,8 @@ def test_a_store_that_follows_links_out_is_caught_by_the_link_rows_alone(tmp_pat
     report = run_contract(fresh(FollowsLinks, tmp_path), examples=5, steps=5, seed=0)
     assert not report.ok
     sources = {entry.violation.source for entry in report.entries.values()}
-    assert sources and all("through 'link-out'" in source for source in sources), sources
+    assert sources and all("link" in source for source in sources), sources
+    assert any("through 'link-out'" in source for source in sources)
     rules = {(entry.kind, entry.violation.problem.rule) for entry in report.entries.values()}
     assert ("data", "changes nothing outside the root") in rules  # written or removed through the link
     leaked = [e for e in report.entries.values() if e.violation.method == "open" and e.kind == "silent"]

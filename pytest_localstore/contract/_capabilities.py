@@ -57,8 +57,20 @@ class Capabilities:
     be refused with PermissionError, a NUL byte with ValueError, and nothing
     outside may be read or changed.
 
+    ``update_modes=False`` (object stores, fsspec's memory filesystem): the
+    store does not open a file for reading and writing at once (``r+b``,
+    ``w+b``, ...); the contract skips the table rows that need those modes.
+
+    ``sets_errno=False`` (fsspec and the stores built on it): an ``OSError`` the
+    store raises may carry no ``errno``. Otherwise every ``FileNotFoundError``,
+    ``FileExistsError``, ``IsADirectoryError``, ``NotADirectoryError``,
+    ``PermissionError`` and plain ``OSError`` it raises must carry one. Either
+    way, an errno that is set must agree with the class (``ENOENT`` on a
+    ``FileNotFoundError``, ...).
+
     ``Capabilities.object_store()`` is the preset for an object store
-    (no empty directories, rename by copy, no root protection, no name limit).
+    (no empty directories, rename by copy, no root protection, no name limit, errors
+    without errno, no ``+`` modes).
     """
 
     empty_directories: bool = True
@@ -70,11 +82,20 @@ class Capabilities:
     glob_recursive: bool = False
     glob_hidden: bool = False
     confined: bool = True
+    sets_errno: bool = True
+    update_modes: bool = True
 
     @classmethod
     def object_store(cls, **changes: Any) -> Capabilities:
         """What an object store (S3, GCS, Azure, in-memory) can promise; *changes* on top."""
-        preset = cls(empty_directories=False, atomic_rename=False, protects_root=False, max_name_bytes=None)
+        preset = cls(
+            empty_directories=False,
+            atomic_rename=False,
+            protects_root=False,
+            max_name_bytes=None,
+            sets_errno=False,
+            update_modes=False,
+        )
         return replace(preset, **changes)
 
     def relaxed(self) -> list[str]:

@@ -30,7 +30,7 @@ from ..artifact_store import ArtifactStore
 from ._escapes import CONTRACT_LINKS, OutsideWatch, concrete, inner_link_in, modelled, outside_in
 from ._model import ReferenceModel, split
 from ._operations import OPERATIONS, resolved
-from ._outcomes import values_match
+from ._outcomes import PERM, values_match
 from ._program import Call
 
 #: The kinds of problem, most serious first.
@@ -184,12 +184,12 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
     outcome = model.outcome(call.op, call.args)
     said = f"contract: {outcome.describe()}"
     outside = outside_in(call.args)
-    escaping = outside is not None
-    watch = normalise.outside_watch() if escaping else None
-    if outside is not None and outside.form == "link":
+    escaping = outside is not None and PERM in outcome.errors  # not a link named for remove, say
+    watch = normalise.outside_watch() if outside is not None else None
+    if outside is not None and outside.link is not None:
         if watch is None:
             return None  # no link can be made to a root that is not on this disk: the row does not apply
-        watch.link_from(normalise.root)
+        watch.link_from(normalise.root, outside.link)
     inner = inner_link_in(call.args)
     if inner is not None:
         if not os.path.isdir(normalise.root):
@@ -206,6 +206,9 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
             if _errno_disagrees(error):
                 rule = f"sets an errno that agrees with {type(error).__name__} (or none)"
                 return Problem("error", rule, f"{did} (errno {error.errno})")  # type: ignore[attr-defined]
+            if model.caps.sets_errno and _errno_missing(error):
+                rule = f"sets an errno on every {type(error).__name__} (sets_errno)"
+                return Problem("error", rule, f"{did} (errno None)")
             return None
         if escaping:
             return Problem("error", f"refuses a path outside the root with {outcome.describe()}", did)
@@ -241,7 +244,17 @@ def _errno_disagrees(error: BaseException) -> bool:
     code = getattr(error, "errno", None)
     if code is None:
         return False
+    if not isinstance(code, int):
+        return True  # OSError("message", path) puts the message where the errno goes
     return any(isinstance(error, kind) and code not in codes for kind, codes in _ERRNOS)
+
+
+def _errno_missing(error: BaseException) -> bool:
+    """Whether *error* is an OSError that must say its errno (one of ``_ERRNOS``' classes, or
+    a plain OSError) and has none; shutil's SameFileError and SpecialFileError need none."""
+    if not isinstance(error, OSError) or error.errno is not None:
+        return False
+    return type(error) is OSError or any(isinstance(error, kind) for kind, _ in _ERRNOS)
 
 
 #: The rule a refused (or must-refuse) call that changed the tree broke.
@@ -271,9 +284,9 @@ def store_tree(store: ArtifactStore, normalise: Normaliser) -> dict[str, bytes |
     for dirpath, dirnames, filenames in store.walk(store.path):
         rel = normalise.relative(dirpath)
         prefix = "" if rel == "." else rel + "/"
-        if not prefix:  # the contract's own links in the root are not the store's
-            dirnames = [name for name in dirnames if name not in CONTRACT_LINKS]
-            filenames = [name for name in filenames if name not in CONTRACT_LINKS]
+        # The contract's own links are not the store's.
+        dirnames = [name for name in dirnames if name not in CONTRACT_LINKS]
+        filenames = [name for name in filenames if name not in CONTRACT_LINKS]
         for name in dirnames:
             tree[prefix + name] = None
         for name in filenames:

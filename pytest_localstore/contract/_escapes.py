@@ -20,8 +20,16 @@ the link rows do not apply, and the report says so.
 Links that stay inside must keep working: an :class:`InnerLink` argument goes
 through ``link-in``, a link inside the root to its directory ``d`` (written
 ``d``, ``<root>/d`` or ``./d/e/../../d``), and the call must act as it would on
-``d/...``. The contract makes that link too, on this disk only, and leaves it
-out of the tree it reads back.
+``d/...``. Written as a link to itself, it is a loop: every call through it
+fails with ``OSError(ELOOP)`` (``exists`` and ``isdir`` say False, ``walk``
+and ``glob`` find nothing). The contract makes that link too, on this disk
+only, and leaves it out of the tree it reads back.
+
+The link out can also be named itself (``link-out``, ``link-out/``, and
+``d/link-out``, the same link in a directory): an operation that follows it
+must refuse, one that acts on the name alone may act on the link (``remove``
+removes it, ``mkdir`` finds it there), and ``rmtree`` of a directory that
+holds it removes the link, never what it points to.
 """
 
 from __future__ import annotations
@@ -37,17 +45,41 @@ SIBLING_SUFFIX = "_evil"
 OUTSIDE_FILE = "x"
 OUTSIDE_CONTENT = b"outside the root"
 OUTSIDE_DIR = "d"
-#: The link inside the root, to the watched sibling, that the "link" form goes through.
+#: The link inside the root, to the watched sibling, that the "link" forms go through.
 LINK_NAME = "link-out"
+#: The same link written relative to where it is (``../<root>_evil``).
+RELATIVE_LINK_NAME = "link-up"
+#: Where the contract makes that link, below the root, for each form that needs one.
+LINK_PLACES = {
+    "link": LINK_NAME,
+    "relative link": RELATIVE_LINK_NAME,
+    "link itself": LINK_NAME,
+    "link itself/": LINK_NAME,
+    "link below": f"{OUTSIDE_DIR}/{LINK_NAME}",
+    "holder": f"{OUTSIDE_DIR}/{LINK_NAME}",
+}
+#: The forms that name the link itself: an operation that follows it must refuse, one that
+#: acts on the name alone (``remove``, ``mkdir``, ``rename``) may act on the link.
+LINK_ITSELF = ("link itself", "link itself/", "link below")
+#: Operations that act on a name and never follow it.
+NAME_ONLY = ("mkdir", "remove", "rename")
 
 
 #: The link inside the root, to its own directory ``d``, that inner-link rows go through.
 INNER_LINK = "link-in"
 INNER_TARGET = "d"
 #: How ``link-in`` names ``d``: style -> the link's target (an absolute one is below the root).
-INNER_LINK_STYLES = {"relative": INNER_TARGET, "absolute": INNER_TARGET, "winding": "./d/e/../../d"}
+INNER_LINK_STYLES = {
+    "relative": INNER_TARGET,
+    "absolute": INNER_TARGET,
+    "winding": "./d/e/../../d",
+    "loop": INNER_LINK,  # a link to itself: every lookup through it is OSError(ELOOP)
+    "root": "",  # the root itself (absolute, with a trailing separator): link-in/x is x
+}
+#: The styles written as an absolute path below the root.
+ABSOLUTE_STYLES = ("absolute", "root")
 #: The names the contract makes in a root itself, not through the store: not the store's tree.
-CONTRACT_LINKS = frozenset({LINK_NAME, INNER_LINK})
+CONTRACT_LINKS = frozenset({LINK_NAME, RELATIVE_LINK_NAME, INNER_LINK})
 
 
 class InnerLink:
@@ -65,21 +97,27 @@ class InnerLink:
         return f"{INNER_LINK}/{self.rest}".rstrip("/")
 
     @property
+    def loops(self) -> bool:
+        """Whether the link points at itself, so that nothing can be reached through it."""
+        return self.style == "loop"
+
+    @property
     def modelled(self) -> str:
         """The path the reference model judges: the link's target instead of the link."""
-        return f"{INNER_TARGET}/{self.rest}".rstrip("/")
+        base = "" if self.style == "root" else INNER_TARGET
+        return "/".join(part for part in (base, self.rest.rstrip("/")) if part) or "."
 
     def make(self, root: str) -> None:
         """Make ``<root>/link-in`` unless a name is already there."""
         link = os.path.join(root, INNER_LINK)
         if not os.path.lexists(link):
             target = INNER_LINK_STYLES[self.style]
-            os.symlink(os.path.join(root, target) if self.style == "absolute" else target, link)
+            os.symlink(os.path.join(root, target) if self.style in ABSOLUTE_STYLES else target, link)
 
     def preamble(self) -> str:
         """Python that makes the link, for a reported program."""
         target = INNER_LINK_STYLES[self.style]
-        made = f"os.path.join(store.path, {target!r})" if self.style == "absolute" else repr(target)
+        made = f"os.path.join(store.path, {target!r})" if self.style in ABSOLUTE_STYLES else repr(target)
         return f"import os\nos.symlink({made}, os.path.join(store.path, {INNER_LINK!r}))"
 
     def __repr__(self) -> str:
@@ -98,10 +136,18 @@ def inner_link_in(args: tuple[Any, ...]) -> InnerLink | None:
 
 
 def modelled(args: tuple[Any, ...]) -> tuple[Any, ...]:
-    """*args* as the reference model judges them: a path through ``link-in`` is one through ``d``."""
-    if not any(isinstance(arg, InnerLink) for arg in args):
+    """*args* as the reference model judges them: a path through ``link-in`` is one through ``d``,
+    a directory that holds a link out is that directory."""
+    if not any(isinstance(arg, (InnerLink, Outside)) for arg in args):
         return args
-    return tuple(arg.modelled if isinstance(arg, InnerLink) else arg for arg in args)
+    return tuple(
+        arg.modelled
+        if isinstance(arg, InnerLink)
+        else arg.target
+        if isinstance(arg, Outside) and not arg.refused
+        else arg
+        for arg in args
+    )
 
 
 class Outside:
@@ -112,6 +158,17 @@ class Outside:
     def __init__(self, form: str, target: str) -> None:
         self.form = form
         self.target = target
+
+    @property
+    def link(self) -> str | None:
+        """Where below the root the contract makes a link to the sibling for this form, if it does."""
+        return LINK_PLACES.get(self.form)
+
+    @property
+    def refused(self) -> bool:
+        """Whether the argument leaves the root (every form but ``holder``, a directory that holds
+        a link out and is judged as the directory it is)."""
+        return self.form != "holder"
 
     def path(self, root: str) -> str | bytes | pathlib.Path:
         """The argument itself, for a store rooted at *root*."""
@@ -129,8 +186,12 @@ class Outside:
             return os.path.dirname(root.rstrip("/"))
         if self.form == "nul":
             return f"{self.target}\x00"
-        if self.form == "link":
-            return f"{LINK_NAME}/{self.target}".rstrip("/")
+        if self.form in ("link", "relative link"):
+            return f"{LINK_PLACES[self.form]}/{self.target}".rstrip("/")
+        if self.form == "link itself/":
+            return f"{LINK_NAME}/"
+        if self.form in LINK_PLACES:
+            return LINK_PLACES[self.form] if self.form != "holder" else self.target
         return inside_sibling
 
     @property
@@ -152,8 +213,8 @@ class Outside:
             return "os.path.dirname(store.path)"
         if self.form == "nul":
             return repr(f"{self.target}\x00")
-        if self.form == "link":
-            return repr(f"{LINK_NAME}/{self.target}".rstrip("/"))
+        if self.form in LINK_PLACES:
+            return repr(self.path(""))
         return f"store.path + {target!r}"
 
     def __eq__(self, other: object) -> bool:
@@ -173,9 +234,13 @@ FORMS = {
     "parent": "the root's parent",
     "nul": "a NUL byte",
     "link": f"through {LINK_NAME!r}, a link inside the root to the sibling (stores on this disk)",
+    "relative link": f"through {RELATIVE_LINK_NAME!r}, a link written '../<root>_evil' (stores on this disk)",
+    "link itself": f"{LINK_NAME!r} itself, that link (stores on this disk)",
+    "link itself/": f"'{LINK_NAME}/', that link with a trailing separator (stores on this disk)",
+    "link below": f"'{OUTSIDE_DIR}/{LINK_NAME}', the same link in a directory (stores on this disk)",
 }
 #: The forms the state machine draws from: a link is made only for a row, where the tree is known.
-MACHINE_FORMS = tuple(form for form in FORMS if form != "link")
+MACHINE_FORMS = tuple(form for form in FORMS if form not in LINK_PLACES)
 
 NEW = "new"
 #: Every operation and path argument, tried with an escaping path: (label, operation, arguments,
@@ -207,6 +272,8 @@ def escaping_calls(forms: tuple[str, ...] = tuple(FORMS)) -> list[tuple[str, str
     calls = []
     for label, op, args, position in SHAPES:
         for form in forms:
+            if form in LINK_ITSELF and op in NAME_ONLY:
+                continue  # the link's own name is no way out for these (see NAME_ONLY_ROWS)
             made = list(args)
             made[position] = Outside(form, str(args[position]))
             calls.append((label, form, Call(op, tuple(made))))
@@ -258,11 +325,15 @@ class OutsideWatch:
         _MADE.append(watch.sibling)
         return watch
 
-    def link_from(self, root: str) -> None:
-        """Make ``<root>/link-out``, a link to the sibling, unless a name is already there."""
-        link = os.path.join(root, LINK_NAME)
+    def link_from(self, root: str, place: str = LINK_NAME) -> None:
+        """Make ``<root>/<place>``, a link to the sibling, unless a name is already there."""
+        link = os.path.join(root, place)
         if not os.path.lexists(link):
-            os.symlink(self.sibling, link)
+            os.makedirs(os.path.dirname(link), exist_ok=True)  # a store without empty directories
+            relative = place == RELATIVE_LINK_NAME
+            os.symlink(
+                os.path.relpath(self.sibling, os.path.dirname(link)) if relative else self.sibling, link
+            )
 
     def picture(self) -> dict[str, bytes | None]:
         """Everything in the sibling: path -> bytes, None for a directory."""
@@ -287,8 +358,8 @@ class OutsideWatch:
         return f"outside the root, lost {lost}, made {made}, changed {altered}"
 
     @staticmethod
-    def preamble(link: bool = False) -> str:
-        """Python that makes the same watched sibling (and the link to it), for a reported program."""
+    def preamble(link: str | None = None) -> str:
+        """Python that makes the same watched sibling (and the link to it at *link*), for a report."""
         text = (
             "import os, pathlib\n"
             f"os.makedirs(store.path + {SIBLING_SUFFIX + '/' + OUTSIDE_DIR!r}, exist_ok=True)\n"
@@ -296,5 +367,8 @@ class OutsideWatch:
             f"    pathlib.Path(store.path + {SIBLING_SUFFIX!r} + '/' + name).write_bytes({OUTSIDE_CONTENT!r})"
         )
         if link:
-            text += f"\nos.symlink(store.path + {SIBLING_SUFFIX!r}, os.path.join(store.path, {LINK_NAME!r}))"
+            target = f"store.path + {SIBLING_SUFFIX!r}"
+            if link == RELATIVE_LINK_NAME:
+                target = f"'../' + os.path.basename(store.path) + {SIBLING_SUFFIX!r}"
+            text += f"\nos.symlink({target}, os.path.join(store.path, {link!r}))"
         return text

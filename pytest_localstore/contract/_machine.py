@@ -100,9 +100,28 @@ def names(capabilities: Capabilities) -> list[str]:
     return found
 
 
-def text_paths(capabilities: Capabilities) -> Any:
-    """Relative ``str`` paths of one to three names."""
+#: How a path may be spelt besides plainly: with a trailing separator ('name/' names a
+#: directory), a leading './', a doubled separator. Plain spellings are drawn most often.
+SPELLINGS: tuple[Callable[[str], str], ...] = (
+    str,
+    str,
+    str,
+    str,
+    lambda path: path + "/",
+    lambda path: "./" + path,
+    lambda path: path.replace("/", "//"),
+)
+
+
+def plain_paths(capabilities: Capabilities) -> Any:
+    """Relative ``str`` paths of one to three names, spelt plainly."""
     return st.lists(st.sampled_from(names(capabilities)), min_size=1, max_size=3).map("/".join)
+
+
+def text_paths(capabilities: Capabilities) -> Any:
+    """Relative ``str`` paths of one to three names, in one of the ``SPELLINGS``."""
+    spelt = st.tuples(plain_paths(capabilities), st.sampled_from(SPELLINGS))
+    return spelt.map(lambda pair: pair[1](pair[0]))
 
 
 def arguments(capabilities: Capabilities) -> dict[str, Any]:
@@ -167,7 +186,7 @@ def contract_machine(
             self.calls: list[Call] = []
             counts["examples"] += 1
 
-        @initialize(files=st.lists(st.tuples(text_paths(capabilities), st.binary(max_size=12)), max_size=4))
+        @initialize(files=st.lists(st.tuples(plain_paths(capabilities), st.binary(max_size=12)), max_size=4))
         def populate(self, files: list[tuple[str, bytes]]) -> None:
             """Start from a few files (and their folders), written through the store, so that
             reads, overwrites and moves of things that exist are common from the first step."""

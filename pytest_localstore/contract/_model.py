@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ._capabilities import FULL, Capabilities
-from ._escapes import modelled, outside_in
+from ._escapes import LINK_ITSELF, inner_link_in, modelled, outside_in
 from ._operations import OPERATIONS, resolved
 from ._outcomes import (
     ANY,
@@ -40,6 +40,7 @@ ENOTEMPTY = (Err(OSError, errno.ENOTEMPTY), Err(OSError, errno.EEXIST))
 EINVAL = Err(OSError, errno.EINVAL)
 EBUSY = Err(OSError, errno.EBUSY)
 NAMETOOLONG = Err(OSError, errno.ENAMETOOLONG)
+LOOP = Err(OSError, errno.ELOOP)
 
 
 def split(path: str) -> list[str]:
@@ -114,11 +115,24 @@ class ReferenceModel:
         (``exists``/``isdir`` answer False, ``walk`` yields nothing); a missing
         ``name/`` cannot be opened for writing.
         """
-        args = modelled(resolved(op, args))
+        args = resolved(op, args)
+        inner = inner_link_in(args)
+        if inner is not None and inner.loops:
+            if op in ("exists", "isdir"):
+                return ok(False)
+            if op == "glob":
+                return ok([])
+            # ELOOP, as Linux says; pyfakefs says ENOENT, and nothing is there to find.
+            return ok(_NOTHING_TO_WALK[op]) if op in _NOTHING_TO_WALK else fail(LOOP, FNF)
+        args = modelled(args)
         outside = outside_in(args)
         if outside is not None:
             if outside.form == "nul":
                 return fail(Err(ValueError))
+            if outside.form in LINK_ITSELF and op in ("remove", "mkdir"):
+                # The link's own name, not followed: removed like any name, there for mkdir
+                # (a store may also refuse to touch it: nothing outside changes either way).
+                return either(None, PERM) if op == "remove" else fail(EXISTS, PERM)
             # The inside arguments may be judged first (a missing source, say), as long as nothing leaks.
             first = next(i for i, arg in enumerate(args) if arg is outside)
             return fail(PERM, *(() if first == 0 else (FNF, NOTDIR, ISDIR)))
@@ -136,9 +150,14 @@ class ReferenceModel:
                     return ok(False)
                 return ok(_NOTHING_TO_WALK[op]) if op in _NOTHING_TO_WALK else fail(NOTDIR)
             if status != "ok" and (op == "open_write" or (op == "copyfile" and index == 1)):
-                # A missing 'name/' cannot be created as a file, by a write or as a copy's target.
-                return fail(ISDIR, *self._lookup_errors(status)) if status == "through_file" else fail(ISDIR)
+                # A missing 'name/' cannot be created as a file, by a write or as a copy's target;
+                # a store may find first what else stops the call (a missing parent or source).
+                others = getattr(self, op)(*args).errors
+                lookup = self._lookup_errors(status) if status == "through_file" else ()
+                return fail(ISDIR, *lookup, *others)
         outcome: Outcome = getattr(self, op)(*args)
+        if any(args[index] == "" for index in OPERATIONS[op].path_args):
+            outcome = outcome.with_errors(FNF)  # '' names the root (fsspec) or nothing (os)
         if self.caps.empty_directories or not _has_empty_dir(self.root):
             return outcome
         # Without empty directories, the store may act as if they were not there.
@@ -164,9 +183,10 @@ class ReferenceModel:
         if "b" in mode:
             return ok(node)
         try:
-            return ok(node.decode("utf-8"))
+            text = node.decode("utf-8")
         except UnicodeDecodeError:
             return fail(DECODE)
+        return ok(text.replace("\r\n", "\n").replace("\r", "\n"))  # universal newlines, as open() reads
 
     def open_write(self, path: str, mode: str, data: bytes) -> Outcome:
         parts = split(path)

@@ -18,7 +18,16 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ._capabilities import NFC, NFD, Capabilities
-from ._escapes import FORMS, INNER_LINK_STYLES, InnerLink, escaping_calls, outside_in
+from ._escapes import (
+    ABSOLUTE_STYLES,
+    FORMS,
+    INNER_LINK_STYLES,
+    LINK_PLACES,
+    InnerLink,
+    Outside,
+    escaping_calls,
+    outside_in,
+)
 from ._model import ReferenceModel
 from ._operations import DEFAULT, OPERATIONS
 from ._program import Call
@@ -80,6 +89,12 @@ ROWS: tuple[Row, ...] = (
     _row('open', 'read with the mode left out: UTF-8 text', {'t': 'grüße'.encode()}, 'open_read', 't', DEFAULT, allowed="'grüße'"),
     _row('open', 'read non-ASCII text (UTF-8)', {'t': b'gr\xc3\xbc\xc3\x9fe \xe2\x9c\x93'}, 'open_read', 't', 'r', allowed="'grüße ✓'"),
     _row('open', 'read an empty file', {'e': b''}, 'open_read', 'e', 'rb', allowed="b''"),
+    _row('open', "read, the mode spelt '+rb' (open() takes its letters in any order)", F, 'open_read', 'f', '+rb', allowed="b'data'", needs='update_modes'),
+    _row('open', "read a missing file, the mode spelt '+rb'", {}, 'open_read', 'nope', '+rb', allowed='FileNotFoundError', needs='update_modes'),
+    _row('open', "write in a directory, the mode spelt 'b+w'", DIR, 'open_write', 'd/n', 'b+w', DATA, allowed='None', needs='update_modes'),
+    _row('open', "read, for reading and writing ('r+b')", F, 'open_read', 'f', 'r+b', allowed="b'data'", needs='update_modes'),
+    _row('open', "write a new file, for writing and reading ('w+b')", {}, 'open_write', 'n', 'w+b', DATA, allowed='None', needs='update_modes'),
+    _row('open', "append non-ASCII text, the mode spelt '+a'", F, 'open_write', 'f', '+a', 'ü'.encode(), allowed='None', needs='update_modes'),
     _row('open', 'read binary content as text', {'b': b'\xff\xfe'}, 'open_read', 'b', 'r', allowed='UnicodeDecodeError'),
     _row('open', 'read a hidden file', {'.h': DATA}, 'open_read', '.h', 'rb', allowed="b'data'"),
     _row('open', 'read: path missing', {}, 'open_read', 'nope', 'rb', allowed='FileNotFoundError'),
@@ -166,6 +181,7 @@ ROWS: tuple[Row, ...] = (
     _row('listdir', 'names, not paths; hidden included', TREE, 'listdir', 'd', allowed="['e', 'x.txt']"),
     _row('listdir', 'the root itself', TREE, 'listdir', '.', allowed="['.h', 'd', 'top.txt']"),
     _row('listdir', 'an empty directory', DIR, 'listdir', 'd', allowed='[]'),
+    _row('listdir', "the empty path ''", F, 'listdir', '', allowed="['f'] or FileNotFoundError"),
     _row('listdir', "'dir/' (trailing slash)", DIR, 'listdir', 'd/', allowed='[]'),
     _row('listdir', 'path missing', {}, 'listdir', 'nope', allowed='FileNotFoundError'),
     _row('listdir', 'a file', F, 'listdir', 'f', allowed='NotADirectoryError'),
@@ -234,6 +250,7 @@ ROWS: tuple[Row, ...] = (
     _row('stat', 'a file', F, 'stat', 'f', allowed="('file', 4)"),
     _row('stat', 'an empty file', {'e': b''}, 'stat', 'e', allowed="('file', 0)"),
     _row('stat', 'a directory (size unspecified)', DIR, 'stat', 'd', allowed="('dir', ANY)"),
+    _row('stat', "the empty path ''", F, 'stat', '', allowed="('dir', ANY) or FileNotFoundError"),
     _row('stat', 'the root itself', {}, 'stat', '.', allowed="('dir', ANY)"),
     _row('stat', 'path missing', {}, 'stat', 'nope', allowed='FileNotFoundError'),
     _row('stat', 'a parent is a file', F, 'stat', 'f/x', allowed='FileNotFoundError or NotADirectoryError'),
@@ -256,6 +273,8 @@ ROWS: tuple[Row, ...] = (
     _row('walk', 'top is a file: onerror is called', F, 'walk_errors', 'f', allowed='True'),
     _row('walk', 'a directory: onerror is not called', TREE, 'walk_errors', 'd', allowed='False'),
     _row('walk', 'top is a file', F, 'walk', 'f', True, allowed='[]'),
+    _row('walk', "'file/' (trailing slash)", F, 'walk', 'f/', True, allowed='[]'),
+    _row('walk', "'file/': onerror is called", F, 'walk_errors', 'f/', allowed='True'),
 )
 # fmt: on
 
@@ -297,8 +316,31 @@ def _escape_rows() -> tuple[Row, ...]:
     return tuple(rows)
 
 
+#: Calls on the link out that act on its name only, or on a directory holding it: they must
+#: work as on any name, and leave the outside alone. (label, operation, the link's form, arguments).
+NAME_ONLY_SHAPES: tuple[tuple[str, str, Outside, tuple[Any, ...]], ...] = (
+    ("remove the link itself", "remove", Outside("link itself", ""), ()),
+    ("remove the link itself, in a directory", "remove", Outside("link below", ""), ()),
+    ("mkdir where the link is", "mkdir", Outside("link itself", ""), ()),
+    ("rmtree of a directory that holds the link", "rmtree", Outside("holder", "d"), ()),
+)
+
+
+def _name_only_rows() -> tuple[Row, ...]:
+    """A link out, acted on by name (or removed with its directory): no refusal, nothing outside touched."""
+    rows = []
+    for label, op, link, rest in NAME_ONLY_SHAPES:
+        call = Call(op, (link, *rest))
+        allowed = ReferenceModel.holding((("f", DATA), ("d", D))).outcome(op, call.args).describe()
+        situation = (
+            f"{label}: {LINK_PLACES[link.form]!r}, a link to a sibling of the root (stores on this disk)"
+        )
+        rows.append(Row(OPERATIONS[op].method, situation, (("f", DATA), ("d", D)), call, allowed, "confined"))
+    return tuple(rows)
+
+
 #: The rows every confined store must keep: no path leaves the root.
-ESCAPE_ROWS = _escape_rows()
+ESCAPE_ROWS = _escape_rows() + _name_only_rows()
 
 #: Calls through ``link-in``, a link inside the root to ``d`` (of ``TREE``): (label, operation,
 #: arguments), ``L`` marking the path that goes through the link.
@@ -324,18 +366,22 @@ INNER_SHAPES: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
 
 
 def _inner_link_rows() -> tuple[Row, ...]:
-    """Links that stay inside keep working: each shape through each style of link."""
+    """Links that stay inside keep working, and a loop fails: each shape through each style of link."""
     rows = []
     for style in INNER_LINK_STYLES:
         for label, op, args in INNER_SHAPES:
+            if style == "root" and op == "listdir":
+                continue  # the root's own names include the link, which the model does not hold
             made = tuple(
                 InnerLink(style, arg[len(L) :]) if isinstance(arg, str) and arg.startswith(L) else arg
                 for arg in args
             )
             allowed = ReferenceModel.holding(TREE.items()).outcome(op, made).describe()
             target = INNER_LINK_STYLES[style]
-            shown = f"<root>/{target}" if style == "absolute" else target
+            shown = f"<root>/{target}" if style in ABSOLUTE_STYLES else target
             situation = f"{label}, through a link inside the root to {shown!r}"
+            if style == "loop":
+                situation = f"{label}, through a link inside the root to itself"
             rows.append(Row(OPERATIONS[op].method, situation, tuple(TREE.items()), Call(op, made), allowed))
     return tuple(rows)
 

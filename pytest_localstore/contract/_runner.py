@@ -361,7 +361,7 @@ def program_of(violation: Violation, opening: str = DEFAULT_OPENING) -> str:
     """
     escapes = [outside for call in violation.calls if (outside := outside_in(call.args)) is not None]
     if escapes:
-        link = any(outside.form == "link" for outside in escapes)
+        link = next((outside.link for outside in escapes if outside.link is not None), None)
         opening = f"{opening}\n{OutsideWatch.preamble(link)}"
     inner = next((found for call in violation.calls if (found := inner_link_in(call.args))), None)
     if inner is not None:
