@@ -299,6 +299,63 @@ class ErrnoDisagrees(LocalArtifactStore):
             raise FileNotFoundError(errno.EACCES, "no such file", error.filename) from None
 
 
+class ErrnoLeftOut(LocalArtifactStore):
+    """remove of a missing file raises FileNotFoundError with no errno, as fsspec does."""
+
+    def remove(self, path: PathType) -> None:
+        try:
+            super().remove(path)
+        except FileNotFoundError:
+            raise FileNotFoundError(os.fsdecode(os.fspath(path))) from None
+
+
+class StatFollowsTheLastLink(LocalArtifactStore):
+    """stat of a plain name follows it wherever it leads: a link out is read from outside."""
+
+    def stat(self, path: PathType) -> os.stat_result:
+        text = os.fsdecode(os.fspath(path))
+        if "/" in text or text in ("", ".", ".."):
+            return super().stat(path)
+        return os.stat(os.path.join(self.path, text))
+
+
+class RmtreeEntersLinks(LocalArtifactStore):
+    """rmtree empties the directories that links inside the tree point to, then removes the tree."""
+
+    def rmtree(self, path: PathType) -> None:
+        top = os.path.join(self.path, os.fsdecode(os.fspath(path)))
+        for dirpath, dirnames, _ in os.walk(top):
+            for name in dirnames:
+                entry = os.path.join(dirpath, name)
+                if os.path.islink(entry):
+                    for child in os.listdir(entry):
+                        target = os.path.join(entry, child)
+                        if os.path.isdir(target):
+                            shutil.rmtree(target)
+                        else:
+                            os.remove(target)
+        super().rmtree(path)
+
+
+class ModeLettersInOneOrder(LocalArtifactStore):
+    """open refuses a mode whose letters are not in the usual order ('+rb'), which open() takes."""
+
+    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
+        if mode.startswith("+") or mode[:1] in ("b", "t"):
+            raise ValueError(f"invalid mode: {mode!r}")
+        return super().open(path, mode)
+
+
+class ReadsLineEndsRaw(LocalArtifactStore):
+    """Text mode reads '\r\n' and '\r' as they are, without open()'s universal newlines."""
+
+    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
+        if "b" in mode or "r" not in mode:
+            return super().open(path, mode)
+        full = os.path.join(self.path, os.fsdecode(os.fspath(path)))
+        return builtins.open(full, mode, encoding="utf-8", newline="")
+
+
 class _NaiveConfinement:
     """Confinement done by a string test on the joined path, as naive stores do it."""
 
@@ -396,6 +453,11 @@ class RefusesLinksInside(LocalArtifactStore):
 
 #: Every bug, by name (CLI target suffix) -> class.
 BROKEN: dict[str, type[LocalArtifactStore]] = {
+    "errno_left_out": ErrnoLeftOut,
+    "stat_follows_the_last_link": StatFollowsTheLastLink,
+    "rmtree_enters_links": RmtreeEntersLinks,
+    "mode_letters_in_one_order": ModeLettersInOneOrder,
+    "reads_line_ends_raw": ReadsLineEndsRaw,
     "ignores_overwrite": IgnoresOverwrite,
     "listdir_gives_paths": ListdirGivesPaths,
     "rmtree_leaves_nested": RmtreeLeavesNested,

@@ -226,7 +226,7 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
         return Problem("value", "returns what the contract allows", did)
     if outcome.effect is not None:
         outcome.effect()
-    return _damage(model, store, normalise, did, "leaves the tree the contract says")
+    return _damage(model, store, normalise, did, "leaves the tree the contract says", watch)
 
 
 #: The errno values each OSError subclass stands for; another errno on one of them is a lie.

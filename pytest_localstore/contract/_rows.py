@@ -89,6 +89,7 @@ ROWS: tuple[Row, ...] = (
     _row('open', 'read with the mode left out: UTF-8 text', {'t': 'grüße'.encode()}, 'open_read', 't', DEFAULT, allowed="'grüße'"),
     _row('open', 'read non-ASCII text (UTF-8)', {'t': b'gr\xc3\xbc\xc3\x9fe \xe2\x9c\x93'}, 'open_read', 't', 'r', allowed="'grüße ✓'"),
     _row('open', 'read an empty file', {'e': b''}, 'open_read', 'e', 'rb', allowed="b''"),
+    _row('open', "read text with '\\r\\n' and '\\r' line ends: both read as '\\n'", {'t': b'a\r\nb\rc'}, 'open_read', 't', 'r', allowed="'a\\nb\\nc'"),
     _row('open', "read, the mode spelt '+rb' (open() takes its letters in any order)", F, 'open_read', 'f', '+rb', allowed="b'data'", needs='update_modes'),
     _row('open', "read a missing file, the mode spelt '+rb'", {}, 'open_read', 'nope', '+rb', allowed='FileNotFoundError', needs='update_modes'),
     _row('open', "write in a directory, the mode spelt 'b+w'", DIR, 'open_write', 'd/n', 'b+w', DATA, allowed='None', needs='update_modes'),
