@@ -59,7 +59,7 @@ LINK_PLACES = {
     "holder": f"{OUTSIDE_DIR}/{LINK_NAME}",
 }
 #: The forms that name the link itself: an operation that follows it must refuse, one that
-#: acts on the name alone (``remove``, ``mkdir``, ``rename``) may act on the link.
+#: acts on the name alone (``NAME_ONLY``) may act on the link, so is no escape.
 LINK_ITSELF = ("link itself", "link itself/", "link below")
 #: Operations that act on a name and never follow it.
 NAME_ONLY = ("mkdir", "remove", "rename")
@@ -190,8 +190,10 @@ class Outside:
             return f"{LINK_PLACES[self.form]}/{self.target}".rstrip("/")
         if self.form == "link itself/":
             return f"{LINK_NAME}/"
+        if self.form == "holder":
+            return self.target
         if self.form in LINK_PLACES:
-            return LINK_PLACES[self.form] if self.form != "holder" else self.target
+            return LINK_PLACES[self.form]
         return inside_sibling
 
     @property
@@ -273,7 +275,7 @@ def escaping_calls(forms: tuple[str, ...] = tuple(FORMS)) -> list[tuple[str, str
     for label, op, args, position in SHAPES:
         for form in forms:
             if form in LINK_ITSELF and op in NAME_ONLY:
-                continue  # the link's own name is no way out for these (see NAME_ONLY_ROWS)
+                continue  # no way out through the link's own name (rows.NAME_ONLY_SHAPES try some)
             made = list(args)
             made[position] = Outside(form, str(args[position]))
             calls.append((label, form, Call(op, tuple(made))))

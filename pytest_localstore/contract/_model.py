@@ -113,7 +113,8 @@ class ReferenceModel:
         (``exists`` and ``isdir`` answer False, ``walk`` yields nothing). ``name/`` names a
         directory: on a file it is NotADirectoryError for every operation
         (``exists``/``isdir`` answer False, ``walk`` yields nothing); a missing
-        ``name/`` cannot be opened for writing.
+        ``name/`` cannot be opened for writing. The empty path is the root, or
+        FileNotFoundError. Through a loop of links nothing is found (OSError(ELOOP)).
         """
         args = resolved(op, args)
         inner = inner_link_in(args)

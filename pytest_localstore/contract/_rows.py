@@ -318,20 +318,20 @@ def _escape_rows() -> tuple[Row, ...]:
 
 
 #: Calls on the link out that act on its name only, or on a directory holding it: they must
-#: work as on any name, and leave the outside alone. (label, operation, the link's form, arguments).
-NAME_ONLY_SHAPES: tuple[tuple[str, str, Outside, tuple[Any, ...]], ...] = (
-    ("remove the link itself", "remove", Outside("link itself", ""), ()),
-    ("remove the link itself, in a directory", "remove", Outside("link below", ""), ()),
-    ("mkdir where the link is", "mkdir", Outside("link itself", ""), ()),
-    ("rmtree of a directory that holds the link", "rmtree", Outside("holder", "d"), ()),
+#: work as on any name, and leave the outside alone. (label, operation, its one argument).
+NAME_ONLY_SHAPES: tuple[tuple[str, str, Outside], ...] = (
+    ("remove the link itself", "remove", Outside("link itself", "")),
+    ("remove the link itself, in a directory", "remove", Outside("link below", "")),
+    ("mkdir where the link is", "mkdir", Outside("link itself", "")),
+    ("rmtree of a directory that holds the link", "rmtree", Outside("holder", "d")),
 )
 
 
 def _name_only_rows() -> tuple[Row, ...]:
     """A link out, acted on by name (or removed with its directory): no refusal, nothing outside touched."""
     rows = []
-    for label, op, link, rest in NAME_ONLY_SHAPES:
-        call = Call(op, (link, *rest))
+    for label, op, link in NAME_ONLY_SHAPES:
+        call = Call(op, (link,))
         allowed = ReferenceModel.holding((("f", DATA), ("d", D))).outcome(op, call.args).describe()
         situation = (
             f"{label}: {LINK_PLACES[link.form]!r}, a link to a sibling of the root (stores on this disk)"
