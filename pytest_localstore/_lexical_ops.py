@@ -76,6 +76,10 @@ class LexicalOperations:
 
     def rename(self, src: PathType, dst: PathType, overwrite: bool) -> None:
         source = self._refuse_root(self._confinement.confined_name(src), "renamed")
+        shown = os.fsdecode(os.fspath(dst))
+        if shown.endswith(os.sep) and os.path.lexists(source) and not stat.S_ISDIR(os.lstat(source).st_mode):
+            # Only a directory can be named 'name/': Linux says ENOTDIR, pyfakefs renames to 'name'.
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), shown)
         if overwrite:
             target = self._refuse_root(self._confinement.confined_name(dst), "replaced")
             if target.startswith(source + os.sep) and os.path.isdir(source) and not os.path.islink(source):

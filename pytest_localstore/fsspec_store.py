@@ -309,6 +309,8 @@ class FsspecArtifactStore(ArtifactStore):
         if target.startswith(source + "/"):
             raise _error(errno.EINVAL, self.full(target))
         moving_dir = s_info["type"] == "directory"
+        if d_trailing and not moving_dir:  # a file cannot be named 'name/'
+            raise _error(errno.ENOTDIR, self.full(target) + "/")
         if d_info is not None:
             if not moving_dir and d_info["type"] == "directory":
                 raise _error(errno.EISDIR, self.full(target))

@@ -154,7 +154,9 @@ class MergingRename(LocalArtifactStore):
 
     def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
         source, target = _confinement(self).confined(src), _confinement(self).confined(dst)
-        merge = overwrite and source != target and os.path.isdir(source) and os.path.isdir(target)
+        # Into itself, or onto a directory above it: the rename below refuses.
+        nested = target.startswith(source + os.sep) or source.startswith(target + os.sep)
+        merge = overwrite and source != target and not nested and os.path.isdir(source) and os.path.isdir(target)
         if merge and os.listdir(target):
             shutil.copytree(source, target, dirs_exist_ok=True)
             shutil.rmtree(source)
@@ -540,9 +542,14 @@ class ObjectStoreLike(LocalArtifactStore):
             parent = os.path.dirname(parent)
 
     def open(self, path: PathType, mode: str = "r") -> IO[Any]:
-        if any(flag in mode for flag in "wax"):
-            self._make_parent(path)
-        return super().open(path, mode)
+        if not any(flag in mode for flag in "wax"):
+            return super().open(path, mode)
+        self._make_parent(path)
+        try:
+            return super().open(path, mode)
+        except OSError:
+            self._prune()  # the parents made for a write that failed
+            raise
 
     def copyfile(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
         if self.exists(src):

@@ -141,22 +141,7 @@ class ReferenceModel:
             if op in ("exists", "isdir"):
                 return ok(False)
             return ok(_NOTHING_TO_WALK[op]) if op in _NOTHING_TO_WALK else fail(NAMETOOLONG)
-        for index in OPERATIONS[op].path_args:
-            path = args[index]
-            if not path.endswith("/"):
-                continue
-            status, node = self.find(split(path))
-            if status == "ok" and isinstance(node, bytes):
-                if op in ("exists", "isdir"):
-                    return ok(False)
-                return ok(_NOTHING_TO_WALK[op]) if op in _NOTHING_TO_WALK else fail(NOTDIR)
-            if status != "ok" and (op == "open_write" or (op == "copyfile" and index == 1)):
-                # A missing 'name/' cannot be created as a file, by a write or as a copy's target;
-                # a store may find first what else stops the call (a missing parent or source).
-                others = getattr(self, op)(*args).errors
-                lookup = self._lookup_errors(status) if status == "through_file" else ()
-                return fail(ISDIR, *lookup, *others)
-        outcome: Outcome = getattr(self, op)(*args)
+        outcome = self._trailing(op, args) or getattr(self, op)(*args)
         if any(args[index] == "" for index in OPERATIONS[op].path_args):
             outcome = outcome.with_errors(FNF)  # '' names the root (fsspec) or nothing (os)
         if self.caps.empty_directories or not _has_empty_dir(self.root):
@@ -165,6 +150,32 @@ class ReferenceModel:
         pruned = ReferenceModel(self.caps)
         pruned.root = _without_empty_dirs(self.root)
         return _either_world(self, outcome, pruned, pruned.outcome(op, args))
+
+    def _trailing(self, op: str, args: tuple[Any, ...]) -> Outcome | None:
+        """The outcome a trailing separator decides ('name/' names a directory), or None."""
+        for index in OPERATIONS[op].path_args:
+            path = args[index]
+            if not path.endswith("/"):
+                continue
+            status, node = self.find(split(path))
+            if status == "ok" and isinstance(node, bytes):
+                if op in ("exists", "isdir"):
+                    return ok(False)
+                if op in _NOTHING_TO_WALK:
+                    return ok(_NOTHING_TO_WALK[op])
+                return fail(NOTDIR, *getattr(self, op)(*args).errors)  # or what else stops the call
+            if status != "ok" and (op == "open_write" or (op == "copyfile" and index == 1)):
+                # A missing 'name/' cannot be created as a file, by a write or as a copy's target;
+                # a store may find first what else stops the call (a missing parent or source).
+                others = getattr(self, op)(*args).errors
+                lookup = self._lookup_errors(status) if status == "through_file" else ()
+                return fail(ISDIR, *lookup, *others)
+            if status != "ok" and op == "rename" and index == 1:
+                # A file cannot be renamed to a missing 'name/' (ENOTDIR); a directory can.
+                source = self.find(split(args[0]))[1]
+                if isinstance(source, bytes):
+                    return fail(NOTDIR, *getattr(self, op)(*args).errors)
+        return None
 
     @staticmethod
     def _too_long(op: str, args: tuple[Any, ...], limit: int) -> bool:
@@ -201,7 +212,8 @@ class ReferenceModel:
         assert parent is not None
         existing = parent.get(parts[-1])
         if "x" in mode and existing is not None:
-            return fail(EXISTS)
+            # 'dir/' opened to create: Linux says EISDIR before it sees the name exists.
+            return fail(EXISTS, ISDIR) if path.endswith("/") else fail(EXISTS)
         if isinstance(existing, dict):
             return fail(ISDIR)
         return ok(None, self._write_effect(parts, mode, data))
