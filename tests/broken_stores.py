@@ -156,7 +156,8 @@ class MergingRename(LocalArtifactStore):
         source, target = _confinement(self).confined(src), _confinement(self).confined(dst)
         # Into itself, or onto a directory above it: the rename below refuses.
         nested = target.startswith(source + os.sep) or source.startswith(target + os.sep)
-        merge = overwrite and source != target and not nested and os.path.isdir(source) and os.path.isdir(target)
+        both_dirs = os.path.isdir(source) and os.path.isdir(target)
+        merge = overwrite and source != target and not nested and both_dirs
         if merge and os.listdir(target):
             shutil.copytree(source, target, dirs_exist_ok=True)
             shutil.rmtree(source)
