@@ -608,7 +608,8 @@ def test_the_state_machine_alone_catches_an_escaping_store(tmp_path: Path) -> No
     entries = find_violations(fresh(PrefixConfined, tmp_path), Capabilities(), examples=40, steps=25, seed=0)
     rules = {(entry.kind, entry.violation.problem.rule) for entry in entries}
     assert ("data", "changes nothing outside the root") in rules
-    assert ("silent", "refuses a path outside the root") in rules
+    # and a refusal it should have made (silent) or made wrongly (error)
+    assert any(kind != "data" and "a path outside the root" in rule for kind, rule in rules), rules
     assert not [p for p in tmp_path.iterdir() if p.name.endswith("_evil")]
 
 

@@ -49,18 +49,21 @@ OUTSIDE_DIR = "d"
 LINK_NAME = "link-out"
 #: The same link written relative to where it is (``../<root>_evil``).
 RELATIVE_LINK_NAME = "link-up"
+#: A link inside the root to the file in the sibling.
+FILE_LINK_NAME = "link-file"
 #: Where the contract makes that link, below the root, for each form that needs one.
 LINK_PLACES = {
     "link": LINK_NAME,
     "relative link": RELATIVE_LINK_NAME,
     "link itself": LINK_NAME,
     "link itself/": LINK_NAME,
+    "file link": FILE_LINK_NAME,
     "link below": f"{OUTSIDE_DIR}/{LINK_NAME}",
     "holder": f"{OUTSIDE_DIR}/{LINK_NAME}",
 }
 #: The forms that name the link itself: an operation that follows it must refuse, one that
 #: acts on the name alone (``NAME_ONLY``) may act on the link, so is no escape.
-LINK_ITSELF = ("link itself", "link itself/", "link below")
+LINK_ITSELF = ("link itself", "link itself/", "link below", "file link")
 #: Operations that act on a name and never follow it.
 NAME_ONLY = ("mkdir", "remove", "rename")
 
@@ -79,7 +82,7 @@ INNER_LINK_STYLES = {
 #: The styles written as an absolute path below the root.
 ABSOLUTE_STYLES = ("absolute", "root")
 #: The names the contract makes in a root itself, not through the store: not the store's tree.
-CONTRACT_LINKS = frozenset({LINK_NAME, RELATIVE_LINK_NAME, INNER_LINK})
+CONTRACT_LINKS = frozenset({LINK_NAME, RELATIVE_LINK_NAME, FILE_LINK_NAME, INNER_LINK})
 
 
 class InnerLink:
@@ -240,6 +243,7 @@ FORMS = {
     "link itself": f"{LINK_NAME!r} itself, that link (stores on this disk)",
     "link itself/": f"'{LINK_NAME}/', that link with a trailing separator (stores on this disk)",
     "link below": f"'{OUTSIDE_DIR}/{LINK_NAME}', the same link in a directory (stores on this disk)",
+    "file link": f"{FILE_LINK_NAME!r}, a link inside the root to the sibling's file (stores on this disk)",
 }
 #: The forms the state machine draws from: a link is made only for a row, where the tree is known.
 MACHINE_FORMS = tuple(form for form in FORMS if form not in LINK_PLACES)
@@ -332,10 +336,12 @@ class OutsideWatch:
         link = os.path.join(root, place)
         if not os.path.lexists(link):
             os.makedirs(os.path.dirname(link), exist_ok=True)  # a store without empty directories
-            relative = place == RELATIVE_LINK_NAME
-            os.symlink(
-                os.path.relpath(self.sibling, os.path.dirname(link)) if relative else self.sibling, link
-            )
+            target = self.sibling
+            if place == RELATIVE_LINK_NAME:
+                target = os.path.relpath(self.sibling, os.path.dirname(link))
+            elif place == FILE_LINK_NAME:
+                target = os.path.join(self.sibling, OUTSIDE_FILE)
+            os.symlink(target, link)
 
     def picture(self) -> dict[str, bytes | None]:
         """Everything in the sibling: path -> bytes, None for a directory."""
@@ -372,5 +378,7 @@ class OutsideWatch:
             target = f"store.path + {SIBLING_SUFFIX!r}"
             if link == RELATIVE_LINK_NAME:
                 target = f"'../' + os.path.basename(store.path) + {SIBLING_SUFFIX!r}"
+            if link == FILE_LINK_NAME:
+                target = f"store.path + {SIBLING_SUFFIX + '/' + OUTSIDE_FILE!r}"
             text += f"\nos.symlink({target}, os.path.join(store.path, {link!r}))"
         return text
