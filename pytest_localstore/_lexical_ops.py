@@ -76,12 +76,9 @@ class LexicalOperations:
 
     def rename(self, src: PathType, dst: PathType, overwrite: bool) -> None:
         source = self._refuse_root(self._confinement.confined_name(src), "renamed")
-        shown = os.fsdecode(os.fspath(dst))
-        if shown.endswith(os.sep) and os.path.lexists(source) and not stat.S_ISDIR(os.lstat(source).st_mode):
-            # Only a directory can be named 'name/': Linux says ENOTDIR, pyfakefs renames to 'name'.
-            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), shown)
         if overwrite:
             target = self._refuse_root(self._confinement.confined_name(dst), "replaced")
+            _refuse_file_as_directory(source, dst)
             if target.startswith(source + os.sep) and os.path.isdir(source) and not os.path.islink(source):
                 # Linux refuses a move into itself first; pyfakefs says ENOTDIR if the target is a file
                 raise OSError(errno.EINVAL, os.strerror(errno.EINVAL), source, None, target)
@@ -90,6 +87,7 @@ class LexicalOperations:
         target, existing = self._confinement.confined_lstat(dst, follow_last=False)
         if existing is not None:
             raise exists_error(target)
+        _refuse_file_as_directory(source, dst)
         os.rename(source, target)
 
     def rmtree(self, path: PathType) -> None:
@@ -139,3 +137,10 @@ def _in_usual_order(mode: str) -> str:
     letters = mode.replace("+", "")
     kinds = "".join(letter for letter in letters if letter in "bt")
     return "".join(letter for letter in letters if letter not in "bt") + "+" + kinds
+
+
+def _refuse_file_as_directory(source: str, dst: PathType) -> None:
+    """ENOTDIR for a file (or link) renamed to ``'name/'``: Linux refuses, pyfakefs renames to ``'name'``."""
+    shown = os.fsdecode(os.fspath(dst))
+    if shown.endswith(os.sep) and os.path.lexists(source) and not stat.S_ISDIR(os.lstat(source).st_mode):
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), shown)

@@ -525,7 +525,7 @@ class ObjectStoreLike(LocalArtifactStore):
 
     def mkdir(self, path: PathType) -> None:
         self._check_no_file_above(path)
-        if self.exists(path):
+        if os.path.lexists(_confinement(self).confined_name(path)):  # a name is there, even a link
             raise FileExistsError(os.fsdecode(os.fspath(path)))
 
     def makedirs(self, path: PathType) -> None:
@@ -535,7 +535,7 @@ class ObjectStoreLike(LocalArtifactStore):
 
     def _check_no_file_above(self, path: PathType) -> None:
         """What an object store checks before making a prefix: no file in the way."""
-        full = _confinement(self).confined(path).rstrip(os.sep)
+        full = _confinement(self).confined_name(path).rstrip(os.sep)
         parent = os.path.dirname(full)
         while parent.startswith(self.path) and parent != self.path:
             if os.path.isfile(parent):

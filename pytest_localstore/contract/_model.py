@@ -123,17 +123,20 @@ class ReferenceModel:
                 return ok(False)
             if op == "glob":
                 return ok([])
+            if op in _NOTHING_TO_WALK:
+                return ok(_NOTHING_TO_WALK[op])
+            if op in ("mkdir", "makedirs") and not self.caps.empty_directories:
+                return either(None, LOOP, FNF)  # making a directory may make nothing at all
             # ELOOP, as Linux says; pyfakefs says ENOENT, and nothing is there to find.
-            return ok(_NOTHING_TO_WALK[op]) if op in _NOTHING_TO_WALK else fail(LOOP, FNF)
+            return fail(LOOP, FNF)
         args = modelled(args)
         outside = outside_in(args)
         if outside is not None:
             if outside.form == "nul":
                 return fail(Err(ValueError))
             if outside.form in LINK_ITSELF and op in ("remove", "mkdir"):
-                # The link's own name, not followed: removed like any name, there for mkdir
-                # (a store may also refuse to touch it: nothing outside changes either way).
-                return either(None, PERM) if op == "remove" else fail(EXISTS, PERM)
+                # The link's own name, not followed: removed like any name, there for mkdir.
+                return ok(None) if op == "remove" else fail(EXISTS)
             # The inside arguments may be judged first (a missing source, say), as long as nothing leaks.
             first = next(i for i, arg in enumerate(args) if arg is outside)
             return fail(PERM, *(() if first == 0 else (FNF, NOTDIR, ISDIR)))
