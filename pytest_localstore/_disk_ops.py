@@ -15,6 +15,7 @@ import errno
 import os
 import shutil
 import stat
+import sys
 from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any, TypeGuard
 
@@ -33,6 +34,7 @@ _WRITE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK
 _ABSENT = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG)
 _COPY_CHUNK = 1 << 23
 _SHORT = 63  # no name of fewer characters can exceed NAME_MAX (255 bytes)
+_FS_ENCODING = sys.getfilesystemencoding()
 
 
 def _mode_flags() -> dict[str, int]:
@@ -82,31 +84,41 @@ class DiskOperations:
         return below + "/"
 
     def open(self, path: PathType, mode: str) -> IO[Any]:
-        below = self._target(path)
-        full = self.full(below)
-        encoding = None if "b" in mode else "utf-8"
         flags = _MODE_FLAGS.get(mode)
-        if flags is None:  # an unusual or invalid mode: let open() parse it (and refuse it)
-            tree = self._tree
-
-            def opener(_: str, flags: int) -> int:
-                return tree.open(below, flags, 0o666, path)
-
-            try:
-                return builtins.open(full, mode, encoding=encoding, opener=opener)
-            except PathOutsideStoreError:
-                raise
-            except OSError as error:
-                raise _named(error, full) from None
-        fd = self._open(below, flags, path, 0o666)
+        below, trailing = self._below(path)
+        if flags is None or trailing:
+            return self._open_file(self._target(path), mode, path)
         try:
-            file = builtins.open(fd, mode, encoding=encoding)  # noqa: SIM115 (handed to the caller)
+            fd = self._tree.open(below, flags, 0o666, path)
+        except PathOutsideStoreError:
+            raise
+        except OSError as error:
+            raise _named(error, self.full(below)) from None
+        binary = "b" in mode
+        try:
+            encoding = None if binary else "utf-8"
+            file: Any = builtins.open(fd, mode, encoding=encoding)  # noqa: SIM115 (handed to the caller)
         except BaseException as error:
             os.close(fd)
-            raise _named(error, full) if isinstance(error, OSError) else error from None
-        buffered: Any = getattr(file, "buffer", file)
-        buffered.raw.name = full  # as open(full) would name it, not by its descriptor
-        return file
+            raise _named(error, self.full(below)) if isinstance(error, OSError) else error from None
+        (file if binary else file.buffer).raw.name = self.full(below)  # as open(full) would name it
+        return file  # type: ignore[no-any-return]
+
+    def _open_file(self, below: str, mode: str, path: PathType) -> IO[Any]:
+        """``open`` of a checked *below* in a mode :data:`_MODE_FLAGS` lacks, or of ``"name/"``."""
+        full = self.full(below)
+        encoding = None if "b" in mode else "utf-8"
+        tree = self._tree
+
+        def opener(_: str, flags: int) -> int:
+            return tree.open(below, flags, 0o666, path)
+
+        try:
+            return builtins.open(full, mode, encoding=encoding, opener=opener)
+        except PathOutsideStoreError:
+            raise
+        except OSError as error:
+            raise _named(error, full) from None
 
     def copyfile(self, src: PathType, dst: PathType, overwrite: bool) -> None:
         source, target = self._target(src), self._target(dst)
@@ -152,50 +164,36 @@ class DiskOperations:
 
     def _probe(self, path: PathType, flags: int) -> bool:
         """Whether *path* opens with *flags* beneath the root: an ``O_PATH`` open needs no ``fstat``."""
-        openat2 = self._openat2
-        if _plain_name(path):
+        if _plain_name(path):  # the commonest call: one fstatat
             try:
                 st = os.stat(path, dir_fd=self._fd, follow_symlinks=False)
             except FileNotFoundError:
                 return False
             if not stat.S_ISLNK(st.st_mode):
                 return not flags & os.O_DIRECTORY or stat.S_ISDIR(st.st_mode)
-        elif openat2 is not None:
-            try:
-                below, trailing = self._below(path)
-            except OSError as error:
-                if error.errno in _ABSENT:
-                    return False
-                raise
-            if not below:
-                return True  # the root: a directory
-            if not trailing:
-                fd = openat2(self._fd, os.fsencode(below), flags, 0)
+            below = path
+        elif _as_is(path):
+            if self._openat2 is not None:  # deeper: openat2 and close
+                fd = self._openat2(self._fd, path.encode(_FS_ENCODING, "surrogateescape"), flags, 0)
                 if fd >= 0:
                     os.close(fd)
                     return True
                 if -fd in _ABSENT:
                     return False
-        found = self.stat_or_none(path)
-        return found is not None and (not flags & os.O_DIRECTORY or stat.S_ISDIR(found.st_mode))
-
-    def stat_or_none(self, path: PathType) -> os.stat_result | None:
-        """``stat`` following links inside; None for what cannot exist or does not."""
-        if _plain_name(path):
-            # A plain name right below the root (the commonest call): one fstatat.
+            below = path
+        else:
             try:
-                st = os.stat(path, dir_fd=self._fd, follow_symlinks=False)
-            except FileNotFoundError:
-                return None
-            if not stat.S_ISLNK(st.st_mode):
-                return st
-        try:
-            below, trailing = self._below(path)
-        except OSError as error:
-            if error.errno in _ABSENT:
-                return None  # a name too long to exist
-            raise
-        return self.stat_below(below + "/" if trailing else below, path)
+                below, trailing = self._below(path)
+            except OSError as error:
+                if error.errno in _ABSENT:
+                    return False  # a name too long to exist
+                raise
+            if not below:
+                return True  # the root: a directory
+            if trailing:
+                below += "/"
+        found = self.stat_below(below, path)
+        return found is not None and (not flags & os.O_DIRECTORY or stat.S_ISDIR(found.st_mode))
 
     def glob(self, pattern: PathType) -> list[str]:
         try:
@@ -287,13 +285,20 @@ class DiskOperations:
             tree.release(dir_fd)
 
     def stat(self, path: PathType) -> os.stat_result:
-        if _plain_name(path):
+        if _plain_name(path):  # the commonest call: one fstatat
             try:
                 st = os.stat(path, dir_fd=self._fd, follow_symlinks=False)
             except OSError as error:
                 raise _named(error, self.full(path)) from None
             if not stat.S_ISLNK(st.st_mode):
                 return st
+        elif self._openat2 is not None and _as_is(path):  # deeper: openat2, fstat, close
+            fd = self._openat2(self._fd, path.encode(_FS_ENCODING, "surrogateescape"), _PATH, 0)
+            if fd >= 0:
+                try:
+                    return os.stat(fd)
+                finally:
+                    os.close(fd)
         below, trailing = self._below(path)
         try:
             return self._tree.stat(below + "/" if trailing else below, path)
@@ -377,6 +382,25 @@ class DiskOperations:
             raise _named(error, self.full(below)) from None
         finally:
             tree.release(dir_fd)
+
+
+def _as_is(path: PathType) -> TypeGuard[str]:
+    """Whether *path* is a ``str`` that needs no lexical work before the kernel resolves it.
+
+    Relative, no ``.`` or ``..`` component, no trailing separator, no NUL: the
+    kernel, resolving it beneath the root, reads it exactly as the lexical rules
+    would, and refuses what leaves the root. Any failure takes the checked path,
+    which gives the error as the store names it.
+    """
+    return (
+        type(path) is str
+        and path != ""
+        and path[0] != "."
+        and path[0] != "/"
+        and path[-1] != "/"
+        and "/." not in path
+        and "\x00" not in path
+    )
 
 
 def _plain_name(path: PathType) -> TypeGuard[str]:

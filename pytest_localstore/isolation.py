@@ -124,9 +124,13 @@ class ConfigDirFactory:
 
     def mktemp(self, name: str = "config") -> ConfigDir:
         """A new, empty config directory ``<base>/<name><random suffix>``."""
-        os.makedirs(self.base, exist_ok=True)
         prefix = directory_stem(name, "config")
-        return ConfigDir(tempfile.mkdtemp(prefix=prefix, dir=self.base), flavors=self._flavors)
+        try:
+            path = tempfile.mkdtemp(prefix=prefix, dir=self.base)
+        except FileNotFoundError:  # the base is made on first need, not checked on every call
+            os.makedirs(self.base, exist_ok=True)
+            path = tempfile.mkdtemp(prefix=prefix, dir=self.base)
+        return ConfigDir(path, flavors=self._flavors)
 
 
 def directory_stem(name: str, default: str) -> str:

@@ -59,3 +59,14 @@ def test_public_api_is_one_list_and_lazy() -> None:
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     modules = ["", "._flavor_fixtures", "._guard", "._lazy", "._zenml_fixtures", ".config", ".plugin"]
     assert loaded.strip() == str([f"pytest_localstore{m}" for m in modules])
+
+
+def test_config_dir_factory_makes_its_base_on_first_need(tmp_path: Path) -> None:
+    from pytest_localstore import ConfigDirFactory
+
+    factory = ConfigDirFactory(tmp_path / "not" / "yet")
+    first, second = factory.mktemp("test a/b"), factory.mktemp("test a/b")
+    assert first.path.parent == second.path.parent == tmp_path / "not" / "yet"
+    assert first.path != second.path and first.path.is_dir() and second.path.is_dir()
+    assert first.path.name.startswith("test_a_b")
+    assert list(first.path.iterdir()) == []  # nothing written until first use
