@@ -153,10 +153,11 @@ class MergingRename(LocalArtifactStore):
     """A directory renamed onto an existing one is merged into it (object-store style)."""
 
     def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
-        source, target = _confinement(self).confined(src), _confinement(self).confined(dst)
+        # rename acts on the names: a link at either end is moved or replaced, never followed.
+        source, target = _confinement(self).confined_name(src), _confinement(self).confined_name(dst)
         # Into itself, or onto a directory above it: the rename below refuses.
         nested = target.startswith(source + os.sep) or source.startswith(target + os.sep)
-        both_dirs = os.path.isdir(source) and os.path.isdir(target)
+        both_dirs = all(os.path.isdir(name) and not os.path.islink(name) for name in (source, target))
         merge = overwrite and source != target and not nested and both_dirs
         if merge and os.listdir(target):
             shutil.copytree(source, target, dirs_exist_ok=True)

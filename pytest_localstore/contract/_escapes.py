@@ -78,9 +78,12 @@ INNER_LINK_STYLES = {
     "winding": "./d/e/../../d",
     "loop": INNER_LINK,  # a link to itself: every lookup through it is OSError(ELOOP)
     "root": "",  # the root itself (absolute, with a trailing separator): link-in/x is x
+    "nested": INNER_TARGET,  # absolute, and made in d/e: met below a directory, it leads back up
 }
 #: The styles written as an absolute path below the root.
-ABSOLUTE_STYLES = ("absolute", "root")
+ABSOLUTE_STYLES = ("absolute", "root", "nested")
+#: Where ``link-in`` is made for the styles that do not make it right below the root.
+INNER_LINK_DIRS = {"nested": "d/e"}
 #: The names the contract makes in a root itself, not through the store: not the store's tree.
 CONTRACT_LINKS = frozenset({LINK_NAME, RELATIVE_LINK_NAME, FILE_LINK_NAME, INNER_LINK})
 
@@ -97,7 +100,13 @@ class InnerLink:
 
     def path(self, root: str) -> str:
         """The argument itself (the same for any root)."""
-        return f"{INNER_LINK}/{self.rest}".rstrip("/")
+        return f"{self.link}/{self.rest}".rstrip("/")
+
+    @property
+    def link(self) -> str:
+        """Where below the root the link is."""
+        place = INNER_LINK_DIRS.get(self.style)
+        return f"{place}/{INNER_LINK}" if place else INNER_LINK
 
     @property
     def loops(self) -> bool:
@@ -112,7 +121,7 @@ class InnerLink:
 
     def make(self, root: str) -> None:
         """Make ``<root>/link-in`` unless a name is already there."""
-        link = os.path.join(root, INNER_LINK)
+        link = os.path.join(root, self.link)
         if not os.path.lexists(link):
             target = INNER_LINK_STYLES[self.style]
             os.symlink(os.path.join(root, target) if self.style in ABSOLUTE_STYLES else target, link)
@@ -121,7 +130,7 @@ class InnerLink:
         """Python that makes the link, for a reported program."""
         target = INNER_LINK_STYLES[self.style]
         made = f"os.path.join(store.path, {target!r})" if self.style in ABSOLUTE_STYLES else repr(target)
-        return f"import os\nos.symlink({made}, os.path.join(store.path, {INNER_LINK!r}))"
+        return f"import os\nos.symlink({made}, os.path.join(store.path, {self.link!r}))"
 
     def __repr__(self) -> str:
         return repr(self.path(""))

@@ -137,6 +137,8 @@ class ReferenceModel:
             if outside.form in LINK_ITSELF and op in ("remove", "mkdir"):
                 # The link's own name, not followed: removed like any name, there for mkdir.
                 return ok(None) if op == "remove" else fail(EXISTS)
+            if outside.form in LINK_ITSELF and op == "rename" and args[1] is outside:
+                return self._onto_link(args[0], overwrite=args[2])
             # The inside arguments may be judged first (a missing source, say), as long as nothing leaks.
             first = next(i for i, arg in enumerate(args) if arg is outside)
             return fail(PERM, *(() if first == 0 else (FNF, NOTDIR, ISDIR)))
@@ -153,6 +155,16 @@ class ReferenceModel:
         pruned = ReferenceModel(self.caps)
         pruned.root = _without_empty_dirs(self.root)
         return _either_world(self, outcome, pruned, pruned.outcome(op, args))
+
+    def _onto_link(self, src: str, overwrite: bool) -> Outcome:
+        """``rename(src, link)``: the link's own name is taken; overwriting replaces the link itself,
+        never what it points to. A directory cannot replace it (a link is not a directory)."""
+        if not overwrite:
+            return fail(EXISTS)
+        status, node = self.find(split(src))
+        if status == "ok" and isinstance(node, dict):
+            return fail(NOTDIR, EXISTS, ISDIR)
+        return self.remove(src)  # the file goes to the link's name, which the tree leaves out
 
     def _trailing(self, op: str, args: tuple[Any, ...]) -> Outcome | None:
         """The outcome a trailing separator decides ('name/' names a directory), or None."""

@@ -21,6 +21,7 @@ from ._capabilities import NFC, NFD, Capabilities
 from ._escapes import (
     ABSOLUTE_STYLES,
     FORMS,
+    INNER_LINK_DIRS,
     INNER_LINK_STYLES,
     LINK_PLACES,
     InnerLink,
@@ -321,20 +322,25 @@ def _escape_rows() -> tuple[Row, ...]:
 
 
 #: Calls on the link out that act on its name only, or on a directory holding it: they must
-#: work as on any name, and leave the outside alone. (label, operation, its one argument).
-NAME_ONLY_SHAPES: tuple[tuple[str, str, Outside], ...] = (
-    ("remove the link itself", "remove", Outside("link itself", "")),
-    ("remove the link itself, in a directory", "remove", Outside("link below", "")),
-    ("mkdir where the link is", "mkdir", Outside("link itself", "")),
-    ("rmtree of a directory that holds the link", "rmtree", Outside("holder", "d")),
+#: work as on any name, and leave the outside alone. (label, operation, arguments).
+LINK = Outside("link itself", "")
+NAME_ONLY_SHAPES: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
+    ("remove the link itself", "remove", (LINK,)),
+    ("remove the link itself, in a directory", "remove", (Outside("link below", ""),)),
+    ("mkdir where the link is", "mkdir", (LINK,)),
+    ("rmtree of a directory that holds the link", "rmtree", (Outside("holder", "d"),)),
+    ("rename a file onto the link itself, overwriting", "rename", ("f", LINK, True)),
+    ("rename a file onto the link itself, not overwriting", "rename", ("f", LINK, False)),
 )
 
 
 def _name_only_rows() -> tuple[Row, ...]:
     """A link out, acted on by name (or removed with its directory): no refusal, nothing outside touched."""
     rows = []
-    for label, op, link in NAME_ONLY_SHAPES:
-        call = Call(op, (link,))
+    for label, op, args in NAME_ONLY_SHAPES:
+        call = Call(op, args)
+        link = outside_in(args)
+        assert link is not None
         allowed = ReferenceModel.holding((("f", DATA), ("d", D))).outcome(op, call.args).describe()
         situation = (
             f"{label}: {LINK_PLACES[link.form]!r}, a link to a sibling of the root (stores on this disk)"
@@ -352,6 +358,9 @@ L = "<through link-in>/"
 INNER_SHAPES: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
     ("read a file", "open_read", (L + "x.txt", "rb")),
     ("overwrite a file", "open_write", (L + "x.txt", "wb", b"new")),
+    ("append to a file", "open_write", (L + "x.txt", "ab", b"+")),
+    ("read a file for update ('r+b')", "open_read", (L + "x.txt", "r+b")),
+    ("write a new file for update ('w+b')", "open_write", (L + "new.txt", "w+b", b"new")),
     ("write a new file", "open_write", (L + "new.txt", "wb", b"new")),
     ("copy from", "copyfile", (L + "x.txt", "c.txt", False)),
     ("copy into", "copyfile", ("top.txt", L + "c.txt", False)),
@@ -376,6 +385,8 @@ def _inner_link_rows() -> tuple[Row, ...]:
         for label, op, args in INNER_SHAPES:
             if style == "root" and op == "listdir":
                 continue  # the root's own names include the link, which the model does not hold
+            if style in INNER_LINK_DIRS and op == "rmtree":
+                continue  # the tree removed would hold the link the path goes through
             made = tuple(
                 InnerLink(style, arg[len(L) :]) if isinstance(arg, str) and arg.startswith(L) else arg
                 for arg in args
@@ -384,9 +395,14 @@ def _inner_link_rows() -> tuple[Row, ...]:
             target = INNER_LINK_STYLES[style]
             shown = f"<root>/{target}" if style in ABSOLUTE_STYLES else target
             situation = f"{label}, through a link inside the root to {shown!r}"
+            if style in INNER_LINK_DIRS:
+                situation = f"{label}, through a link in {INNER_LINK_DIRS[style]!r} to {shown!r}"
             if style == "loop":
                 situation = f"{label}, through a link inside the root to itself"
-            rows.append(Row(OPERATIONS[op].method, situation, tuple(TREE.items()), Call(op, made), allowed))
+            needs = "update_modes" if op.startswith("open") and "+" in args[1] else ""
+            rows.append(
+                Row(OPERATIONS[op].method, situation, tuple(TREE.items()), Call(op, made), allowed, needs)
+            )
     return tuple(rows)
 
 
