@@ -94,6 +94,7 @@ ROWS: tuple[Row, ...] = (
     _row('open', "read, the mode spelt '+rb' (open() takes its letters in any order)", F, 'open_read', 'f', '+rb', allowed="b'data'", needs='update_modes'),
     _row('open', "read a missing file, the mode spelt '+rb'", {}, 'open_read', 'nope', '+rb', allowed='FileNotFoundError', needs='update_modes'),
     _row('open', "write in a directory, the mode spelt 'b+w'", DIR, 'open_write', 'd/n', 'b+w', DATA, allowed='None', needs='update_modes'),
+    _row('open', "overwrite a longer file, the mode spelt 'b+w'", {'f': b'longer data'}, 'open_write', 'f', 'b+w', b'new', allowed='None', needs='update_modes'),
     _row('open', "read, for reading and writing ('r+b')", F, 'open_read', 'f', 'r+b', allowed="b'data'", needs='update_modes'),
     _row('open', "write a new file, for writing and reading ('w+b')", {}, 'open_write', 'n', 'w+b', DATA, allowed='None', needs='update_modes'),
     _row('open', "append non-ASCII text, the mode spelt '+a'", F, 'open_write', 'f', '+a', 'ü'.encode(), allowed='None', needs='update_modes'),
@@ -153,6 +154,7 @@ ROWS: tuple[Row, ...] = (
     _row('exists', "'dir/' (trailing slash)", DIR, 'exists', 'd/', allowed='True'),
     _row('exists', "'file/' (trailing slash)", F, 'exists', 'f/', allowed='False'),
     _row('exists', 'a name of 256 bytes', {}, 'exists', 'n' * 256, allowed='False', needs='max_name_bytes'),
+    _row('exists', "a name of 256 bytes, with a trailing separator", {}, 'exists', 'n' * 256 + '/', allowed='False', needs='max_name_bytes'),
     _row('exists', 'names differ only by case', {'a': DATA}, 'exists', 'A', allowed='False', needs='case_sensitive'),
     _row('exists', 'the NFD spelling of an NFC name', {NFC: DATA}, 'exists', NFD, allowed='False', needs='normal_forms_distinct'),
     # glob
@@ -250,6 +252,7 @@ ROWS: tuple[Row, ...] = (
     _row("rmtree", "a parent is a file", F, "rmtree", "f/x", allowed="FileNotFoundError or NotADirectoryError"),
     _row("rmtree", "'dir/' (trailing slash)", TREE, "rmtree", "d/", allowed="None"),
     _row('rmtree', 'the root itself', TREE, 'rmtree', '.', allowed='PermissionError', needs='protects_root'),
+    _row('rmtree', "the root itself, spelt './'", TREE, 'rmtree', './', allowed='PermissionError', needs='protects_root'),
     _row('rmtree', 'the root itself, not protected', TREE, 'rmtree', '.', allowed='None or PermissionError or OSError(EBUSY)', needs='!protects_root'),
     # stat
     _row('stat', 'a file', F, 'stat', 'f', allowed="('file', 4)"),
