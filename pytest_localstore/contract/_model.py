@@ -185,8 +185,9 @@ class ReferenceModel:
                 others = getattr(self, op)(*args).errors
                 lookup = self._lookup_errors(status) if status == "through_file" else ()
                 return fail(ISDIR, *lookup, *others)
-            if status != "ok" and op == "rename" and index == 1:
-                # A file cannot be renamed to a missing 'name/' (ENOTDIR); a directory can.
+            if op == "rename" and index == 1:
+                # A file cannot be renamed to 'name/' (ENOTDIR, which Linux finds before an
+                # existing directory there); a directory can.
                 source = self.find(split(args[0]))[1]
                 if isinstance(source, bytes):
                     return fail(NOTDIR, *getattr(self, op)(*args).errors)

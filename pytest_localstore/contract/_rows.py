@@ -230,6 +230,7 @@ ROWS: tuple[Row, ...] = (
     _row('rename', 'into another directory', {**F, **DIR}, 'rename', 'f', 'd/f', False, allowed='None'),
     _row('rename', "a file to a missing 'new/'", F, 'rename', 'f', 'new/', False, allowed='NotADirectoryError'),
     _row('rename', "a directory to a missing 'new/'", TREE, 'rename', 'd', 'new/', False, allowed='None'),
+    _row('rename', "a file onto a directory spelt 'd/', overwriting", {**F, **DIR}, 'rename', 'f', 'd/', True, allowed='NotADirectoryError or IsADirectoryError or OSError(ENOTEMPTY) or OSError(EEXIST)'),
     _row('rename', 'target exists, no overwrite', {**F, "g": b"old"}, 'rename', 'f', 'g', False, allowed='FileExistsError'),
     _row('rename', 'target exists, overwrite left out', {**F, "g": b"old"}, 'rename', 'f', 'g', DEFAULT, allowed='FileExistsError'),
     _row('rename', 'file onto file, overwrite', {**F, "g": b"old"}, 'rename', 'f', 'g', True, allowed='None'),
