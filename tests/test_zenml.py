@@ -130,6 +130,8 @@ def test_zenml_internals_the_sandbox_relies_on_are_there() -> None:
 
 
 def test_each_sandbox_directory_is_its_own(tmp_path: Path) -> None:
+    import zenml  # noqa: F401  (its first import sets TF_CPP_MIN_LOG_LEVEL for the process: not the sandbox's doing)
+
     sandbox = ZenMLSandbox(tmp_path, source_root=str(tmp_path))
     before = dict(os.environ)
     paths = []
