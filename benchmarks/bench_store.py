@@ -213,7 +213,31 @@ def depth_table(root: str, number: int, rounds: int) -> list[float]:
         ["operation", "raw us", "openat2 us", "ratio", "raw us", "walk us", "ratio", "target"],
         rows,
     )
+    listing_floor(os.path.join(root, "l0", "l1"), number, rounds)  # the listing at depth 3
     return over
+
+
+def listing_floor(directory: str, number: int, rounds: int) -> None:
+    """What listing through a descriptor costs raw ``os`` itself, with no store around it.
+
+    A store that lists race-free must list a directory it holds open; CPython's
+    ``os.listdir(fd)`` duplicates the descriptor and rewinds it, which a
+    listing by path does not do. This ratio is the floor of any such store.
+    """
+
+    def by_descriptor() -> list[str]:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            return os.listdir(fd)
+        finally:
+            os.close(fd)
+
+    base, cand = paired(lambda: os.listdir(directory), by_descriptor, number=number, rounds=rounds)
+    entries = len(os.listdir(directory))
+    print(
+        f"floor: raw os.listdir of {entries} entries through a descriptor it opens, against by path: "
+        f"{cand * 1e6:.2f} us against {base * 1e6:.2f} us, {cand / base:.2f}x\n"
+    )
 
 
 def prepare(store: LocalArtifactStore) -> None:

@@ -24,6 +24,7 @@ unsafe choice (the root may have been moved).
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 import weakref
@@ -51,11 +52,54 @@ _RETRIES = 8  # a name swapped for a link between lstat and open is looked at ag
 _FALLBACK = (errno.EXDEV, errno.EAGAIN)
 _LINK_ERRORS = (errno.ELOOP, errno.ENOTDIR)
 
-Openat2 = Callable[[int, bytes, int, int], int]
+#: The raw call bound to a directory: (path, how, size) -> descriptor, or -1 (see ``last_errno``).
+BoundOpenat2 = Callable[[bytes, Any, Any], int]
+
+
+class Openat2:
+    """``openat2`` through ``ctypes``: a general call, and the parts the hot paths call directly.
+
+    No ``argtypes`` are set: ctypes then converts plain ints and bytes itself,
+    a third faster. The fixed arguments are ctypes objects, so each has its exact C type.
+    """
+
+    __slots__ = ("_how_type", "_hows", "_number", "_syscall", "last_errno", "size")
+
+    def __init__(self, syscall: Any, last_errno: Callable[[], int], how_type: Any) -> None:
+        import ctypes
+
+        self._syscall = syscall
+        self._number = ctypes.c_long(_SYS_OPENAT2)
+        self._how_type = how_type
+        self._hows: dict[int, Any] = {}
+        #: The last argument of every call: the size of ``open_how``.
+        self.size = ctypes.c_size_t(ctypes.sizeof(how_type))
+        #: The errno of this thread's last failed call.
+        self.last_errno = last_errno
+
+    def how(self, flags: int, mode: int = 0) -> Any:
+        """The ``open_how`` argument for *flags* and *mode*, made once: the kernel only reads it."""
+        key = flags << 12 | mode  # mode has 12 bits
+        how = self._hows.get(key)
+        if how is None:
+            import ctypes
+
+            resolve = _RESOLVE_BENEATH | _RESOLVE_NO_MAGICLINKS
+            how = self._hows[key] = ctypes.byref(self._how_type(flags, mode, resolve))
+        return how
+
+    def __call__(self, dir_fd: int, path: bytes, flags: int, mode: int) -> int:
+        """A descriptor of *path* beneath *dir_fd*, or ``-errno``."""
+        fd: int = self._syscall(self._number, dir_fd, path, self.how(flags, mode), self.size)
+        return fd if fd >= 0 else -self.last_errno()
+
+    def bound(self, dir_fd: int) -> BoundOpenat2:
+        """The raw call with *dir_fd* fixed, for paths where one Python call more is measurable."""
+        return functools.partial(self._syscall, self._number, dir_fd)
 
 
 def _load_openat2() -> Openat2 | None:
-    """``openat2`` as a function of (dir_fd, path, flags, mode), or None where the kernel lacks it."""
+    """The loaded ``openat2``, or None where the kernel lacks it."""
     if os.environ.get(NO_OPENAT2_ENV) or not O_PATH:
         return None
     try:
@@ -70,19 +114,7 @@ def _load_openat2() -> Openat2 | None:
     class OpenHow(ctypes.Structure):
         _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
 
-    # No argtypes: ctypes then converts the plain ints and bytes itself, a third faster.
-    number, size = ctypes.c_long(_SYS_OPENAT2), ctypes.c_size_t(ctypes.sizeof(OpenHow))
-    hows: dict[int, Any] = {}
-    get_errno = ctypes.get_errno
-
-    def openat2(dir_fd: int, path: bytes, flags: int, mode: int) -> int:
-        key = flags << 12 | mode  # mode has 12 bits
-        how = hows.get(key)
-        if how is None:  # the kernel only reads it: one per (flags, mode), shared by all threads
-            how = hows[key] = ctypes.byref(OpenHow(flags, mode, _RESOLVE_BENEATH | _RESOLVE_NO_MAGICLINKS))
-        fd: int = syscall(number, dir_fd, path, how, size)
-        return fd if fd >= 0 else -get_errno()
-
+    openat2 = Openat2(syscall, ctypes.get_errno, OpenHow)
     probe = os.open(".", _DIR_PATH)
     try:
         fd = openat2(probe, b".", _DIR_PATH, 0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import errno
+import io
 import os
 import shutil
 import stat
@@ -19,7 +20,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any, TypeGuard
 
-from ._beneath import O_PATH, Beneath, is_link
+from ._beneath import O_PATH, Beneath, BoundOpenat2, is_link
 from ._confine import Confinement
 from ._glob import confined_glob
 from .errors import PathOutsideStoreError, exists_error, root_error
@@ -32,13 +33,15 @@ _READ_DIR = os.O_RDONLY | os.O_DIRECTORY
 _READ = os.O_RDONLY | os.O_NONBLOCK  # a FIFO must not block the copy
 _WRITE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK
 _ABSENT = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG)
+_LIST = _READ_DIR | os.O_CLOEXEC
+_CREATE_MODE = 0o666  # as open() creates files; the umask takes its part
 _COPY_CHUNK = 1 << 23
 _SHORT = 63  # no name of fewer characters can exceed NAME_MAX (255 bytes)
 _FS_ENCODING = sys.getfilesystemencoding()
 
 
 def _mode_flags() -> dict[str, int]:
-    """``os.open`` flags of the usual ``open()`` modes, as ``FileIO`` computes them."""
+    """``os.open`` flags of the usual ``open()`` modes, as ``FileIO`` computes them (with ``O_CLOEXEC``)."""
     flags: dict[str, int] = {}
     bases = {
         "r": os.O_RDONLY,
@@ -47,6 +50,7 @@ def _mode_flags() -> dict[str, int]:
         "x": os.O_WRONLY | os.O_CREAT | os.O_EXCL,
     }
     for base, value in bases.items():
+        value |= os.O_CLOEXEC
         update = (value & ~os.O_WRONLY) | os.O_RDWR
         for kind in ("", "b", "t"):
             flags[base + kind] = flags[kind + base] = value
@@ -67,7 +71,16 @@ class DiskOperations:
         self._below = confinement.below
         self._tree = Beneath(self.root, use_openat2=use_openat2)
         self._fd = self._tree.fd
-        self._openat2 = self._tree.openat2
+        # The hot paths call openat2 with the root and the arguments prepared here.
+        openat2 = self._tree.openat2
+        self._at: BoundOpenat2 | None = None
+        if openat2 is not None:
+            self._at = openat2.bound(self._fd)
+            self._openat2 = openat2
+            self._size = openat2.size
+            self._how_path = openat2.how(_PATH)
+            self._how_dir = openat2.how(_PATH | os.O_DIRECTORY)
+            self._hows: dict[int, Any] = {}  # by flags, for open and listdir
 
     @property
     def uses_openat2(self) -> bool:
@@ -85,24 +98,56 @@ class DiskOperations:
 
     def open(self, path: PathType, mode: str) -> IO[Any]:
         flags = _MODE_FLAGS.get(mode)
+        if flags is not None and _as_is(path):
+            fd = self._open_as_is(path, flags)
+            if fd >= 0:
+                return self._file(fd, mode, path)
         below, trailing = self._below(path)
         if flags is None or trailing:
             return self._open_file(self._target(path), mode, path)
+        return self._file(self._open(below, flags, path, _CREATE_MODE), mode, below)
+
+    def _open_as_is(self, path: str, flags: int) -> int:
+        """A descriptor of an :func:`_as_is` *path*, or -1: then the checked way says why.
+
+        A name right below the root is one ``openat`` that refuses a link (the
+        checked way follows it if it stays inside); deeper, one ``openat2``.
+        *flags* include ``O_CLOEXEC``.
+        """
+        if "/" not in path:
+            try:
+                return os.open(path, flags | os.O_NOFOLLOW, _CREATE_MODE, dir_fd=self._fd)
+            except OSError:
+                return -1
+        if self._at is None:
+            return -1
+        how = self._hows.get(flags)
+        if how is None:
+            how = self._hows[flags] = self._openat2.how(flags, _CREATE_MODE if flags & os.O_CREAT else 0)
+        return self._at(path.encode(_FS_ENCODING, "surrogateescape"), how, self._size)
+
+    def _file(self, fd: int, mode: str, below: str) -> IO[Any]:
+        """The file object of *fd*, named as ``open(full)`` would name it; *fd* is closed if that fails.
+
+        A binary file is built as ``open()`` builds it, less its ``isatty`` call
+        (a system call that only matters in text mode) and with the default
+        buffer size rather than the file system's block size.
+        """
+        full = self.full(below)
         try:
-            fd = self._tree.open(below, flags, 0o666, path)
-        except PathOutsideStoreError:
-            raise
-        except OSError as error:
-            raise _named(error, self.full(below)) from None
-        binary = "b" in mode
-        try:
-            encoding = None if binary else "utf-8"
-            file: Any = builtins.open(fd, mode, encoding=encoding)  # noqa: SIM115 (handed to the caller)
+            if "b" in mode:
+                raw = io.FileIO(fd, mode)
+            else:
+                text = builtins.open(fd, mode, encoding="utf-8")  # noqa: SIM115 (handed to the caller)
+                text.buffer.raw.name = full  # type: ignore[attr-defined]
+                return text
         except BaseException as error:
             os.close(fd)
-            raise _named(error, self.full(below)) if isinstance(error, OSError) else error from None
-        (file if binary else file.buffer).raw.name = self.full(below)  # as open(full) would name it
-        return file  # type: ignore[no-any-return]
+            raise _named(error, full) if isinstance(error, OSError) else error from None
+        raw.name = full
+        if "+" in mode:
+            return io.BufferedRandom(raw)
+        return io.BufferedReader(raw) if "r" in mode else io.BufferedWriter(raw)
 
     def _open_file(self, below: str, mode: str, path: PathType) -> IO[Any]:
         """``open`` of a checked *below* in a mode :data:`_MODE_FLAGS` lacks, or of ``"name/"``."""
@@ -111,7 +156,7 @@ class DiskOperations:
         tree = self._tree
 
         def opener(_: str, flags: int) -> int:
-            return tree.open(below, flags, 0o666, path)
+            return tree.open(below, flags, _CREATE_MODE, path)
 
         try:
             return builtins.open(full, mode, encoding=encoding, opener=opener)
@@ -144,7 +189,7 @@ class DiskOperations:
                         f"{self.full(source)!r} and {self.full(target)!r} are the same file"
                     )
             try:
-                dst_fd = tree.open(target, _WRITE, 0o666, dst)
+                dst_fd = tree.open(target, _WRITE, _CREATE_MODE, dst)
             except PathOutsideStoreError:
                 raise
             except OSError as error:
@@ -157,28 +202,29 @@ class DiskOperations:
             os.close(src_fd)
 
     def exists(self, path: PathType) -> bool:
-        return self._probe(path, _PATH)
+        return self._probe(path, False)
 
     def isdir(self, path: PathType) -> bool:
-        return self._probe(path, _PATH | os.O_DIRECTORY)
+        return self._probe(path, True)
 
-    def _probe(self, path: PathType, flags: int) -> bool:
-        """Whether *path* opens with *flags* beneath the root: an ``O_PATH`` open needs no ``fstat``."""
+    def _probe(self, path: PathType, directory: bool) -> bool:
+        """Whether *path* exists beneath the root (as a *directory*); an ``O_PATH`` open needs no fstat."""
         if _plain_name(path):  # the commonest call: one fstatat
             try:
                 st = os.stat(path, dir_fd=self._fd, follow_symlinks=False)
             except FileNotFoundError:
                 return False
             if not stat.S_ISLNK(st.st_mode):
-                return not flags & os.O_DIRECTORY or stat.S_ISDIR(st.st_mode)
+                return not directory or stat.S_ISDIR(st.st_mode)
             below = path
         elif _as_is(path):
-            if self._openat2 is not None:  # deeper: openat2 and close
-                fd = self._openat2(self._fd, path.encode(_FS_ENCODING, "surrogateescape"), flags, 0)
+            if self._at is not None:  # deeper: openat2 and close
+                how = self._how_dir if directory else self._how_path
+                fd = self._at(path.encode(_FS_ENCODING, "surrogateescape"), how, self._size)
                 if fd >= 0:
                     os.close(fd)
                     return True
-                if -fd in _ABSENT:
+                if self._openat2.last_errno() in _ABSENT:
                     return False
             below = path
         else:
@@ -193,7 +239,7 @@ class DiskOperations:
             if trailing:
                 below += "/"
         found = self.stat_below(below, path)
-        return found is not None and (not flags & os.O_DIRECTORY or stat.S_ISDIR(found.st_mode))
+        return found is not None and (not directory or stat.S_ISDIR(found.st_mode))
 
     def glob(self, pattern: PathType) -> list[str]:
         try:
@@ -202,8 +248,9 @@ class DiskOperations:
             raise PathOutsideStoreError(pattern, self.root) from None
 
     def listdir(self, path: PathType) -> list[str]:
-        below = self._target(path)
-        fd = self._open(below, _READ_DIR, path)
+        fd = self._open_as_is(path, _LIST) if _as_is(path) else -1
+        if fd < 0:
+            fd = self._open(self._target(path), _READ_DIR, path)
         try:
             return os.listdir(fd)
         finally:
@@ -292,8 +339,8 @@ class DiskOperations:
                 raise _named(error, self.full(path)) from None
             if not stat.S_ISLNK(st.st_mode):
                 return st
-        elif self._openat2 is not None and _as_is(path):  # deeper: openat2, fstat, close
-            fd = self._openat2(self._fd, path.encode(_FS_ENCODING, "surrogateescape"), _PATH, 0)
+        elif self._at is not None and _as_is(path):  # deeper: openat2, fstat, close
+            fd = self._at(path.encode(_FS_ENCODING, "surrogateescape"), self._how_path, self._size)
             if fd >= 0:
                 try:
                     return os.stat(fd)
@@ -399,6 +446,7 @@ def _as_is(path: PathType) -> TypeGuard[str]:
         and path[0] != "/"
         and path[-1] != "/"
         and "/." not in path
+        and "//" not in path
         and "\x00" not in path
     )
 

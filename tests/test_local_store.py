@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 
@@ -73,6 +74,30 @@ class TestOpen:
         with store.open("new.bin", "xb") as handle:
             handle.write(b"x")
         assert get(store, "new.bin") == b"x"
+
+    @pytest.mark.parametrize("use_openat2", [None, False], ids=["openat2", "walk"])
+    @pytest.mark.parametrize("path", ["f.bin", "d/e/f.bin"])
+    @pytest.mark.parametrize("mode", ["rb", "br", "wb", "ab", "r+b", "b+w", "a+b", "r", "w", "a+", "x", "xb"])
+    def test_file_objects_are_those_open_gives(
+        self, tmp_path: Path, use_openat2: bool | None, path: str, mode: str
+    ) -> None:
+        """On disk the store builds its file objects itself (pyfakefs has its own)."""
+
+        def describe(handle: IO[Any]) -> tuple[object, ...]:
+            with handle:
+                shape = (type(handle), handle.name, handle.mode, handle.readable(), handle.writable())
+                return (*shape, handle.seekable(), handle.tell(), getattr(handle, "encoding", None))
+
+        store = LocalArtifactStore(tmp_path, use_openat2=use_openat2)
+        full = os.path.join(store.path, path)
+        encoding = None if "b" in mode else "utf-8"
+        seen = []
+        for opened in (lambda: open(full, mode, encoding=encoding), lambda: store.open(path, mode)):  # noqa: SIM115
+            put(store, path, b"data")
+            if "x" in mode:
+                store.remove(path)
+            seen.append(describe(opened()))
+        assert seen[0] == seen[1]
 
     def test_relative_paths_are_relative_to_the_root(
         self, store: LocalArtifactStore, base: Path, monkeypatch: pytest.MonkeyPatch
