@@ -5,7 +5,10 @@ tests that write the same 4 KiB file; the marginal cost per test is
 ``(time of N tests - time of 1 test) / (N - 1)``, so start-up cancels out,
 measured in alternating rounds and the median kept. Targets: the disk backend
 at most 1.25x a bare ``tmp_path`` test, the fake backend at most 1.5x
-pyfakefs's bare ``fs``.
+pyfakefs's bare ``fs``. The floor row makes, with raw ``os`` in a ``tmp_path``,
+the entries the fixture's layout needs beyond it (the registry, ``local_stores``
+and the store's directory): what the file system charges for them, with no
+plugin code at all. Set ``TMPDIR`` to run on another file system (a tmpfs).
 Then the start-up cost of the plugin on an empty test file against the same
 run without it (target: <= 30 ms more). With autoload off, the plugin is named
 by module: ``-p localstore`` there also pays for pytest's scan of every
@@ -32,6 +35,14 @@ VARIANTS = {
         "",
         "def test_{i}(tmp_path):\n    (tmp_path / 'f.bin').write_bytes(DATA)\n",
     ),
+    "tmp_path + the layout by raw os (floor)": (
+        "",
+        "def test_{i}(tmp_path):\n"
+        "    (tmp_path / 'registry.json').write_bytes(REGISTRY)\n"
+        "    (tmp_path / 'local_stores').mkdir()\n"
+        "    (tmp_path / 'local_stores' / 'id').mkdir()\n"
+        "    (tmp_path / 'local_stores' / 'id' / 'f.bin').write_bytes(DATA)\n",
+    ),
     "local_artifact_store, disk": (
         "",
         "def test_{i}(local_artifact_store):\n"
@@ -50,10 +61,25 @@ VARIANTS = {
 BASE_ARGS = ["-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:xdist"]
 
 
+def file_system_of(path: Path) -> str:
+    """The type of the file system *path* is on, from ``/proc/self/mounts`` (Linux), else "unknown"."""
+    found, longest = "unknown", -1
+    try:
+        with open("/proc/self/mounts", encoding="utf-8") as mounts:
+            for line in mounts:
+                point, kind = line.split()[1:3]
+                inside = str(path) == point or str(path).startswith(point.rstrip("/") + "/")
+                if inside and len(point) > longest:
+                    found, longest = kind, len(point)
+    except OSError:
+        pass
+    return found
+
+
 def write_suite(directory: Path, name: str, header: str, body: str, count: int) -> Path:
     path = directory / f"test_{name}_{count}.py"
     tests = "".join(body.format(i=i) for i in range(count))
-    path.write_text(f"import pytest\nDATA = b'x' * 4096\n{header}\n{tests}")
+    path.write_text(f"import pytest\nDATA = b'x' * 4096\nREGISTRY = b'x' * 512\n{header}\n{tests}")
     return path
 
 
@@ -114,8 +140,8 @@ def main() -> int:
             for label, cost in marginal.items()
         ]
         print_table(
-            f"Marginal cost per test ({args.tests} tests, median of {args.rounds} alternating rounds;"
-            " targets: disk <= 1.25x tmp_path, fake <= 1.5x fs)",
+            f"Marginal cost per test on {file_system_of(work)} ({args.tests} tests, median of"
+            f" {args.rounds} alternating rounds; targets: disk <= 1.25x tmp_path, fake <= 1.5x fs)",
             ["variant", "ms/test", "vs tmp_path", "vs fs"],
             rows,
         )

@@ -293,9 +293,9 @@ class DiskOperations:
         if overwrite and not target.rstrip("/"):
             raise root_error(self.root, "replaced")
         tree = self._tree
-        src_fd, src_name = tree.parent(source, src)
+        src_fd, src_name = self._parent(source, src)
         try:
-            dst_fd, dst_name = tree.parent(target, dst)
+            dst_fd, dst_name = self._parent(target, dst, source)  # os.rename names the source
             try:
                 if not overwrite and _lexists(dst_name, dst_fd):
                     raise exists_error(self.full(target.rstrip("/")))
@@ -314,7 +314,7 @@ class DiskOperations:
         if not below:
             raise root_error(self.root, "removed")
         tree = self._tree
-        dir_fd, name = tree.parent(below, path)
+        dir_fd, name = self._parent(below, path)
         try:
             try:
                 fd = os.open(name, _READ_DIR | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
@@ -347,8 +347,10 @@ class DiskOperations:
                 finally:
                     os.close(fd)
         below, trailing = self._below(path)
+        if trailing:
+            below += "/"
         try:
-            return self._tree.stat(below + "/" if trailing else below, path)
+            return self._tree.stat(below, path)
         except PathOutsideStoreError:
             raise
         except OSError as error:
@@ -418,11 +420,20 @@ class DiskOperations:
         except OSError as error:
             raise _named(error, self.full(below)) from None
 
+    def _parent(self, below: str, given: PathType, shown: str | None = None) -> tuple[int, str]:
+        """``Beneath.parent``, its errors naming the full path of *shown* (else *below*), as ``os`` would."""
+        try:
+            return self._tree.parent(below, given)
+        except PathOutsideStoreError:
+            raise
+        except OSError as error:
+            raise _named(error, self.full(below if shown is None else shown)) from None
+
     def _on_name(self, call: Callable[..., None], path: PathType) -> None:
         """``call(name, dir_fd=...)`` on the last name, links above it followed inside."""
         below = self._target(path)
         tree = self._tree
-        dir_fd, name = tree.parent(below, path)
+        dir_fd, name = self._parent(below, path)
         try:
             call(name, dir_fd=dir_fd)
         except OSError as error:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import errno
+import gc
 import os
+import shutil
+import stat
+import uuid
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
 import pytest
@@ -336,3 +341,168 @@ class TestWalk:
         os.symlink("d", os.path.join(store.path, "alias"))
         walked = [d for d, _, _ in store.walk(".")]
         assert walked == [store.path, f"{store.path}/d"]
+
+
+def raw_open(full_path: str, mode: str) -> None:
+    """``open()`` by path, as the store's failing calls are compared with; a file that opens is closed."""
+    with open(full_path, mode):
+        pass
+
+
+#: Failing calls, each with the raw ``os`` call on the full path that fails the same way:
+#: (id, store call taking the store, raw call taking full(), which joins a path onto the root).
+FAILING_CALLS: list[tuple[str, Any, Any]] = [
+    (f"{op} {path!r}", store_call, raw_call)
+    for path in ("missing", "d/missing", "d/e/missing", "f/x", "no/x")
+    for op, store_call, raw_call in (
+        ("open rb", lambda s, p=path: s.open(p, "rb"), lambda full, p=path: raw_open(full(p), "rb")),
+        ("open w", lambda s, p=path: s.open(p, "w"), lambda full, p=path: raw_open(full(p), "w")),
+        ("listdir", lambda s, p=path: s.listdir(p), lambda full, p=path: os.listdir(full(p))),
+        ("stat", lambda s, p=path: s.stat(p), lambda full, p=path: os.stat(full(p))),
+        ("remove", lambda s, p=path: s.remove(p), lambda full, p=path: os.remove(full(p))),
+        (
+            "mkdir below",
+            lambda s, p=path: s.mkdir(p + "/y"),
+            lambda full, p=path: os.mkdir(full(p + "/y")),
+        ),
+        (
+            "rename",
+            lambda s, p=path: s.rename(p, "moved", overwrite=True),
+            lambda full, p=path: os.replace(full(p), full("moved")),
+        ),
+    )
+    if not (op.startswith("open w") and path in ("missing", "d/missing", "d/e/missing"))
+]
+FAILING_CALLS += [
+    (f"{op} {path!r}", store_call, raw_call)
+    for path in ("d", "d/e")  # directories
+    for op, store_call, raw_call in (
+        ("open rb", lambda s, p=path: s.open(p, "rb"), lambda full, p=path: raw_open(full(p), "rb")),
+        ("open wb", lambda s, p=path: s.open(p, "wb"), lambda full, p=path: raw_open(full(p), "wb")),
+        ("open xb", lambda s, p=path: s.open(p, "xb"), lambda full, p=path: raw_open(full(p), "xb")),
+        ("mkdir", lambda s, p=path: s.mkdir(p), lambda full, p=path: os.mkdir(full(p))),
+        ("remove", lambda s, p=path: s.remove(p), lambda full, p=path: os.remove(full(p))),
+    )
+] + [
+    (f"{op} {path!r}", store_call, raw_call)
+    for path in ("f", "d/g")  # files
+    for op, store_call, raw_call in (
+        ("open xb", lambda s, p=path: s.open(p, "xb"), lambda full, p=path: raw_open(full(p), "xb")),
+        ("listdir", lambda s, p=path: s.listdir(p), lambda full, p=path: os.listdir(full(p))),
+        ("mkdir", lambda s, p=path: s.mkdir(p), lambda full, p=path: os.mkdir(full(p))),
+    )
+]
+
+
+FAILING_CALLS += [
+    (
+        f"rename onto {target!r}",
+        lambda s, t=target: s.rename("f", t, overwrite=True),
+        lambda full, t=target: os.replace(full("f"), full(t)),
+    )
+    for target in ("no/x", "f/x", "d/g/x")
+]
+
+FAILING_CALLS += (
+    [
+        (
+            f"copyfile {src!r} onto {dst!r}",
+            lambda s, a=src, b=dst: s.copyfile(a, b, overwrite=True),
+            lambda full, a=src, b=dst: shutil.copyfile(full(a), full(b)),
+        )
+        for src, dst in (
+            ("missing", "x"),
+            ("d/missing", "x"),
+            ("f", "no/x"),
+            ("f", "d"),
+            ("f", "f/x"),
+            ("d", "x"),
+        )
+    ]
+    + [
+        (f"rmtree {path!r}", lambda s, p=path: s.rmtree(p), lambda full, p=path: shutil.rmtree(full(p)))
+        for path in ("missing", "d/missing", "f", "d/g", "f/x", "no/x")
+    ]
+    + [
+        (f"{op} 'f/' (disk)", store_call, raw_call)  # pyfakefs answers these unlike Linux
+        for op, store_call, raw_call in (
+            ("open rb", lambda s: s.open("f/", "rb"), lambda full: raw_open(full("f/"), "rb")),
+            ("listdir", lambda s: s.listdir("f/"), lambda full: os.listdir(full("f/"))),
+            ("stat", lambda s: s.stat("f/"), lambda full: os.stat(full("f/"))),
+            ("remove", lambda s: s.remove("f/"), lambda full: os.remove(full("f/"))),
+        )
+    ]
+)
+
+
+class TestErrorsAsOsGivesThem:
+    """A failing call raises what raw ``os`` raises on the full path: class, errno, message, file name."""
+
+    @pytest.fixture(params=[None, False], ids=["openat2", "walk"])
+    def tree(self, request: pytest.FixtureRequest, base: Path) -> LocalArtifactStore:
+        if request.param is False and str(base) == "/base":
+            pytest.skip("the walk is the disk's; pyfakefs has one way")
+        store = LocalArtifactStore(base / "root", use_openat2=request.param)
+        put(store, "f")
+        put(store, "d/g")
+        store.makedirs("d/e")
+        return store
+
+    @pytest.mark.parametrize(
+        ("store_call", "raw_call"), [c[1:] for c in FAILING_CALLS], ids=[c[0] for c in FAILING_CALLS]
+    )
+    def test_same_error(
+        self, request: pytest.FixtureRequest, tree: LocalArtifactStore, store_call: Any, raw_call: Any
+    ) -> None:
+        if request.node.callspec.id.endswith("(disk)") and type(os) is not ModuleType:
+            pytest.skip("pyfakefs says another class, or another file name, than Linux here")
+
+        def full(path: str) -> str:
+            return os.path.join(tree.path, path)
+
+        def error_of(call: Any, argument: Any) -> tuple[object, ...]:
+            with pytest.raises(OSError) as caught:
+                call(argument)
+            error = caught.value
+            return type(error), error.errno, error.strerror, error.filename  # not filename2: os's alone
+
+        assert error_of(store_call, tree) == error_of(raw_call, full)
+
+
+class TestWhatTheContractLeavesOpen:
+    """What the store API does not promise a flavor, but this store does as ``os`` would."""
+
+    def test_new_entries_have_the_permissions_os_gives(self, store: LocalArtifactStore) -> None:
+        put(store, "f")
+        store.copyfile("f", "copy", overwrite=True)
+        store.makedirs("d1/deep")
+        with store.open("d1/deep/file", "w"):
+            pass
+        with store.open("text", "x"):
+            pass
+        store.mkdir("made")
+        umask = os.umask(0)
+        os.umask(umask)
+        modes = {
+            name: stat.S_IMODE(store.stat(name).st_mode) for name in ("copy", "d1/deep/file", "text", "made")
+        }
+        assert modes == {
+            "copy": 0o666 & ~umask,
+            "d1/deep/file": 0o666 & ~umask,
+            "text": 0o666 & ~umask,
+            "made": 0o777 & ~umask,
+        }
+
+    def test_name_and_id_are_kept(self, base: Path) -> None:
+        ident = uuid.uuid4()
+        store = LocalArtifactStore(base / "root", name="named", id=ident)
+        assert (store.name, store.id) == ("named", ident)
+
+    def test_the_root_descriptor_is_closed_with_the_store(self, tmp_path: Path) -> None:
+        before = set(os.listdir("/proc/self/fd"))
+        store = LocalArtifactStore(tmp_path / "root")
+        store.exists("x")
+        assert len(set(os.listdir("/proc/self/fd")) - before) == 1  # the root's, open for the store's life
+        del store
+        gc.collect()
+        assert set(os.listdir("/proc/self/fd")) - before == set()
