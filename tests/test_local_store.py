@@ -476,6 +476,7 @@ class TestWhatTheContractLeavesOpen:
         put(store, "f")
         store.copyfile("f", "copy", overwrite=True)
         store.makedirs("d1/deep")
+        store.copyfile("f", "d1/deep/copy", overwrite=True)
         with store.open("d1/deep/file", "w"):
             pass
         with store.open("text", "x"):

@@ -232,13 +232,19 @@ class ReferenceModel:
             return fail(EXISTS, ISDIR) if path.endswith("/") else fail(EXISTS)
         if isinstance(existing, dict):
             return fail(ISDIR)
+        if "r" in mode and existing is None:  # 'r+' creates nothing
+            return fail(FNF)
         return ok(None, self._write_effect(parts, mode, data))
 
     def _write_effect(self, parts: list[str], mode: str, data: bytes) -> Callable[[], None]:
         def effect() -> None:
             parent = self._make_parents(parts)
             old = parent.get(parts[-1])
-            parent[parts[-1]] = (old if isinstance(old, bytes) and "a" in mode else b"") + data
+            old = old if isinstance(old, bytes) else b""
+            if "r" in mode:  # 'r+': the data overwrites the start, the rest stays
+                parent[parts[-1]] = data + old[len(data) :]
+            else:
+                parent[parts[-1]] = (old if "a" in mode else b"") + data
 
         return effect
 

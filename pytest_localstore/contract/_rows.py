@@ -98,6 +98,9 @@ ROWS: tuple[Row, ...] = (
     _row('open', "read, for reading and writing ('r+b')", F, 'open_read', 'f', 'r+b', allowed="b'data'", needs='update_modes'),
     _row('open', "write a new file, for writing and reading ('w+b')", {}, 'open_write', 'n', 'w+b', DATA, allowed='None', needs='update_modes'),
     _row('open', "append non-ASCII text, the mode spelt '+a'", F, 'open_write', 'f', '+a', 'ü'.encode(), allowed='None', needs='update_modes'),
+    _row('open', "write over the start of a file, for reading and writing ('r+b')", {'f': b'longer data'}, 'open_write', 'f', 'r+b', b'new', allowed='None', needs='update_modes'),
+    _row('open', "write over the start of a file in a directory ('r+b')", {'d': D, 'd/f': b'longer data'}, 'open_write', 'd/f', 'r+b', b'new', allowed='None', needs='update_modes'),
+    _row('open', "write a missing file for reading and writing ('r+b'): nothing is created", {}, 'open_write', 'nope', 'r+b', DATA, allowed='FileNotFoundError', needs='update_modes'),
     _row('open', 'read binary content as text', {'b': b'\xff\xfe'}, 'open_read', 'b', 'r', allowed='UnicodeDecodeError'),
     _row('open', 'read a hidden file', {'.h': DATA}, 'open_read', '.h', 'rb', allowed="b'data'"),
     _row('open', 'read: path missing', {}, 'open_read', 'nope', 'rb', allowed='FileNotFoundError'),
@@ -178,6 +181,7 @@ ROWS: tuple[Row, ...] = (
     # isdir
     _row('isdir', 'a directory', DIR, 'isdir', 'd', allowed='True'),
     _row('isdir', 'a file', F, 'isdir', 'f', allowed='False'),
+    _row('isdir', 'a file in a directory', {'d': D, 'd/f': DATA}, 'isdir', 'd/f', allowed='False'),
     _row("isdir", "a hidden directory", {".hd": D}, "isdir", ".hd", allowed="True"),
     _row('isdir', 'path missing', {}, 'isdir', 'nope', allowed='False'),
     _row('isdir', 'a parent is a file', F, 'isdir', 'f/x', allowed='False'),
