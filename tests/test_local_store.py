@@ -438,11 +438,13 @@ FAILING_CALLS += (
 class TestErrorsAsOsGivesThem:
     """A failing call raises what raw ``os`` raises on the full path: class, errno, message, file name."""
 
-    @pytest.fixture(params=[None, False], ids=["openat2", "walk"])
-    def tree(self, request: pytest.FixtureRequest, base: Path) -> LocalArtifactStore:
-        if request.param is False and str(base) == "/base":
-            pytest.skip("the walk is the disk's; pyfakefs has one way")
-        store = LocalArtifactStore(base / "root", use_openat2=request.param)
+    @pytest.fixture(params=["openat2", "walk", "fake"])
+    def tree(self, request: pytest.FixtureRequest, tmp_path: Path) -> LocalArtifactStore:
+        """The store on disk by either resolver, or under pyfakefs."""
+        if request.param == "fake":
+            request.getfixturevalue("fs")
+            tmp_path = Path("/base")
+        store = LocalArtifactStore(tmp_path / "root", use_openat2=False if request.param == "walk" else None)
         put(store, "f")
         put(store, "d/g")
         store.makedirs("d/e")
