@@ -222,9 +222,10 @@ class ReferenceModel:
             return fail(ISDIR, EXISTS)
         status, parent = self.parent(parts)
         if status != "ok":
-            return self._relax_parent(
-                parts, fail(*self._creation_errors(status)), self._write_effect(parts, mode, data)
-            )
+            refused = fail(*self._creation_errors(status))
+            if "r" in mode:  # 'r+' creates nothing, no parent either
+                return refused
+            return self._relax_parent(parts, refused, self._write_effect(parts, mode, data))
         assert parent is not None
         existing = parent.get(parts[-1])
         if "x" in mode and existing is not None:
