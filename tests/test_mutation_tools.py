@@ -78,3 +78,54 @@ def test_every_listed_mutant_names_a_mutated_module_once(listed: Path) -> None:
 
 def test_no_mutant_is_both_equivalent_and_unpromised() -> None:
     assert not driver.read_listed(driver.EQUIVALENT).keys() & driver.read_listed(driver.UNPROMISED).keys()
+
+
+def _load_carry_over() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("mutation_carry_over", ROOT / "mutation" / "carry_over.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+carry_over = _load_carry_over()
+
+
+def _mutated(body_lines: list[list[str]], default: str = "0") -> str:
+    """A module as mutmut writes one: the original function, then one per mutant."""
+    names = ["orig", *(str(number) for number in range(1, len(body_lines)))]
+    return "".join(
+        f"def x_f__mutmut_{name}(a, b={default if name != '2' else '1'}):\n"
+        + "".join(f"    {line}\n" for line in body)
+        for name, body in zip(names, body_lines, strict=True)
+    )
+
+
+def test_entries_follow_their_change_when_mutants_are_renumbered() -> None:
+    old = carry_over.changes(
+        _mutated([["x = a + b", "return x"], ["x = a - b", "return x"], ["x = a + b", "return x"]])
+    )
+    # The function gained a line: a new mutant comes first, and the old ones move up by one.
+    new = carry_over.changes(
+        _mutated(
+            [
+                ["y = 1", "x = a + b", "return x"],
+                ["y = 2", "x = a + b", "return x"],
+                ["y = 1", "x = a + b", "return x"],  # mutant 2 changes the default, as old mutant 2 did
+                ["y = 1", "x = a - b", "return x"],
+            ]
+        )
+    )
+    renamed, dropped = carry_over.carry(old, new, ["x_f__mutmut_1", "x_f__mutmut_2"])
+    assert renamed == {"x_f__mutmut_1": "x_f__mutmut_3", "x_f__mutmut_2": "x_f__mutmut_2"}
+    assert dropped == []
+
+
+def test_an_entry_whose_code_is_gone_or_ambiguous_is_dropped(tmp_path: Path) -> None:
+    old = carry_over.changes(_mutated([["return a"], ["return None"]]))
+    new = carry_over.changes(_mutated([["return b"], ["return None"], ["return None"]]))
+    assert carry_over.carry(old, new, ["x_f__mutmut_1"]) == ({}, ["x_f__mutmut_1"])
+    listed = tmp_path / "equivalent.txt"
+    listed.write_text("# why\nm.x_f__mutmut_9  gone\nm.x_f__mutmut_1  kept, renamed\n")
+    carry_over.rewrite(listed, {"m.x_f__mutmut_1": "m.x_f__mutmut_3"}, ["m.x_f__mutmut_9"])
+    assert listed.read_text() == "# why\nm.x_f__mutmut_3  kept, renamed\n"
