@@ -104,6 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("old", type=Path, help="the --workdir of the run the lists were judged on")
     parser.add_argument("new", type=Path, help="the --workdir of a run on the changed code")
     args = parser.parse_args(argv)
+    for workdir in (args.old, args.new):
+        if not (workdir / "table-rows" / "mutants" / PACKAGE).is_dir():
+            parser.error(
+                f"{workdir}: expected the --workdir of a mutation/run.py run (no table-rows/mutants)"
+            )
     old, new = module_changes(args.old), module_changes(args.new)
     for path in (EQUIVALENT, UNPROMISED):
         names = [line.partition(" ")[0] for line in path.read_text(encoding="utf-8").splitlines()]

@@ -129,3 +129,15 @@ def test_an_entry_whose_code_is_gone_or_ambiguous_is_dropped(tmp_path: Path) -> 
     listed.write_text("# why\nm.x_f__mutmut_9  gone\nm.x_f__mutmut_1  kept, renamed\n")
     carry_over.rewrite(listed, {"m.x_f__mutmut_1": "m.x_f__mutmut_3"}, ["m.x_f__mutmut_9"])
     assert listed.read_text() == "# why\nm.x_f__mutmut_3  kept, renamed\n"
+
+
+def test_a_directory_that_is_no_run_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_status:
+        carry_over.main([str(tmp_path / "nope"), str(tmp_path)])
+    assert exit_status.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.endswith(
+        f"{tmp_path / 'nope'}: expected the --workdir of a mutation/run.py run (no table-rows/mutants)"
+    )
