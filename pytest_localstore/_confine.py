@@ -76,13 +76,13 @@ class Confinement:
         ):
             # Relative, no "." or ".." component, no "//", no trailing separator: already normal.
             if len(path) > _SHORT:
-                _refuse_long_names(path, path)
+                _refuse_long_names(path, self._prefix + path)
             return path, False
         if path == ".":
             return "", False
-        _, below, trailing = self._normalise(path)
+        full, below, trailing = self._normalise(path)
         if len(below) > _SHORT:
-            _refuse_long_names(below, path)
+            _refuse_long_names(below, full)
         return below, trailing
 
     def confined(self, path: StrPath) -> str:
@@ -139,11 +139,11 @@ class Confinement:
             # The most common call: a plain name right below the root.
             text, below = self._prefix + path, path
             if len(path) > _SHORT:
-                _refuse_long_names(below, path)
+                _refuse_long_names(below, text)
         else:
             text, below, trailing = self._normalise(path)
             if len(below) > _SHORT:
-                _refuse_long_names(below, path)
+                _refuse_long_names(below, text)
             if trailing:
                 # "name/" names a directory (following a link). A file so named is
                 # ENOTDIR here, for every operation, whatever the OS or pyfakefs does.
@@ -236,9 +236,9 @@ class Confinement:
             raise PathOutsideStoreError(given, self.root)
 
 
-def _refuse_long_names(below: str, given: StrPath) -> None:
-    """ENAMETOOLONG for a name over 255 bytes, on every backend (pyfakefs has no limit)."""
+def _refuse_long_names(below: str, full: str) -> None:
+    """ENAMETOOLONG naming *full*, as ``os`` would, for a name over 255 bytes, on every backend
+    (pyfakefs has no limit)."""
     for name in below.split(_SEP):
         if len(name) > _SHORT and len(name.encode("utf-8", "surrogateescape")) > _NAME_MAX:
-            shown = os.fsdecode(os.fspath(given))
-            raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), shown)
+            raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), full)

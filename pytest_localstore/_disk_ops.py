@@ -265,16 +265,20 @@ class DiskOperations:
         names = below.split("/") if below else []
         done = ""
         for index, name in enumerate(names):
-            dir_fd = self._open(done, O_PATH | os.O_DIRECTORY, path)
+            made = f"{done}/{name}" if done else name
+            try:
+                dir_fd = self._open(done, O_PATH | os.O_DIRECTORY, path)
+            except NotADirectoryError:  # a file on the way: os names the directory it could not make
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), self.full(made)) from None
             try:
                 os.mkdir(name, dir_fd=dir_fd)
             except FileExistsError:
                 pass
             except OSError as error:
-                raise _named(error, self.full(below)) from None
+                raise _named(error, self.full(made)) from None
             finally:
                 tree.release(dir_fd)
-            done = f"{done}/{name}" if done else name
+            done = made
             if index == len(names) - 1:
                 st = self.stat_below(done)
                 if st is None or not stat.S_ISDIR(st.st_mode):
@@ -293,9 +297,10 @@ class DiskOperations:
         if overwrite and not target.rstrip("/"):
             raise root_error(self.root, "replaced")
         tree = self._tree
-        src_fd, src_name = self._parent(source, src)
+        shown = self.full(target)  # os.rename names both paths, the source first
+        src_fd, src_name = self._parent(source, src, None, shown)
         try:
-            dst_fd, dst_name = self._parent(target, dst, source)  # os.rename names the source
+            dst_fd, dst_name = self._parent(target, dst, source, shown)
             try:
                 if not overwrite and _lexists(dst_name, dst_fd):
                     raise exists_error(self.full(target.rstrip("/")))
@@ -303,7 +308,7 @@ class DiskOperations:
                 try:
                     move(src_name, dst_name, src_dir_fd=src_fd, dst_dir_fd=dst_fd)
                 except OSError as error:
-                    raise _named(error, self.full(source)) from None
+                    raise _named(error, self.full(source), shown) from None
             finally:
                 tree.release(dst_fd)
         finally:
@@ -359,11 +364,16 @@ class DiskOperations:
     def walk(
         self, top: PathType, topdown: bool, onerror: Callable[[OSError], Any] | None
     ) -> Iterator[WalkEntry]:
-        below, _ = self._below(top)
-        return self._walk(below, top, topdown, onerror)
+        below, trailing = self._below(top)
+        return self._walk(below, top, topdown, onerror, trailing)
 
     def _walk(
-        self, below: str, top: PathType, topdown: bool, onerror: Callable[[OSError], Any] | None
+        self,
+        below: str,
+        top: PathType,
+        topdown: bool,
+        onerror: Callable[[OSError], Any] | None,
+        trailing: bool,
     ) -> Iterator[WalkEntry]:
         shown = self.full(below)
         try:
@@ -371,8 +381,8 @@ class DiskOperations:
         except PathOutsideStoreError:
             raise
         except OSError as error:
-            if onerror is not None:
-                onerror(_named(error, shown))
+            if onerror is not None:  # naming the top as given, 'file/' with its separator, as os.walk
+                onerror(_named(error, shown + "/" if trailing and below else shown))
             return
         try:
             # fwalk opens each directory relative to its parent and never enters a link.
@@ -420,14 +430,17 @@ class DiskOperations:
         except OSError as error:
             raise _named(error, self.full(below)) from None
 
-    def _parent(self, below: str, given: PathType, shown: str | None = None) -> tuple[int, str]:
-        """``Beneath.parent``, its errors naming the full path of *shown* (else *below*), as ``os`` would."""
+    def _parent(
+        self, below: str, given: PathType, shown: str | None = None, second: str | None = None
+    ) -> tuple[int, str]:
+        """``Beneath.parent``, its errors naming the full path of *shown* (else *below*), and *second*
+        as the other file name (a rename's target), as ``os`` would."""
         try:
             return self._tree.parent(below, given)
         except PathOutsideStoreError:
             raise
         except OSError as error:
-            raise _named(error, self.full(below if shown is None else shown)) from None
+            raise _named(error, self.full(below if shown is None else shown), second) from None
 
     def _on_name(self, call: Callable[..., None], path: PathType) -> None:
         """``call(name, dir_fd=...)`` on the last name, links above it followed inside."""
@@ -474,11 +487,14 @@ def _plain_name(path: PathType) -> TypeGuard[str]:
     )
 
 
-def _named(error: OSError, full: str) -> OSError:
-    """*error* naming *full*, the path as the caller sees it, instead of a name relative to a descriptor."""
+def _named(error: OSError, full: str, second: str | None = None) -> OSError:
+    """*error* naming *full* (and *second*, for a rename's target), the paths as the caller sees them,
+    instead of names relative to a descriptor."""
     if isinstance(error, PathOutsideStoreError) or error.errno is None:
         return error
-    return type(error)(error.errno, error.strerror, full)
+    if second is None:
+        return type(error)(error.errno, error.strerror, full)
+    return type(error)(error.errno, error.strerror, full, None, second)
 
 
 def _lexists(name: str, dir_fd: int) -> bool:

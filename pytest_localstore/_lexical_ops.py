@@ -78,7 +78,7 @@ class LexicalOperations:
         source = self._refuse_root(self._confinement.confined_name(src), "renamed")
         if overwrite:
             target = self._refuse_root(self._confinement.confined_name(dst), "replaced")
-            _refuse_file_as_directory(source, dst)
+            _refuse_file_as_directory(source, target)
             if target.startswith(source + os.sep) and os.path.isdir(source) and not os.path.islink(source):
                 # Linux refuses a move into itself first; pyfakefs says ENOTDIR if the target is a file
                 raise OSError(errno.EINVAL, os.strerror(errno.EINVAL), source, None, target)
@@ -86,8 +86,8 @@ class LexicalOperations:
             return
         target, existing = self._confinement.confined_lstat(dst, follow_last=False)
         if existing is not None:
-            raise exists_error(target)
-        _refuse_file_as_directory(source, dst)
+            raise exists_error(target.rstrip(os.sep))
+        _refuse_file_as_directory(source, target)
         os.rename(source, target)
 
     def rmtree(self, path: PathType) -> None:
@@ -124,7 +124,7 @@ class LexicalOperations:
 
     def _refuse_root(self, full: str, what: str) -> str:
         """*full*, unless it is the root: the store's own directory stays put."""
-        if full.rstrip(os.sep) == self.root:
+        if os.path.normpath(full) == self.root:  # not rstrip: a root of "/" would strip to ""
             raise root_error(self.root, what)
         return full
 
@@ -139,8 +139,8 @@ def _in_usual_order(mode: str) -> str:
     return "".join(letter for letter in letters if letter not in "bt") + "+" + kinds
 
 
-def _refuse_file_as_directory(source: str, dst: PathType) -> None:
-    """ENOTDIR for a file (or link) renamed to ``'name/'``: Linux refuses, pyfakefs renames to ``'name'``."""
-    shown = os.fsdecode(os.fspath(dst))
-    if shown.endswith(os.sep) and os.path.lexists(source) and not stat.S_ISDIR(os.lstat(source).st_mode):
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), shown)
+def _refuse_file_as_directory(source: str, target: str) -> None:
+    """ENOTDIR naming both paths, for a file (or link) renamed to ``'name/'`` (*target* keeps its
+    separator): Linux refuses, pyfakefs renames to ``'name'``."""
+    if target.endswith(os.sep) and os.path.lexists(source) and not stat.S_ISDIR(os.lstat(source).st_mode):
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), source, None, target)

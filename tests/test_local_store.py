@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import gc
 import os
 import shutil
@@ -14,7 +15,7 @@ from typing import IO, Any
 
 import pytest
 
-from pytest_localstore import ArtifactStore, LocalArtifactStore
+from pytest_localstore import ArtifactStore, LocalArtifactStore, PathOutsideStoreError
 
 
 def put(store: LocalArtifactStore, path: str, data: bytes = b"data") -> None:
@@ -349,106 +350,101 @@ def raw_open(full_path: str, mode: str) -> None:
         pass
 
 
-#: Failing calls, each with the raw ``os`` call on the full path that fails the same way:
-#: (id, store call taking the store, raw call taking full(), which joins a path onto the root).
-FAILING_CALLS: list[tuple[str, Any, Any]] = [
-    (f"{op} {path!r}", store_call, raw_call)
-    for path in ("missing", "d/missing", "d/e/missing", "f/x", "no/x")
-    for op, store_call, raw_call in (
-        ("open rb", lambda s, p=path: s.open(p, "rb"), lambda full, p=path: raw_open(full(p), "rb")),
-        ("open w", lambda s, p=path: s.open(p, "w"), lambda full, p=path: raw_open(full(p), "w")),
-        ("listdir", lambda s, p=path: s.listdir(p), lambda full, p=path: os.listdir(full(p))),
-        ("stat", lambda s, p=path: s.stat(p), lambda full, p=path: os.stat(full(p))),
-        ("remove", lambda s, p=path: s.remove(p), lambda full, p=path: os.remove(full(p))),
-        (
-            "mkdir below",
-            lambda s, p=path: s.mkdir(p + "/y"),
-            lambda full, p=path: os.mkdir(full(p + "/y")),
-        ),
-        (
-            "rename",
-            lambda s, p=path: s.rename(p, "moved", overwrite=True),
-            lambda full, p=path: os.replace(full(p), full("moved")),
-        ),
-    )
-    if not (op.startswith("open w") and path in ("missing", "d/missing", "d/e/missing"))
-]
-FAILING_CALLS += [
-    (f"{op} {path!r}", store_call, raw_call)
-    for path in ("d", "d/e")  # directories
-    for op, store_call, raw_call in (
-        ("open rb", lambda s, p=path: s.open(p, "rb"), lambda full, p=path: raw_open(full(p), "rb")),
-        ("open wb", lambda s, p=path: s.open(p, "wb"), lambda full, p=path: raw_open(full(p), "wb")),
-        ("open xb", lambda s, p=path: s.open(p, "xb"), lambda full, p=path: raw_open(full(p), "xb")),
-        ("mkdir", lambda s, p=path: s.mkdir(p), lambda full, p=path: os.mkdir(full(p))),
-        ("remove", lambda s, p=path: s.remove(p), lambda full, p=path: os.remove(full(p))),
-    )
-] + [
-    (f"{op} {path!r}", store_call, raw_call)
-    for path in ("f", "d/g")  # files
-    for op, store_call, raw_call in (
-        ("open xb", lambda s, p=path: s.open(p, "xb"), lambda full, p=path: raw_open(full(p), "xb")),
-        ("listdir", lambda s, p=path: s.listdir(p), lambda full, p=path: os.listdir(full(p))),
-        ("mkdir", lambda s, p=path: s.mkdir(p), lambda full, p=path: os.mkdir(full(p))),
-    )
+#: Each operation twice: the store's call (store, path) and raw ``os``'s on the full path (full, path),
+#: where ``full()`` joins a path onto the root.
+SAME_CALLS: dict[str, tuple[Any, Any]] = {
+    "open rb": (lambda s, p: s.open(p, "rb"), lambda full, p: raw_open(full(p), "rb")),
+    "open w": (lambda s, p: s.open(p, "w"), lambda full, p: raw_open(full(p), "w")),
+    "open wb": (lambda s, p: s.open(p, "wb"), lambda full, p: raw_open(full(p), "wb")),
+    "open xb": (lambda s, p: s.open(p, "xb"), lambda full, p: raw_open(full(p), "xb")),
+    "listdir": (lambda s, p: s.listdir(p), lambda full, p: os.listdir(full(p))),
+    "stat": (lambda s, p: s.stat(p), lambda full, p: os.stat(full(p))),
+    "remove": (lambda s, p: s.remove(p), lambda full, p: os.remove(full(p))),
+    "mkdir": (lambda s, p: s.mkdir(p), lambda full, p: os.mkdir(full(p))),
+    "mkdir below": (lambda s, p: s.mkdir(p + "/y"), lambda full, p: os.mkdir(full(p + "/y"))),
+    "makedirs": (lambda s, p: s.makedirs(p), lambda full, p: os.makedirs(full(p))),
+    "makedirs below": (lambda s, p: s.makedirs(p + "/x"), lambda full, p: os.makedirs(full(p + "/x"))),
+    "rename": (
+        lambda s, p: s.rename(p, "moved", overwrite=True),
+        lambda full, p: os.replace(full(p), full("moved")),
+    ),
+    "rename f onto": (
+        lambda s, p: s.rename("f", p, overwrite=True),
+        lambda full, p: os.replace(full("f"), full(p)),
+    ),
+    "rename d onto": (
+        lambda s, p: s.rename("d", p, overwrite=True),
+        lambda full, p: os.replace(full("d"), full(p)),
+    ),
+    "copyfile f onto": (
+        lambda s, p: s.copyfile("f", p, overwrite=True),
+        lambda full, p: shutil.copyfile(full("f"), full(p)),
+    ),
+    "copyfile": (
+        lambda s, p: s.copyfile(p, "x", overwrite=True),
+        lambda full, p: shutil.copyfile(full(p), full("x")),
+    ),
+    "rmtree": (lambda s, p: s.rmtree(p), lambda full, p: shutil.rmtree(full(p))),
+}
+
+
+def failing(ops: str, *paths: str | tuple[str, str]) -> list[tuple[str, Any, Any]]:
+    """(id, store call, raw call) of each operation in *ops* (comma-separated) on each path.
+
+    A path may come as (label, path); a label ending in "(disk)" is compared on disk only.
+    """
+    found = []
+    for given in paths:
+        label, path = given if isinstance(given, tuple) else (repr(given), given)
+        for op in ops.split(","):
+            store_call, raw_call = SAME_CALLS[op]
+            found.append(
+                (f"{op} {label}", functools.partial(store_call, p=path), functools.partial(raw_call, p=path))
+            )
+    return found
+
+
+#: Failing calls, each with the raw ``os`` call on the full path that fails the same way.
+FAILING_CALLS = [
+    *failing("open rb,listdir,stat,remove,mkdir below,rename", "missing", "d/missing", "d/e/missing"),
+    *failing("open rb,open w,listdir,stat,remove,mkdir below,rename", "f/x", "no/x"),
+    *failing("open rb,open wb,open xb,mkdir,remove", "d", "d/e"),  # directories
+    *failing("open xb,listdir,mkdir,makedirs,makedirs below", "f", "d/g"),  # files
+    *failing(
+        "open rb,open wb,stat,listdir",
+        ("a loop of links", "loop1"),
+        ("a loop of links in d", "d/loop"),
+        ("a name of 256 bytes (disk)", "n" * 256),  # pyfakefs has no limit; the store has, everywhere
+        ("a name of 256 bytes in d (disk)", "d/" + "n" * 256),
+    ),
+    *failing("rename f onto", "no/x", "f/x", "d/g/x", ("'x/' (disk)", "x/")),  # pyfakefs renames to 'x'
+    *failing("rename d onto", ("'d/e/x' (disk)", "d/e/x")),  # into itself: pyfakefs says ENOTDIR
+    *failing("copyfile", "missing", "d/missing", "d"),
+    *failing("copyfile f onto", "no/x", "d", "f/x"),
+    *failing("rmtree", "missing", "d/missing", "f", "d/g", "f/x", "no/x"),
+    *failing("open rb,listdir,stat,remove", ("'f/' (disk)", "f/")),  # pyfakefs answers these unlike Linux
 ]
 
 
-FAILING_CALLS += [
-    (
-        f"rename onto {target!r}",
-        lambda s, t=target: s.rename("f", t, overwrite=True),
-        lambda full, t=target: os.replace(full("f"), full(t)),
-    )
-    for target in ("no/x", "f/x", "d/g/x")
-]
-
-FAILING_CALLS += (
-    [
-        (
-            f"copyfile {src!r} onto {dst!r}",
-            lambda s, a=src, b=dst: s.copyfile(a, b, overwrite=True),
-            lambda full, a=src, b=dst: shutil.copyfile(full(a), full(b)),
-        )
-        for src, dst in (
-            ("missing", "x"),
-            ("d/missing", "x"),
-            ("f", "no/x"),
-            ("f", "d"),
-            ("f", "f/x"),
-            ("d", "x"),
-        )
-    ]
-    + [
-        (f"rmtree {path!r}", lambda s, p=path: s.rmtree(p), lambda full, p=path: shutil.rmtree(full(p)))
-        for path in ("missing", "d/missing", "f", "d/g", "f/x", "no/x")
-    ]
-    + [
-        (f"{op} 'f/' (disk)", store_call, raw_call)  # pyfakefs answers these unlike Linux
-        for op, store_call, raw_call in (
-            ("open rb", lambda s: s.open("f/", "rb"), lambda full: raw_open(full("f/"), "rb")),
-            ("listdir", lambda s: s.listdir("f/"), lambda full: os.listdir(full("f/"))),
-            ("stat", lambda s: s.stat("f/"), lambda full: os.stat(full("f/"))),
-            ("remove", lambda s: s.remove("f/"), lambda full: os.remove(full("f/"))),
-        )
-    ]
-)
+@pytest.fixture(params=["openat2", "walk", "fake"])
+def tree(request: pytest.FixtureRequest, tmp_path: Path) -> LocalArtifactStore:
+    """A store on disk by either resolver, or under pyfakefs, holding ``f``, ``d/g``, ``d/e/``,
+    and two loops of links, ``loop1`` and ``d/loop``."""
+    if request.param == "fake":
+        request.getfixturevalue("fs")
+        tmp_path = Path("/base")
+    store = LocalArtifactStore(tmp_path / "root", use_openat2=False if request.param == "walk" else None)
+    put(store, "f")
+    put(store, "d/g")
+    store.makedirs("d/e")
+    os.symlink("loop2", os.path.join(store.path, "loop1"))
+    os.symlink("loop1", os.path.join(store.path, "loop2"))
+    os.symlink("loop", os.path.join(store.path, "d", "loop"))
+    return store
 
 
 class TestErrorsAsOsGivesThem:
     """A failing call raises what raw ``os`` raises on the full path: class, errno, message, file name."""
-
-    @pytest.fixture(params=["openat2", "walk", "fake"])
-    def tree(self, request: pytest.FixtureRequest, tmp_path: Path) -> LocalArtifactStore:
-        """The store on disk by either resolver, or under pyfakefs."""
-        if request.param == "fake":
-            request.getfixturevalue("fs")
-            tmp_path = Path("/base")
-        store = LocalArtifactStore(tmp_path / "root", use_openat2=False if request.param == "walk" else None)
-        put(store, "f")
-        put(store, "d/g")
-        store.makedirs("d/e")
-        return store
 
     @pytest.mark.parametrize(
         ("store_call", "raw_call"), [c[1:] for c in FAILING_CALLS], ids=[c[0] for c in FAILING_CALLS]
@@ -466,9 +462,292 @@ class TestErrorsAsOsGivesThem:
             with pytest.raises(OSError) as caught:
                 call(argument)
             error = caught.value
-            return type(error), error.errno, error.strerror, error.filename  # not filename2: os's alone
+            return type(error), error.errno, error.strerror, error.filename, error.filename2
 
         assert error_of(store_call, tree) == error_of(raw_call, full)
+
+
+def error_parts(call: Any) -> tuple[object, ...]:
+    """What *call* raises: class, errno, message, file names, and the text it prints."""
+    with pytest.raises(OSError) as caught:
+        call()
+    error = caught.value
+    return type(error), error.errno, error.strerror, error.filename, error.filename2, str(error)
+
+
+def raised(
+    kind: type[OSError], code: int, full: str, message: str = "", second: str | None = None
+) -> tuple[object, ...]:
+    """What :func:`error_parts` finds for ``kind(code, message, full, None, second)``; the message
+    is errno's by default."""
+    message = message or os.strerror(code)
+    shown = f"{full!r}" if second is None else f"{full!r} -> {second!r}"
+    return kind, code, message, full, second, f"[Errno {code}] {message}: {shown}"
+
+
+class TestErrorsOnlyTheStoreRaises:
+    """Refusals that raw ``os`` has no word for: each names the full path, as ``os`` would."""
+
+    @pytest.mark.parametrize(
+        ("call", "what"),
+        [
+            (lambda s: s.rename(".", "x", overwrite=True), "renamed"),
+            (lambda s: s.rename("./", "x", overwrite=False), "renamed"),
+            (lambda s: s.rename("f", ".", overwrite=True), "replaced"),
+            (lambda s: s.rename("f", "d/..", overwrite=True), "replaced"),
+            (lambda s: s.rmtree("."), "removed"),
+            (lambda s: s.rmtree("d/../"), "removed"),
+        ],
+        ids=["rename root", "rename root/", "replace root", "replace d/..", "rmtree root", "rmtree d/../"],
+    )
+    def test_the_root_is_kept(self, tree: LocalArtifactStore, call: Any, what: str) -> None:
+        message = f"the store root cannot be {what}"
+        assert error_parts(lambda: call(tree)) == raised(PermissionError, errno.EACCES, tree.path, message)
+        assert sorted(tree.listdir(".")) == ["d", "f", "loop1", "loop2"]
+
+    @pytest.mark.parametrize(
+        ("call", "named"),
+        [
+            (lambda s: s.rename("f", "d/g", overwrite=False), "d/g"),
+            (lambda s: s.rename("f", "d/e/", overwrite=False), "d/e"),
+            (lambda s: s.rename("d/g", "loop1", overwrite=False), "loop1"),
+            (lambda s: s.copyfile("f", "d/g", overwrite=False), "d/g"),
+            (lambda s: s.copyfile("f", "d/e", overwrite=False), "d/e"),
+        ],
+        ids=["rename onto file", "rename onto 'dir/'", "rename onto link", "copy onto file", "copy onto dir"],
+    )
+    def test_existing_target_needs_overwrite(self, tree: LocalArtifactStore, call: Any, named: str) -> None:
+        full = os.path.join(tree.path, named)
+        assert error_parts(lambda: call(tree)) == raised(FileExistsError, errno.EEXIST, full)
+        assert get(tree, "f") == b"data"
+
+    @pytest.mark.parametrize(
+        ("call", "kind", "code", "named"),
+        [
+            (lambda s: s.stat("n" * 256), OSError, errno.ENAMETOOLONG, "n" * 256),
+            (lambda s: s.open("d/" + "n" * 256, "wb"), OSError, errno.ENAMETOOLONG, "d/" + "n" * 256),
+            (lambda s: s.makedirs("d/" + "n" * 256), OSError, errno.ENAMETOOLONG, "d/" + "n" * 256),
+            (lambda s: s.rename("f", "x/", overwrite=True), NotADirectoryError, errno.ENOTDIR, ("f", "x/")),
+            (lambda s: s.rename("f", "x/", overwrite=False), NotADirectoryError, errno.ENOTDIR, ("f", "x/")),
+            (lambda s: s.rename("d", "d/e/x", overwrite=True), OSError, errno.EINVAL, ("d", "d/e/x")),
+            (lambda s: s.copyfile("f", "x/", overwrite=True), IsADirectoryError, errno.EISDIR, "x/"),
+        ],
+        ids=[
+            "long name",
+            "long name in d",
+            "makedirs long name",
+            "file onto 'x/'",
+            "file onto 'x/', not overwriting",
+            "directory into itself",
+            "copy onto 'x/'",
+        ],
+    )
+    def test_what_linux_says_on_every_backend(
+        self,
+        tree: LocalArtifactStore,
+        call: Any,
+        kind: type[OSError],
+        code: int,
+        named: str | tuple[str, str],
+    ) -> None:
+        """Where pyfakefs answers unlike Linux (or not at all), the store still answers as Linux."""
+        before = sorted(tree.listdir(".")), sorted(tree.listdir("d"))
+        full, second = (named, None) if isinstance(named, str) else named
+        expected = raised(
+            kind, code, os.path.join(tree.path, full), "", second and os.path.join(tree.path, second)
+        )
+        assert error_parts(lambda: call(tree)) == expected
+        assert (sorted(tree.listdir(".")), sorted(tree.listdir("d"))) == before
+
+    @pytest.mark.parametrize(
+        "call", [lambda s: s.makedirs("f/"), lambda s: s.stat("f/")], ids=["makedirs", "stat"]
+    )
+    def test_a_file_named_as_a_directory(self, tree: LocalArtifactStore, call: Any) -> None:
+        """``'f/'`` is ENOTDIR everywhere (``os.makedirs`` would say EEXIST, pyfakefs's ``stat`` nothing)."""
+        full = os.path.join(tree.path, "f/")
+        assert error_parts(lambda: call(tree)) == raised(NotADirectoryError, errno.ENOTDIR, full)
+        assert get(tree, "f") == b"data"
+
+    def test_a_copy_onto_itself(self, tree: LocalArtifactStore) -> None:
+        full = os.path.join(tree.path, "d/g")
+        with pytest.raises(shutil.SameFileError) as caught:
+            tree.copyfile("d/g", "d/../d/g", overwrite=True)
+        assert str(caught.value) == f"{full!r} and {full!r} are the same file"
+        assert get(tree, "d/g") == b"data"
+
+    @pytest.mark.parametrize(
+        "call", [lambda s: s.stat(""), lambda s: s.open("", "rb"), lambda s: s.rmtree("")]
+    )
+    def test_an_empty_path(self, tree: LocalArtifactStore, call: Any) -> None:
+        expected = (FileNotFoundError, errno.ENOENT, "empty path", "", None)
+        assert error_parts(lambda: call(tree))[:5] == expected
+
+    def test_rmtree_of_a_link(self, tree: LocalArtifactStore) -> None:
+        os.symlink("d", os.path.join(tree.path, "alias"))
+        with pytest.raises(OSError, match="symbolic link") as caught:
+            tree.rmtree("alias")
+        if type(os) is ModuleType:  # on disk the store says which link; shutil under pyfakefs does not
+            alias = os.path.join(tree.path, "alias")
+            assert str(caught.value) == f"cannot call rmtree on a symbolic link: {alias!r}"
+        assert sorted(tree.listdir("alias")) == ["e", "g", "loop"]
+
+    def test_a_file_that_is_not_regular_is_not_copied(self, tmp_path: Path) -> None:
+        store = LocalArtifactStore(tmp_path / "root")
+        os.mkfifo(os.path.join(store.path, "pipe"))
+        with pytest.raises(shutil.SpecialFileError) as caught:
+            store.copyfile("pipe", "copy", overwrite=True)
+        assert str(caught.value) == f"`{os.path.join(store.path, 'pipe')}` is not a regular file"
+        assert not store.exists("copy")
+
+
+class TestWalkErrors:
+    """``walk`` reports what it cannot list to ``onerror``, as ``os.walk`` does, naming the full path."""
+
+    @pytest.mark.parametrize("top", ["missing", "d/missing", "f", "f/", "loop1"])
+    def test_a_top_it_cannot_list(self, tree: LocalArtifactStore, top: str) -> None:
+        errors: list[OSError] = []
+        assert list(tree.walk(top, onerror=errors.append)) == []
+        raw: list[OSError] = []
+        assert list(os.walk(os.path.join(tree.path, top), onerror=raw.append)) == []
+        expected = [(type(e), e.errno, e.filename) for e in raw]
+        if top == "f/" and type(os) is not ModuleType:  # pyfakefs names 'f'; Linux, and the store, 'f/'
+            expected = [(NotADirectoryError, errno.ENOTDIR, os.path.join(tree.path, "f/"))]
+        assert [(type(e), e.errno, e.filename) for e in errors] == expected
+
+    def test_a_directory_gone_while_walking(self, tree: LocalArtifactStore) -> None:
+        errors: list[OSError] = []
+        walked = []
+        for dirpath, dirnames, _ in tree.walk("d", topdown=True, onerror=errors.append):
+            walked.append(dirpath)
+            if dirpath == os.path.join(tree.path, "d"):
+                assert dirnames == ["e"]
+                os.rmdir(os.path.join(tree.path, "d", "e"))
+        assert walked == [os.path.join(tree.path, "d")]
+        assert [type(e) for e in errors] == [FileNotFoundError]
+
+
+class TestBeyondTheContract:
+    """What the contract cannot make: a dangling link, names that are not UTF-8, a root reached
+    through a link, a root moved away, a file of more than one copy chunk, a root at ``/``."""
+
+    def test_a_copy_of_more_than_one_chunk(self, tree: LocalArtifactStore) -> None:
+        data = bytes(range(256)) * (((8 << 20) + 512) // 256)  # the kernel copies 8 MiB at a time
+        put(tree, "big", data)
+        tree.copyfile("big", "d/copy", overwrite=True)
+        assert get(tree, "d/copy") == data
+
+    def test_a_dangling_link_exists_as_a_name_only(self, tree: LocalArtifactStore) -> None:
+        os.symlink("nowhere", os.path.join(tree.path, "dangling"))
+        full = os.path.join(tree.path, "dangling")
+        assert (tree.exists("dangling"), tree.isdir("dangling")) == (False, False)
+        assert tree.glob("dangling") == [full] and tree.glob("dang*") == [full]
+        with pytest.raises(FileExistsError):
+            tree.rename("f", "dangling", overwrite=False)
+        assert os.readlink(full) == "nowhere" and get(tree, "f") == b"data"
+
+    def test_a_link_out_is_itself_inside(self, tree: LocalArtifactStore) -> None:
+        """Renaming or removing a link that points out acts on the link, which is inside the root."""
+        outside = os.path.join(os.path.dirname(tree.path), "outside")
+        os.mkdir(outside)
+        os.symlink(outside, os.path.join(tree.path, "d", "out"))
+        os.symlink("d", os.path.join(tree.path, "ln"))  # a link on the way, pointing inside
+        with pytest.raises(PathOutsideStoreError):
+            tree.listdir("ln/out")
+        with pytest.raises(FileExistsError):
+            tree.rename("d/g", "d/out", overwrite=False)
+        tree.rename("ln/out", "ln/e/out", overwrite=False)
+        assert os.readlink(os.path.join(tree.path, "d", "e", "out")) == outside
+        tree.remove("ln/e/out")
+        assert (tree.listdir("d/e"), os.listdir(outside)) == ([], [])
+
+    @pytest.mark.parametrize("mode", ["r+b+", "r++", "rr+"])
+    def test_a_mode_open_refuses_is_refused(self, tree: LocalArtifactStore, mode: str) -> None:
+        with pytest.raises(ValueError, match="mode"):
+            tree.open("f", mode)
+        assert get(tree, "f") == b"data"
+
+    def test_a_trailing_space_is_part_of_a_name(self, tree: LocalArtifactStore) -> None:
+        assert (tree.glob("f "), tree.glob("d "), list(tree.walk("d ")), tree.exists("d ")) == (
+            [],
+            [],
+            [],
+            False,
+        )
+        put(tree, "d /f ")
+        assert tree.glob("d /*") == [os.path.join(tree.path, "d /f ")]
+        assert [dirpath for dirpath, _, _ in tree.walk("d ")] == [os.path.join(tree.path, "d ")]
+        assert sorted(tree.listdir(".")) == ["d", "d ", "f", "loop1", "loop2"]
+
+    def test_rmtree_of_a_directory_named_with_a_separator(self, tree: LocalArtifactStore) -> None:
+        tree.rmtree("d/")
+        assert sorted(tree.listdir(".")) == ["f", "loop1", "loop2"]
+
+    @pytest.mark.parametrize("use_openat2", [None, False], ids=["openat2", "walk"])
+    def test_names_that_are_not_utf8(self, tmp_path: Path, use_openat2: bool | None) -> None:
+        store = LocalArtifactStore(tmp_path / "root", use_openat2=use_openat2)
+        os.makedirs(os.path.join(os.fsencode(store.path), b"d", b"\xff"))
+        with open(os.path.join(os.fsencode(store.path), b"d", b"\xff", b"\xfe"), "wb") as handle:
+            handle.write(b"data")
+        name = "d/" + os.fsdecode(b"\xff") + "/" + os.fsdecode(b"\xfe")
+        assert (store.exists(name), store.isdir(name), store.isdir(os.path.dirname(name))) == (
+            True,
+            False,
+            True,
+        )
+        assert (store.stat(name).st_size, get(store, name)) == (4, b"data")
+        assert store.listdir(os.path.dirname(name)) == [os.fsdecode(b"\xfe")]
+
+    @pytest.mark.parametrize("use_openat2", [None, False], ids=["openat2", "walk"])
+    def test_absolute_links_inside_a_root_reached_through_a_link(
+        self, tmp_path: Path, use_openat2: bool | None
+    ) -> None:
+        real = tmp_path / "rootX"  # letters at the ends of names, which only a separator strip must keep
+        real.mkdir()
+        os.symlink(real, tmp_path / "alias")
+        store = LocalArtifactStore(tmp_path / "alias", use_openat2=use_openat2)
+        assert store.path == str(real)
+        put(store, "Xd/e/f")
+        os.symlink(str(real), real / "top")
+        os.symlink(f"{real}/", real / "top2")
+        os.symlink(f"{real}/Xd", real / "deep")
+        assert sorted(store.listdir("top")) == sorted(store.listdir("top2")) == ["Xd", "deep", "top", "top2"]
+        assert store.listdir("deep") == ["e"] and get(store, "deep/e/f") == b"data"
+        assert store.isdir("top/Xd/e") and store.exists("top2/deep/e/f")
+
+    @pytest.mark.parametrize("use_openat2", [None, False], ids=["openat2", "walk"])
+    def test_the_root_is_held_open(self, tmp_path: Path, use_openat2: bool | None) -> None:
+        """A store works on the directory it opened, wherever that directory has moved since."""
+        store = LocalArtifactStore(tmp_path / "root", use_openat2=use_openat2)
+        put(store, "d/old")
+        os.rename(tmp_path / "root", tmp_path / "moved")
+        with (
+            store.open("d/text", "w") as text,
+            store.open("top", "w") as top,
+            store.open("d/odd", "+wb") as odd,
+        ):
+            text.write("t")
+            top.write("t")
+            odd.write(b"o")  # a spelling of a mode that takes open()'s general path
+        put(store, "d/bin")
+        store.makedirs("x/y")
+        store.copyfile("d/old", "x/copy", overwrite=True)
+        assert sorted(store.listdir(".")) == ["d", "top", "x"]
+        store.rmtree("x/")
+        assert sorted(os.listdir(tmp_path / "moved")) == ["d", "top"]
+        assert sorted(os.listdir(tmp_path / "moved" / "d")) == ["bin", "odd", "old", "text"]
+        assert not os.path.exists(tmp_path / "root")
+
+    def test_a_store_at_the_file_system_root(self, fs: Any) -> None:
+        """Under pyfakefs a store may be rooted at ``/``: its paths have one separator, not two."""
+        store = LocalArtifactStore("/")
+        put(store, "d/e/f")
+        assert "/d" in store.glob("*") and store.glob("d/*") == ["/d/e"] and store.glob("/d/e/") == ["/d/e"]
+        assert [dirpath for dirpath, _, _ in store.walk("d")] == ["/d", "/d/e"]
+        assert [dirpath for dirpath, _, _ in store.walk("/d/")] == ["/d", "/d/e"]
+        for refused in (lambda: store.rmtree("."), lambda: store.rename("/", "x", overwrite=True)):
+            with pytest.raises(PermissionError, match="the store root cannot be"):
+                refused()
+        assert store.listdir("d") == ["e"]
 
 
 class TestWhatTheContractLeavesOpen:
@@ -500,6 +779,18 @@ class TestWhatTheContractLeavesOpen:
         ident = uuid.uuid4()
         store = LocalArtifactStore(base / "root", name="named", id=ident)
         assert (store.name, store.id) == ("named", ident)
+
+    @pytest.mark.localstore(backend="fake")
+    def test_the_fake_backends_store_is_the_registered_one(
+        self, local_artifact_store: LocalArtifactStore, localstore_client: Any
+    ) -> None:
+        """The fake backend builds its store on the already-resolved root: same name, id and path."""
+        component = localstore_client.get_component("artifact_store", "default")
+        described = localstore_client.describe_component(component)["path"]
+        found = (local_artifact_store.name, local_artifact_store.id, local_artifact_store.path)
+        assert found == (component.name, component.id, described)
+        put(local_artifact_store, "d/f")
+        assert os.listdir(os.path.join(described, "d")) == ["f"]
 
     def test_the_root_descriptor_is_closed_with_the_store(self, tmp_path: Path) -> None:
         before = set(os.listdir("/proc/self/fd"))
