@@ -268,8 +268,8 @@ class DiskOperations:
             made = f"{done}/{name}" if done else name
             try:
                 dir_fd = self._open(done, O_PATH | os.O_DIRECTORY, path)
-            except NotADirectoryError:  # a file on the way: os names the directory it could not make
-                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), self.full(made)) from None
+            except OSError as error:  # a file or a loop on the way: os names the directory it could not make
+                raise _named(error, self.full(made)) from None
             try:
                 os.mkdir(name, dir_fd=dir_fd)
             except FileExistsError:

@@ -91,7 +91,11 @@ class LexicalOperations:
         os.rename(source, target)
 
     def rmtree(self, path: PathType) -> None:
-        shutil.rmtree(self._refuse_root(self._confinement.confined(path), "removed"))
+        full = self._refuse_root(self._confinement.confined(path), "removed")
+        if full.endswith(os.sep) and os.path.islink(full.rstrip(os.sep)):
+            # 'link/': shutil would follow it, empty the directory it points to, then fail
+            raise OSError(f"cannot call rmtree on a symbolic link: {full.rstrip(os.sep)!r}")
+        shutil.rmtree(full)
 
     def stat(self, path: PathType) -> os.stat_result:
         full, st = self._stat(path, strict=True)

@@ -9,7 +9,7 @@ import os
 import shutil
 import stat
 import uuid
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import IO, Any
 
@@ -354,6 +354,7 @@ def raw_open(full_path: str, mode: str) -> None:
 #: where ``full()`` joins a path onto the root.
 SAME_CALLS: dict[str, tuple[Any, Any]] = {
     "open rb": (lambda s, p: s.open(p, "rb"), lambda full, p: raw_open(full(p), "rb")),
+    "open +rb": (lambda s, p: s.open(p, "+rb"), lambda full, p: raw_open(full(p), "+rb")),
     "open w": (lambda s, p: s.open(p, "w"), lambda full, p: raw_open(full(p), "w")),
     "open wb": (lambda s, p: s.open(p, "wb"), lambda full, p: raw_open(full(p), "wb")),
     "open xb": (lambda s, p: s.open(p, "xb"), lambda full, p: raw_open(full(p), "xb")),
@@ -407,9 +408,15 @@ def failing(ops: str, *paths: str | tuple[str, str]) -> list[tuple[str, Any, Any
 #: Failing calls, each with the raw ``os`` call on the full path that fails the same way.
 FAILING_CALLS = [
     *failing("open rb,listdir,stat,remove,mkdir below,rename", "missing", "d/missing", "d/e/missing"),
+    # pyfakefs refuses the spelling '+rb' (ValueError); the store takes it, as r+b, everywhere
+    *failing("open +rb", ("'missing' (disk)", "missing"), ("'d/missing' (disk)", "d/missing")),
     *failing("open rb,open w,listdir,stat,remove,mkdir below,rename", "f/x", "no/x"),
     *failing("open rb,open wb,open xb,mkdir,remove", "d", "d/e"),  # directories
     *failing("open xb,listdir,mkdir,makedirs,makedirs below", "f", "d/g"),  # files
+    # pyfakefs says ENOENT below a loop; the store, ELOOP naming what os names on disk
+    *failing(
+        "makedirs below", ("a loop of links (disk)", "loop1"), ("a loop of links in d (disk)", "d/loop")
+    ),
     *failing(
         "open rb,open wb,stat,listdir",
         ("a loop of links", "loop1"),
@@ -513,10 +520,19 @@ class TestErrorsOnlyTheStoreRaises:
             (lambda s: s.rename("d/g", "loop1", overwrite=False), "loop1"),
             (lambda s: s.copyfile("f", "d/g", overwrite=False), "d/g"),
             (lambda s: s.copyfile("f", "d/e", overwrite=False), "d/e"),
+            (lambda s: s.rename("f", "d/X/", overwrite=False), "d/X"),  # a strip must take '/' alone
         ],
-        ids=["rename onto file", "rename onto 'dir/'", "rename onto link", "copy onto file", "copy onto dir"],
+        ids=[
+            "rename onto file",
+            "rename onto 'dir/'",
+            "rename onto link",
+            "copy onto file",
+            "copy onto dir",
+            "rename onto 'X/'",
+        ],
     )
     def test_existing_target_needs_overwrite(self, tree: LocalArtifactStore, call: Any, named: str) -> None:
+        tree.mkdir("d/X")
         full = os.path.join(tree.path, named)
         assert error_parts(lambda: call(tree)) == raised(FileExistsError, errno.EEXIST, full)
         assert get(tree, "f") == b"data"
@@ -525,6 +541,7 @@ class TestErrorsOnlyTheStoreRaises:
         ("call", "kind", "code", "named"),
         [
             (lambda s: s.stat("n" * 256), OSError, errno.ENAMETOOLONG, "n" * 256),
+            (lambda s: s.stat("./" + "n" * 256), OSError, errno.ENAMETOOLONG, "n" * 256),
             (lambda s: s.open("d/" + "n" * 256, "wb"), OSError, errno.ENAMETOOLONG, "d/" + "n" * 256),
             (lambda s: s.makedirs("d/" + "n" * 256), OSError, errno.ENAMETOOLONG, "d/" + "n" * 256),
             (lambda s: s.rename("f", "x/", overwrite=True), NotADirectoryError, errno.ENOTDIR, ("f", "x/")),
@@ -534,6 +551,7 @@ class TestErrorsOnlyTheStoreRaises:
         ],
         ids=[
             "long name",
+            "long name spelt './'",
             "long name in d",
             "makedirs long name",
             "file onto 'x/'",
@@ -582,11 +600,13 @@ class TestErrorsOnlyTheStoreRaises:
         expected = (FileNotFoundError, errno.ENOENT, "empty path", "", None)
         assert error_parts(lambda: call(tree))[:5] == expected
 
-    def test_rmtree_of_a_link(self, tree: LocalArtifactStore) -> None:
+    @pytest.mark.parametrize("spelt", ["alias", "alias/"])
+    def test_rmtree_of_a_link(self, tree: LocalArtifactStore, spelt: str) -> None:
+        """Refused, and what the link points to kept (``shutil.rmtree('alias/')`` would empty it)."""
         os.symlink("d", os.path.join(tree.path, "alias"))
         with pytest.raises(OSError, match="symbolic link") as caught:
-            tree.rmtree("alias")
-        if type(os) is ModuleType:  # on disk the store says which link; shutil under pyfakefs does not
+            tree.rmtree(spelt)
+        if type(os) is ModuleType or spelt.endswith("/"):  # shutil under pyfakefs does not say which
             alias = os.path.join(tree.path, "alias")
             assert str(caught.value) == f"cannot call rmtree on a symbolic link: {alias!r}"
         assert sorted(tree.listdir("alias")) == ["e", "g", "loop"]
@@ -598,6 +618,47 @@ class TestErrorsOnlyTheStoreRaises:
             store.copyfile("pipe", "copy", overwrite=True)
         assert str(caught.value) == f"`{os.path.join(store.path, 'pipe')}` is not a regular file"
         assert not store.exists("copy")
+
+
+#: Each operation on a path through ``d/out``, a link to a directory outside the root.
+THROUGH_THE_LINK_OUT: dict[str, tuple[str, Any]] = {
+    "open rb": ("d/out/x", lambda s, p: s.open(p, "rb")),
+    "open wb": ("d/out/x", lambda s, p: s.open(p, "wb")),
+    "open +rb": ("d/out/x", lambda s, p: s.open(p, "+rb")),  # a spelling open()'s general path takes
+    "listdir": ("d/out", lambda s, p: s.listdir(p)),
+    "stat": ("d/out", lambda s, p: s.stat(p)),
+    "exists": ("d/out/x", lambda s, p: s.exists(p)),
+    "isdir": ("d/out", lambda s, p: s.isdir(p)),
+    "makedirs": ("d/out/x", lambda s, p: s.makedirs(p)),
+    "mkdir": ("d/out/x", lambda s, p: s.mkdir(p)),
+    "remove": ("d/out/x", lambda s, p: s.remove(p)),
+    "rmtree": ("d/out/x", lambda s, p: s.rmtree(p)),
+    "copyfile from": ("d/out/x", lambda s, p: s.copyfile(p, "y", overwrite=True)),
+    "copyfile onto": ("d/out/x", lambda s, p: s.copyfile("f", p, overwrite=True)),
+    "rename from": ("d/out/x", lambda s, p: s.rename(p, "y", overwrite=True)),
+    "rename onto": ("d/out/x", lambda s, p: s.rename("f", p, overwrite=False)),
+    "glob": ("d/out/*", lambda s, p: s.glob(p)),
+    "walk": ("d/out", lambda s, p: list(s.walk(p))),
+}
+
+
+class TestRefusals:
+    """A path that leads out is refused with ``PathOutsideStoreError`` naming the path as given."""
+
+    @pytest.mark.parametrize("form", [str, os.fsencode, PurePosixPath])
+    @pytest.mark.parametrize(("path", "call"), THROUGH_THE_LINK_OUT.values(), ids=THROUGH_THE_LINK_OUT.keys())
+    def test_the_refusal_names_the_path_as_given(
+        self, tree: LocalArtifactStore, path: str, call: Any, form: Any
+    ) -> None:
+        outside = os.path.join(os.path.dirname(tree.path), "outside")
+        os.mkdir(outside)
+        with open(os.path.join(outside, "x"), "wb") as handle:
+            handle.write(b"outside")
+        os.symlink(outside, os.path.join(tree.path, "d", "out"))
+        with pytest.raises(PathOutsideStoreError) as caught:
+            call(tree, form(path))
+        assert (caught.value.filename, caught.value.root) == (path, tree.path)
+        assert os.listdir(outside) == ["x"] and get(tree, "f") == b"data"
 
 
 class TestWalkErrors:
@@ -660,6 +721,48 @@ class TestBeyondTheContract:
         tree.remove("ln/e/out")
         assert (tree.listdir("d/e"), os.listdir(outside)) == ([], [])
 
+    @pytest.mark.parametrize("where", ["", "d/"])
+    def test_links_in_a_row_as_many_as_linux_follows(self, tree: LocalArtifactStore, where: str) -> None:
+        """40 links in a row resolve, 41 are ELOOP, as the kernel counts (the walk counts alike)."""
+        if type(os) is not ModuleType:
+            pytest.skip("pyfakefs counts links its own way")
+
+        def chain(name: str, length: int) -> str:
+            for index in range(length):
+                target = f"{name}{index + 1}" if index < length - 1 else "../" * where.count("/") + "f"
+                os.symlink(target, os.path.join(tree.path, where + f"{name}{index}"))
+            return where + f"{name}0"
+
+        assert get(tree, chain("ok", 40)) == b"data"
+        too_many = chain("no", 41)
+        with pytest.raises(OSError) as caught:
+            tree.open(too_many, "rb")
+        with pytest.raises(OSError) as raw:
+            raw_open(os.path.join(tree.path, too_many), "rb")
+        assert (caught.value.errno, caught.value.filename) == (raw.value.errno, raw.value.filename)
+
+    def test_no_descriptor_is_left_open(self, tree: LocalArtifactStore) -> None:
+        if type(os) is not ModuleType or not os.path.isdir("/proc/self/fd"):
+            pytest.skip("counts the real descriptors in /proc/self/fd, on disk")
+        os.symlink("e", os.path.join(tree.path, "d", "to-e"))
+        os.symlink(os.path.join(tree.path, "d"), os.path.join(tree.path, "abs"))
+        before = len(os.listdir("/proc/self/fd"))
+        for path in ("d/to-e", "abs/to-e", "abs/e", "d/e/../e"):
+            tree.exists(path + "/x")
+            tree.isdir(path)
+            tree.listdir("abs")
+            tree.makedirs(path + "/new")
+            with tree.open(path + "/new/f", "wb"):
+                pass
+            tree.copyfile(path + "/new/f", path + "/new/g", overwrite=True)
+            tree.rename(path + "/new/g", path + "/new/h", overwrite=True)
+            tree.rmtree(path + "/new")
+            list(tree.walk(path))
+        assert len(os.listdir("/proc/self/fd")) == before
+
+    def test_the_root_globbed_is_the_root(self, tree: LocalArtifactStore) -> None:
+        assert tree.glob(".") == tree.glob("./") == tree.glob("d/..") == [tree.path]
+
     @pytest.mark.parametrize("mode", ["r+b+", "r++", "rr+"])
     def test_a_mode_open_refuses_is_refused(self, tree: LocalArtifactStore, mode: str) -> None:
         with pytest.raises(ValueError, match="mode"):
@@ -697,11 +800,12 @@ class TestBeyondTheContract:
         assert (store.stat(name).st_size, get(store, name)) == (4, b"data")
         assert store.listdir(os.path.dirname(name)) == [os.fsdecode(b"\xfe")]
 
+    @pytest.mark.parametrize("root", ["rootX", "root "])  # ends only a strip of separators keeps
     @pytest.mark.parametrize("use_openat2", [None, False], ids=["openat2", "walk"])
     def test_absolute_links_inside_a_root_reached_through_a_link(
-        self, tmp_path: Path, use_openat2: bool | None
+        self, tmp_path: Path, use_openat2: bool | None, root: str
     ) -> None:
-        real = tmp_path / "rootX"  # letters at the ends of names, which only a separator strip must keep
+        real = tmp_path / root
         real.mkdir()
         os.symlink(real, tmp_path / "alias")
         store = LocalArtifactStore(tmp_path / "alias", use_openat2=use_openat2)
@@ -713,6 +817,11 @@ class TestBeyondTheContract:
         assert sorted(store.listdir("top")) == sorted(store.listdir("top2")) == ["Xd", "deep", "top", "top2"]
         assert store.listdir("deep") == ["e"] and get(store, "deep/e/f") == b"data"
         assert store.isdir("top/Xd/e") and store.exists("top2/deep/e/f")
+        sibling = f"{real} "  # the root's name and a space: outside, however a strip reads it
+        os.mkdir(sibling)
+        os.symlink(sibling, real / "sibling")
+        with pytest.raises(PathOutsideStoreError):
+            store.listdir("sibling")
 
     @pytest.mark.parametrize("use_openat2", [None, False], ids=["openat2", "walk"])
     def test_the_root_is_held_open(self, tmp_path: Path, use_openat2: bool | None) -> None:
@@ -753,8 +862,8 @@ class TestBeyondTheContract:
 class TestWhatTheContractLeavesOpen:
     """What the store API does not promise a flavor, but this store does as ``os`` would."""
 
-    def test_new_entries_have_the_permissions_os_gives(self, store: LocalArtifactStore) -> None:
-        put(store, "f")
+    def test_new_entries_have_the_permissions_os_gives(self, tree: LocalArtifactStore) -> None:
+        store = tree
         store.copyfile("f", "copy", overwrite=True)
         store.makedirs("d1/deep")
         store.copyfile("f", "d1/deep/copy", overwrite=True)
