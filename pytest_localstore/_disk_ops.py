@@ -91,7 +91,7 @@ class DiskOperations:
         below, trailing = self._below(path)
         if not trailing:
             return below
-        st = self.stat_below(below)
+        st = self.stat_below(below, path)
         if st is not None and not stat.S_ISDIR(st.st_mode):
             raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), self.full(below) + "/")
         return below + "/"
@@ -180,7 +180,7 @@ class DiskOperations:
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), self.full(source))
             if not stat.S_ISREG(st.st_mode):
                 raise shutil.SpecialFileError(f"`{self.full(source)}` is not a regular file")
-            existing = self.stat_below(target)
+            existing = self.stat_below(target, dst)
             if existing is not None:
                 if not overwrite:
                     raise exists_error(self.full(target))
@@ -258,7 +258,7 @@ class DiskOperations:
 
     def makedirs(self, path: PathType) -> None:
         below = self._target(path).rstrip("/")
-        st = self.stat_below(below)
+        st = self.stat_below(below, path)
         if st is not None and stat.S_ISDIR(st.st_mode):
             return
         tree = self._tree
@@ -280,7 +280,7 @@ class DiskOperations:
                 tree.release(dir_fd)
             done = made
             if index == len(names) - 1:
-                st = self.stat_below(done)
+                st = self.stat_below(done, path)
                 if st is None or not stat.S_ISDIR(st.st_mode):
                     raise exists_error(self.full(below))
 
@@ -325,7 +325,12 @@ class DiskOperations:
                 fd = os.open(name, _READ_DIR | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
             except OSError as error:
                 if error.errno == errno.ELOOP or is_link(name, dir_fd):
-                    tree.stat(below, path)  # a link out is refused as outside
+                    try:
+                        tree.stat(below, path)  # a link out is refused as outside
+                    except PathOutsideStoreError:
+                        raise
+                    except OSError as dangling:  # a loop, or a link to nothing
+                        raise _named(dangling, self.full(below)) from None
                     raise OSError(f"cannot call rmtree on a symbolic link: {self.full(below)!r}") from None
                 raise _named(error, self.full(below)) from None
             try:
