@@ -773,6 +773,17 @@ class TestBeyondTheContract:
             tree.open("f", mode)
         assert get(tree, "f") == b"data"
 
+    def test_a_doubled_separator_is_one(self, tree: LocalArtifactStore) -> None:
+        """``'d//e'`` is ``'d/e'``: in what is made, and in the paths given back and named in errors."""
+        tree.makedirs("x//y")
+        assert tree.listdir("x") == ["y"]
+        root = tree.path
+        assert [dirpath for dirpath, _, _ in tree.walk("x//y")] == [f"{root}/x/y"]
+        assert tree.glob("x//*") == [f"{root}/x/y"] and tree.glob("d//g") == [f"{root}/d/g"]
+        with pytest.raises(FileNotFoundError) as caught:
+            tree.stat("d//missing")
+        assert caught.value.filename == f"{root}/d/missing"
+
     def test_a_trailing_space_is_part_of_a_name(self, tree: LocalArtifactStore) -> None:
         assert (tree.glob("f "), tree.glob("d "), list(tree.walk("d ")), tree.exists("d ")) == (
             [],
@@ -857,6 +868,8 @@ class TestBeyondTheContract:
         assert "/d" in store.glob("*") and store.glob("d/*") == ["/d/e"] and store.glob("/d/e/") == ["/d/e"]
         assert [dirpath for dirpath, _, _ in store.walk("d")] == ["/d", "/d/e"]
         assert [dirpath for dirpath, _, _ in store.walk("/d/")] == ["/d", "/d/e"]
+        put(store, " lead")  # a leading space, which a careless strip of the pattern would take
+        assert store.glob(" lead") == ["/ lead"] and store.glob(" l*") == ["/ lead"]
         for refused in (lambda: store.rmtree("."), lambda: store.rename("/", "x", overwrite=True)):
             with pytest.raises(PermissionError, match="the store root cannot be"):
                 refused()
