@@ -79,6 +79,8 @@ class LexicalOperations:
         if overwrite:
             target = self._refuse_root(self._confinement.confined_name(dst), "replaced")
             _refuse_file_as_directory(source, target)
+            if _same_directory(source, target):  # 'd/' onto 'd': Linux does nothing, pyfakefs says ENOTDIR
+                return
             if target.startswith(source + os.sep) and os.path.isdir(source) and not os.path.islink(source):
                 # Linux refuses a move into itself first; pyfakefs says ENOTDIR if the target is a file
                 raise OSError(errno.EINVAL, os.strerror(errno.EINVAL), source, None, target)
@@ -141,6 +143,13 @@ def _in_usual_order(mode: str) -> str:
     letters = mode.replace("+", "")
     kinds = "".join(letter for letter in letters if letter in "bt")
     return "".join(letter for letter in letters if letter not in "bt") + "+" + kinds
+
+
+def _same_directory(source: str, target: str) -> bool:
+    """Whether *source* and *target* name one directory (not a link to one), spelt with or without
+    a trailing separator."""
+    name = source.rstrip(os.sep)
+    return name == target.rstrip(os.sep) and os.path.isdir(name) and not os.path.islink(name)
 
 
 def _refuse_file_as_directory(source: str, target: str) -> None:

@@ -452,7 +452,7 @@ def tree(request: pytest.FixtureRequest, tmp_path: Path) -> LocalArtifactStore:
 
 
 class TestErrorsAsOsGivesThem:
-    """A failing call raises what raw ``os`` raises on the full path: class, errno, message, file name."""
+    """A failing call raises what raw ``os`` raises on the full path: class, errno, message, file names."""
 
     @pytest.mark.parametrize(
         ("store_call", "raw_call"), [c[1:] for c in FAILING_CALLS], ids=[c[0] for c in FAILING_CALLS]
@@ -792,6 +792,14 @@ class TestBeyondTheContract:
         with pytest.raises(FileNotFoundError) as caught:
             tree.stat("d//missing")
         assert caught.value.filename == f"{root}/d/missing"
+
+    @pytest.mark.parametrize(("src", "dst"), [("d/", "d"), ("d", "d/"), ("d/", "d/"), ("d", "./d")])
+    def test_a_directory_renamed_onto_itself_stays(
+        self, tree: LocalArtifactStore, src: str, dst: str
+    ) -> None:
+        """As on Linux: nothing happens (pyfakefs says ENOTDIR or EINVAL for the spellings with '/')."""
+        tree.rename(src, dst, overwrite=True)
+        assert sorted(tree.listdir("d")) == ["e", "g", "loop"]
 
     def test_a_trailing_space_is_part_of_a_name(self, tree: LocalArtifactStore) -> None:
         assert (tree.glob("f "), tree.glob("d "), list(tree.walk("d ")), tree.exists("d ")) == (
