@@ -247,6 +247,7 @@ ROWS: tuple[Row, ...] = (
     _row('rename', 'target parent missing', F, 'rename', 'f', 'no/g', False, allowed='FileNotFoundError'),
     _row('rename', 'src == dst, no overwrite', F, 'rename', 'f', 'f', False, allowed='FileExistsError'),
     _row('rename', 'src == dst, overwrite', F, 'rename', 'f', 'f', True, allowed='None'),
+    _row('rename', "a directory onto itself, spelt 'd/', overwrite", TREE, 'rename', 'd/', 'd', True, allowed='None'),
     _row('rename', 'dst inside src', DIR, 'rename', 'd', 'd/inner', False, allowed='OSError(EINVAL)'),
     _row('rename', 'onto a file inside src, overwrite', {'d': D, 'd/f': DATA}, 'rename', 'd', 'd/f', True, allowed='OSError(EINVAL)'),
     _row('rename', "'file/' (trailing slash)", F, 'rename', 'f/', 'g', False, allowed='NotADirectoryError'),
