@@ -759,6 +759,7 @@ class TestBeyondTheContract:
             pytest.skip("counts the real descriptors in /proc/self/fd, on disk")
         os.symlink("e", os.path.join(tree.path, "d", "to-e"))
         os.symlink(os.path.join(tree.path, "d"), os.path.join(tree.path, "abs"))
+        gc.collect()  # a file object left to the collector would close its descriptor mid-count
         before = len(os.listdir("/proc/self/fd"))
         for path in ("d/to-e", "abs/to-e", "abs/e", "d/e/../e"):
             tree.exists(path + "/x")
@@ -771,7 +772,8 @@ class TestBeyondTheContract:
             tree.rename(path + "/new/g", path + "/new/h", overwrite=True)
             tree.rmtree(path + "/new")
             list(tree.walk(path))
-        assert len(os.listdir("/proc/self/fd")) == before
+        gc.collect()
+        assert len(os.listdir("/proc/self/fd")) <= before
 
     def test_the_root_globbed_is_the_root(self, tree: LocalArtifactStore) -> None:
         assert tree.glob(".") == tree.glob("./") == tree.glob("d/..") == [tree.path]
