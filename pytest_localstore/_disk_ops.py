@@ -369,7 +369,14 @@ class DiskOperations:
     def walk(
         self, top: PathType, topdown: bool, onerror: Callable[[OSError], Any] | None
     ) -> Iterator[WalkEntry]:
-        below, trailing = self._below(top)
+        try:
+            below, trailing = self._below(top)
+        except PathOutsideStoreError:
+            raise
+        except OSError as error:  # a name too long: nothing to walk, as os.walk says
+            if onerror is not None:
+                onerror(error)
+            return iter(())
         return self._walk(below, top, topdown, onerror, trailing)
 
     def _walk(

@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ._confine import Confinement
 from ._glob import confined_glob
-from .errors import exists_error, root_error
+from .errors import PathOutsideStoreError, exists_error, root_error
 
 if TYPE_CHECKING:
     from .artifact_store import PathType, WalkEntry
@@ -108,7 +108,9 @@ class LexicalOperations:
     ) -> Iterator[WalkEntry]:
         try:
             full = self._confinement.confined(top).rstrip(os.sep) or os.sep
-        except NotADirectoryError as error:  # 'file/': nothing to walk, as os.walk says
+        except PathOutsideStoreError:
+            raise
+        except OSError as error:  # 'file/' or a name too long: nothing to walk, as os.walk says
             if onerror is not None:
                 onerror(error)
             return iter(())

@@ -296,6 +296,8 @@ ROWS: tuple[Row, ...] = (
     _row('walk', 'top is a file', F, 'walk', 'f', True, allowed='[]'),
     _row('walk', "'file/' (trailing slash)", F, 'walk', 'f/', True, allowed='[]'),
     _row('walk', "'file/': onerror is called", F, 'walk_errors', 'f/', allowed='True'),
+    _row('walk', 'a name of 256 bytes below a directory', DIR, 'walk', 'd/' + 'n' * 256, True, allowed='[]', needs='max_name_bytes'),
+    _row('walk', 'a name of 256 bytes: onerror is called', {}, 'walk_errors', 'n' * 256, allowed='True', needs='max_name_bytes'),
 )
 # fmt: on
 
