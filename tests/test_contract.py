@@ -627,12 +627,12 @@ def test_the_machine_starts_from_files_and_picks_existing_paths(tmp_path: Path) 
 
     class Recording(LocalArtifactStore):
         def copyfile(self, src: Any, dst: Any, overwrite: bool = False) -> None:
-            exists = self.exists(dst) and not self.isdir(dst)
-            targets.append("file" if exists else "other")
+            onto_another = self.exists(dst) and not self.isdir(dst) and os.fsdecode(src) != os.fsdecode(dst)
+            targets.append("file" if onto_another else "other")
             super().copyfile(src, dst, overwrite)
 
     assert not find_violations(fresh(Recording, tmp_path), Capabilities(), examples=40, steps=25, seed=0)
-    assert targets.count("file") >= 10  # copies onto a file that is there
+    assert targets.count("file") >= 8  # copies onto another file that is there (3 without those rules)
 
 
 def test_normal_forms_distinct_false_relaxes_exactly_the_nfd_twins(tmp_path: Path) -> None:

@@ -27,7 +27,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..artifact_store import ArtifactStore
-from ._escapes import CONTRACT_LINKS, OutsideWatch, concrete, inner_link_in, modelled, outside_in
+from ._escapes import (
+    CONTRACT_LINKS,
+    OutsideWatch,
+    concrete,
+    inner_link_in,
+    link_made_for,
+    modelled,
+    outside_in,
+    remove_link,
+)
 from ._model import ReferenceModel, split
 from ._operations import OPERATIONS, resolved
 from ._outcomes import PERM, values_match
@@ -179,8 +188,20 @@ def _kind_and_size(raw: Any) -> tuple[str, int]:
 def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser) -> Problem | None:
     """Run *call* on both, then compare the whole tree; the model follows the store when it may.
 
-    ``None`` when the store kept the contract, else the :class:`Problem`.
+    ``None`` when the store kept the contract, else the :class:`Problem`. A link the call
+    goes through is made just before it and removed after it.
     """
+    try:
+        return _checked(model, store, call, normalise)
+    finally:
+        place = link_made_for(call.args)
+        if place is not None and os.path.isdir(normalise.root):
+            remove_link(normalise.root, place)
+
+
+def _checked(
+    model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser
+) -> Problem | None:
     outcome = model.outcome(call.op, call.args)
     said = f"contract: {outcome.describe()}"
     outside = outside_in(call.args)

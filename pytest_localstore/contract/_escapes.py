@@ -13,8 +13,8 @@ makes a sibling directory, ``<root>_evil``, with a file and a subdirectory, and
 compares it before and after every call (:class:`OutsideWatch`); the escaping
 paths point into it. One more form exists only there: a path through
 ``link-out``, a symbolic link inside the root to the sibling, made by the
-contract (not through the store's API) just before the call and left out of
-the tree the contract reads back. For other stores only the refusal is checked,
+contract (not through the store's API) just before the call, removed after
+it, and left out of the tree the contract reads back. For other stores only the refusal is checked,
 the link rows do not apply, and the report says so.
 
 Links that stay inside must keep working: an :class:`InnerLink` argument goes
@@ -23,7 +23,8 @@ through ``link-in``, a link inside the root to its directory ``d`` (written
 ``d/...``. Written as a link to itself, it is a loop: every call through it
 fails with ``OSError(ELOOP)`` (``exists`` and ``isdir`` say False, ``walk``
 and ``glob`` find nothing). The contract makes that link too, on this disk
-only, and leaves it out of the tree it reads back.
+only, the same way. The state machine goes through both kinds of link as well,
+in whatever tree its calls have made.
 
 The link out can also be named itself (``link-out``, ``link-out/``, and
 ``d/link-out``, the same link in a directory): an operation that follows it
@@ -126,11 +127,11 @@ class InnerLink:
             target = INNER_LINK_STYLES[self.style]
             os.symlink(os.path.join(root, target) if self.style in ABSOLUTE_STYLES else target, link)
 
-    def preamble(self) -> str:
-        """Python that makes the link, for a reported program."""
+    def source(self) -> str:
+        """Python that makes the link, for a reported program (after ``import os``)."""
         target = INNER_LINK_STYLES[self.style]
         made = f"os.path.join(store.path, {target!r})" if self.style in ABSOLUTE_STYLES else repr(target)
-        return f"import os\nos.symlink({made}, os.path.join(store.path, {self.link!r}))"
+        return f"os.symlink({made}, os.path.join(store.path, {self.link!r}))"
 
     def __repr__(self) -> str:
         return repr(self.path(""))
@@ -254,8 +255,9 @@ FORMS = {
     "link below": f"'{OUTSIDE_DIR}/{LINK_NAME}', the same link in a directory (stores on this disk)",
     "file link": f"{FILE_LINK_NAME!r}, a link inside the root to the sibling's file (stores on this disk)",
 }
-#: The forms the state machine draws from: a link is made only for a row, where the tree is known.
-MACHINE_FORMS = tuple(form for form in FORMS if form not in LINK_PLACES)
+#: The forms the state machine draws from: all but the link in a directory (the contract would
+#: make that directory behind the store's back). It removes each link right after its call.
+MACHINE_FORMS = tuple(form for form in FORMS if "/" not in LINK_PLACES.get(form, ""))
 
 NEW = "new"
 #: Every operation and path argument, tried with an escaping path: (label, operation, arguments,
@@ -293,6 +295,34 @@ def escaping_calls(forms: tuple[str, ...] = tuple(FORMS)) -> list[tuple[str, str
             made[position] = Outside(form, str(args[position]))
             calls.append((label, form, Call(op, tuple(made))))
     return calls
+
+
+def link_made_for(args: tuple[Any, ...]) -> str | None:
+    """Where below the root the contract makes a link for a call with *args*, if it makes one."""
+    inner = inner_link_in(args)
+    if inner is not None:
+        return inner.link
+    outside = outside_in(args)
+    return None if outside is None else outside.link
+
+
+def remove_link(root: str, place: str) -> None:
+    """Remove the link the contract made at *place* below *root*, if it is still a link there.
+
+    Each is made for one call and removed after it, so the next call sees only the store's own tree.
+    """
+    link = os.path.join(root, place)
+    if os.path.islink(link):
+        os.unlink(link)
+
+
+def link_source(args: tuple[Any, ...]) -> str | None:
+    """Python that makes the link a call with *args* goes through, for a reported program."""
+    inner = inner_link_in(args)
+    if inner is not None:
+        return inner.source()
+    outside = outside_in(args)
+    return None if outside is None or outside.link is None else OutsideWatch.link_source(outside.link)
 
 
 def concrete(args: tuple[Any, ...], root: str) -> tuple[Any, ...]:
@@ -375,19 +405,21 @@ class OutsideWatch:
         return f"outside the root, lost {lost}, made {made}, changed {altered}"
 
     @staticmethod
-    def preamble(link: str | None = None) -> str:
-        """Python that makes the same watched sibling (and the link to it at *link*), for a report."""
-        text = (
+    def preamble() -> str:
+        """Python that makes the same watched sibling, for a report."""
+        return (
             "import os, pathlib\n"
             f"os.makedirs(store.path + {SIBLING_SUFFIX + '/' + OUTSIDE_DIR!r}, exist_ok=True)\n"
             f"for name in ({OUTSIDE_FILE!r}, {OUTSIDE_DIR + '/' + OUTSIDE_FILE!r}):\n"
             f"    pathlib.Path(store.path + {SIBLING_SUFFIX!r} + '/' + name).write_bytes({OUTSIDE_CONTENT!r})"
         )
-        if link:
-            target = f"store.path + {SIBLING_SUFFIX!r}"
-            if link == RELATIVE_LINK_NAME:
-                target = f"'../' + os.path.basename(store.path) + {SIBLING_SUFFIX!r}"
-            if link == FILE_LINK_NAME:
-                target = f"store.path + {SIBLING_SUFFIX + '/' + OUTSIDE_FILE!r}"
-            text += f"\nos.symlink({target}, os.path.join(store.path, {link!r}))"
-        return text
+
+    @staticmethod
+    def link_source(place: str) -> str:
+        """Python that makes the link at *place* to the sibling (or its file), for a report."""
+        target = f"store.path + {SIBLING_SUFFIX!r}"
+        if place == RELATIVE_LINK_NAME:
+            target = f"'../' + os.path.basename(store.path) + {SIBLING_SUFFIX!r}"
+        if place == FILE_LINK_NAME:
+            target = f"store.path + {SIBLING_SUFFIX + '/' + OUTSIDE_FILE!r}"
+        return f"os.symlink({target}, os.path.join(store.path, {place!r}))"

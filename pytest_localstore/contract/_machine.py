@@ -18,12 +18,19 @@ from typing import Any, ClassVar
 
 from hypothesis import reject
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, NFC, NFD, Capabilities
 from ._checker import Normaliser, Problem, check
-from ._escapes import MACHINE_FORMS, escaping_calls
+from ._escapes import (
+    INNER_LINK_DIRS,
+    INNER_LINK_STYLES,
+    INNER_TARGET,
+    MACHINE_FORMS,
+    InnerLink,
+    escaping_calls,
+)
 from ._model import ReferenceModel
 from ._operations import DEFAULT, OPERATIONS
 from ._program import Call
@@ -113,9 +120,18 @@ SPELLINGS: tuple[Callable[[str], str], ...] = (
 )
 
 
+def long_names(capabilities: Capabilities) -> list[str]:
+    """The longest name the store takes and one a byte longer (none for a store without a limit)."""
+    limit = capabilities.max_name_bytes
+    return [] if limit is None else ["n" * limit, "n" * (limit + 1)]
+
+
 def plain_paths(capabilities: Capabilities) -> Any:
-    """Relative ``str`` paths of one to three names, spelt plainly."""
-    return st.lists(st.sampled_from(names(capabilities)), min_size=1, max_size=3).map("/".join)
+    """Relative ``str`` paths of one to three names, spelt plainly; about one name in sixteen
+    is at the length limit or over it, at any depth."""
+    short = names(capabilities)
+    choices = short * 3 + long_names(capabilities)
+    return st.lists(st.sampled_from(choices), min_size=1, max_size=3).map("/".join)
 
 
 def text_paths(capabilities: Capabilities) -> Any:
@@ -136,10 +152,22 @@ def arguments(capabilities: Capabilities) -> dict[str, Any]:
     text = st.text(
         st.characters(exclude_characters="\r", categories=("L", "M", "N", "P", "S", "Zs")), max_size=8
     )
+    # Modes for reading and writing at once ('+'), with their letters in any order, where the store has them.
+    update = capabilities.update_modes
     return {
-        "open_read": st.tuples(path, st.sampled_from(["r", "rb", DEFAULT])),
-        "open_write": st.tuples(path, st.sampled_from(["wb", "ab", "xb"]), binary)
-        | st.tuples(path, st.sampled_from(["w", "a", "x"]), text.map(lambda s: s.encode("utf-8"))),
+        "open_read": st.tuples(
+            path, st.sampled_from(["r", "rb", DEFAULT, *(["r+b", "+rb"] if update else [])])
+        ),
+        "open_write": st.tuples(
+            path,
+            st.sampled_from(["wb", "ab", "xb", *(["w+b", "b+w", "r+b", "a+b"] if update else [])]),
+            binary,
+        )
+        | st.tuples(
+            path,
+            st.sampled_from(["w", "a", "x", *(["+a", "r+"] if update else [])]),
+            text.map(lambda s: s.encode("utf-8")),
+        ),
         "copyfile": st.tuples(path, path, optional_flag),
         "exists": st.tuples(any_path),
         "glob": st.tuples(st.sampled_from(GLOB_PATTERNS)),
@@ -184,9 +212,19 @@ def contract_machine(
             self.model = ReferenceModel(capabilities)
             self.normalise = Normaliser(self.store, self.model)
             self.calls: list[Call] = []
-            counts["examples"] += 1
+            self.rejected = False
+            # A link can be made only in a root that is a directory here (or in pyfakefs).
+            self.links_possible = os.path.isdir(self.normalise.root)
 
-        @initialize(files=st.lists(st.tuples(plain_paths(capabilities), st.binary(max_size=12)), max_size=4))
+        def teardown(self) -> None:
+            if not self.rejected:
+                counts["examples"] += 1
+
+        @initialize(
+            files=st.lists(
+                st.tuples(plain_paths(capabilities), st.binary(max_size=12)), min_size=2, max_size=6
+            )
+        )
         def populate(self, files: list[tuple[str, bytes]]) -> None:
             """Start from a few files (and their folders), written through the store, so that
             reads, overwrites and moves of things that exist are common from the first step."""
@@ -198,6 +236,13 @@ def contract_machine(
 
         def step(self, op: str, args: tuple[Any, ...]) -> None:
             call = Call(op, args)
+            if self.calls[-2:] == [call, call]:
+                # A third call in a row the same as the two before finds nothing they did not:
+                # the example is dropped, and the run spends its steps on another. Hypothesis
+                # makes such runs on purpose: its simplest example (the first rule, again and
+                # again) and the copies of one step over the next that its mutator makes.
+                self.rejected = True
+                reject()
             self.calls.append(call)
             counts[op] += 1
             counts["steps"] += 1
@@ -205,17 +250,20 @@ def contract_machine(
             if problem is not None:
                 violation = Violation(tuple(self.calls), problem, "random sequence")
                 if violation.cause in known:
+                    self.rejected = True
                     reject()
                 raise ContractViolation.for_op(op)(violation)
 
     strategies = arguments(capabilities)
     add_operation_rules(StoreContract, strategies, "step")
     add_existing_path_rules(StoreContract, strategies)
+    add_link_rules(StoreContract, strategies)
     if capabilities.confined:
         escapes = [call for _, _, call in escaping_calls(MACHINE_FORMS)]
 
         def escape(self: StoreContract, call: Call) -> None:
-            """A call with a path that leaves the root: it must be refused, and nothing outside change."""
+            """A call with a path that leaves the root, through a link out or not: it must be
+            refused, and nothing outside change."""
             self.step(call.op, call.args)
 
         StoreContract.escape = rule(call=st.sampled_from(escapes))(escape)
@@ -225,11 +273,14 @@ def contract_machine(
 
 #: Whether a path argument names something that exists: three times in four.
 _MOSTLY = st.sampled_from([True, True, True, False])
+#: What a path argument of an ``_on_existing`` rule names: a file that is there (one time in
+#: two), a directory that is there (one in four), or whatever the random path names.
+_EXISTING = st.sampled_from(["file", "file", "directory", "random"])
 
 
 def add_existing_path_rules(machine: type[RuleBasedStateMachine], strategies: dict[str, Any]) -> None:
     """A second rule per operation with paths, each path drawn (three times in
-    four) from what exists.
+    four) from what exists: a file more often than a directory.
 
     Random paths seldom name something that is there, so without these a run
     hardly ever reads a real file, overwrites one by copy or rename, or moves a
@@ -241,10 +292,16 @@ def add_existing_path_rules(machine: type[RuleBasedStateMachine], strategies: di
 
         def call(self: Any, data: Any) -> None:
             args = list(data.draw(strategies[op]))
-            present = sorted(self.model.tree())
+            tree = self.model.tree()
+            present = {
+                "file": sorted(path for path, content in tree.items() if content is not None),
+                "directory": sorted(path for path, content in tree.items() if content is None),
+                "random": [],
+            }
             for index in path_args:
-                if present and data.draw(_MOSTLY):
-                    args[index] = _in_form_of(args[index], data.draw(st.sampled_from(present)))
+                pool = present[data.draw(_EXISTING)]
+                if pool:
+                    args[index] = _in_form_of(args[index], data.draw(st.sampled_from(pool)))
             self.step(op, tuple(args))
 
         call.__name__ = f"{op}_on_existing"
@@ -253,6 +310,68 @@ def add_existing_path_rules(machine: type[RuleBasedStateMachine], strategies: di
     for op in strategies:
         if OPERATIONS[op].path_args:
             setattr(machine, f"{op}_on_existing", rule(data=st.data())(rule_for(op)))
+
+
+#: How ``link-in`` may point in the state machine: not from inside ``d/e``, which may not exist.
+_LINK_STYLES = tuple(style for style in INNER_LINK_STYLES if style not in INNER_LINK_DIRS)
+#: The directory each style needs (besides the root): './d/e/../../d' goes through 'd/e'.
+_LINK_NEEDS = {"relative": INNER_TARGET, "absolute": INNER_TARGET, "winding": f"{INNER_TARGET}/e"}
+#: The operations tried through ``link-in``: every one with a path, but ``walk``, whose answer
+#: names the link where the model names its target.
+_THROUGH_LINK = (
+    "open_read",
+    "open_write",
+    "copyfile",
+    "exists",
+    "isdir",
+    "listdir",
+    "makedirs",
+    "mkdir",
+    "remove",
+    "rename",
+    "rmtree",
+    "stat",
+    "size",
+    "walk_errors",
+)
+
+
+def add_link_rules(machine: type[RuleBasedStateMachine], strategies: dict[str, Any]) -> None:
+    """A rule that calls an operation through ``link-in``, a link inside the root to ``d``, to
+    the root itself, or to itself (a loop), for stores whose root is a directory here
+    (pyfakefs's included). The contract makes the link for the one call and removes it after.
+
+    The call must act as the same call on the path the link stands for. A path through the
+    link is drawn (three times in four) from what exists below its target; ``d`` is made
+    through the store first when the link needs it.
+    """
+
+    def through_link(self: Any, data: Any) -> None:
+        style = data.draw(st.sampled_from(_LINK_STYLES))
+        base = INNER_TARGET if style in _LINK_NEEDS else ""
+        needed = _LINK_NEEDS.get(style, "")
+        tree = self.model.tree()
+        if needed and needed not in tree:
+            self.step("makedirs", (needed,))
+        elif needed and tree[needed] is not None:
+            base, style = "", "root"  # a file where the link leads: through a link to the root
+        op = data.draw(st.sampled_from(_THROUGH_LINK))
+        args = list(data.draw(strategies[op]))
+        index = data.draw(st.sampled_from(OPERATIONS[op].path_args))
+        below = sorted(
+            path[len(base) + 1 :] if base else path
+            for path in self.model.tree()
+            if not base or path.startswith(base + "/")
+        )
+        rest = os.fsdecode(args[index])
+        if below and data.draw(_MOSTLY):
+            rest = data.draw(st.sampled_from(below))
+        if style == "root" and os.path.normpath(rest) == ".":
+            rest = "a"  # through a link to the root, the root itself would list the link too
+        args[index] = InnerLink(style, rest.rstrip("/"))
+        self.step(op, tuple(args))
+
+    machine.through_link = precondition(lambda self: self.links_possible)(rule(data=st.data())(through_link))
 
 
 def _in_form_of(example: Any, path: str) -> Any:

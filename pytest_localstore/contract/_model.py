@@ -127,8 +127,10 @@ class ReferenceModel:
                 return ok(_NOTHING_TO_WALK[op])
             if op in ("mkdir", "makedirs") and not self.caps.empty_directories:
                 return either(None, LOOP, FNF)  # making a directory may make nothing at all
-            # ELOOP, as Linux says; pyfakefs says ENOENT, and nothing is there to find.
-            return fail(LOOP, FNF)
+            # ELOOP, as Linux says; pyfakefs says ENOENT, and nothing is there to find. What else
+            # stops the call may be found first (a name too long, the other path of a copy).
+            others = self.outcome(op, tuple(arg.path("") if arg is inner else arg for arg in args)).errors
+            return fail(LOOP, FNF, *others)
         args = modelled(args)
         outside = outside_in(args)
         if outside is not None:
@@ -145,7 +147,10 @@ class ReferenceModel:
         if self.caps.max_name_bytes is not None and self._too_long(op, args, self.caps.max_name_bytes):
             if op in ("exists", "isdir"):
                 return ok(False)
-            return ok(_NOTHING_TO_WALK[op]) if op in _NOTHING_TO_WALK else fail(NAMETOOLONG)
+            if op in _NOTHING_TO_WALK:
+                return ok(_NOTHING_TO_WALK[op])
+            # What else stops the call may be found first ('file/', a missing parent, the other path).
+            return fail(NAMETOOLONG, *(self._trailing(op, args) or getattr(self, op)(*args)).errors)
         outcome = self._trailing(op, args) or getattr(self, op)(*args)
         if any(args[index] == "" for index in OPERATIONS[op].path_args):
             outcome = outcome.with_errors(FNF)  # '' names the root (fsspec) or nothing (os)

@@ -8,6 +8,7 @@ from ._operations import OPERATIONS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 
@@ -47,11 +48,24 @@ class Call:
 DEFAULT_OPENING = "store = make_store()  # a fresh, empty store"
 
 
-def render(calls: list[Call], note: str, opening: str = DEFAULT_OPENING) -> str:
-    """A runnable program: *opening* (the code that makes ``store``), the calls, what went wrong."""
+def render(
+    calls: list[Call],
+    note: str,
+    opening: str = DEFAULT_OPENING,
+    around: Callable[[Call], tuple[str, str] | None] = lambda call: None,
+) -> str:
+    """A runnable program: *opening* (the code that makes ``store``), the calls, what went wrong.
+
+    *around* gives the lines to run before and after a call, if any (the last call's
+    after-line is left out: the program ends where the contract saw the problem).
+    """
     lines = [opening]
     if any(isinstance(arg, PurePath) for call in calls for arg in call.args):
         lines.append("import pathlib")
-    lines += [call.source() for call in calls]
+    for index, call in enumerate(calls):
+        extra = around(call)
+        lines += [extra[0], call.source()] if extra else [call.source()]
+        if extra and index < len(calls) - 1:
+            lines.append(extra[1])
     lines += [f"# {line}" for line in note.splitlines()]
     return "\n".join(lines)

@@ -25,7 +25,7 @@ from typing import Any
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, Capabilities
 from ._checker import KINDS, Normaliser, Problem, check
-from ._escapes import OutsideWatch, inner_link_in, outside_in, remove_watched
+from ._escapes import OutsideWatch, link_made_for, link_source, outside_in, remove_watched
 from ._machine import ContractViolation, Explored, StoreFactory, Violation, contract_machine
 from ._model import ReferenceModel
 from ._outcomes import Outcome
@@ -40,6 +40,9 @@ if sys.version_info < (3, 11):  # pragma: no cover - Hypothesis brings the backp
 MINIMISING_REPLAYS = 400
 #: A run stops looking once it has found this many causes.
 MAX_CAUSES = 60
+#: Examples per Hypothesis run: each run gives up to five of every six examples to copies of
+#: steps within one it made (its mutator), so short runs, each with its own seed, keep most fresh.
+ROUND_EXAMPLES = 1
 #: Seconds between progress reports while the state machine runs.
 PROGRESS_EVERY = 2.0
 
@@ -290,28 +293,29 @@ def _run_machine(
             )
 
     run = 0
+    seeds = random.Random(report.seed)  # each run's seed, drawn from the report's
+    machine, known = None, frozenset(report.entries)
     while report.calls["examples"] < examples and len(report.entries) < MAX_CAUSES:
-        machine = contract_machine(
-            make_store,
-            capabilities,
-            stats=report.calls,
-            known=frozenset(report.entries),
-            on_example=on_example,
-        )
+        if machine is None or known != frozenset(report.entries):
+            known = frozenset(report.entries)
+            machine = contract_machine(
+                make_store, capabilities, stats=report.calls, known=known, on_example=on_example
+            )
         config = contract_settings(
-            examples - report.calls["examples"],
+            min(ROUND_EXAMPLES, examples - report.calls["examples"]),
             steps,
             database=_database(database),
             report_multiple_bugs=False,
             print_blob=False,
             verbosity=Verbosity.quiet,
-            phases=(Phase.explicit, Phase.reuse, Phase.generate),
+            # The examples saved in the database are replayed once, in the first run.
+            phases=(Phase.explicit, Phase.reuse, Phase.generate) if run == 0 else (Phase.generate,),
         )
         found: list[Violation] = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                run_state_machine_as_test(use_seed(report.seed + run)(machine), settings=config)  # type: ignore[no-untyped-call,unused-ignore]
+                run_state_machine_as_test(use_seed(seeds.getrandbits(64))(machine), settings=config)  # type: ignore[no-untyped-call,unused-ignore]
             except Explored:
                 report.out_of_time = True
             except BaseException as error:
@@ -325,7 +329,7 @@ def _run_machine(
         new = [v for v in found if report.add(v, "random sequences")]
         for violation in new:
             report.entries[violation.cause].violation = shortest_calls(violation, make_store, capabilities)
-        if report.out_of_time or not new:
+        if report.out_of_time:
             break
         run += 1
 
@@ -356,17 +360,24 @@ def _violations_in(error: BaseException) -> list[Violation] | None:
 def program_of(violation: Violation, opening: str = DEFAULT_OPENING) -> str:
     """*violation* as a program that runs as pasted, after *opening* makes the store.
 
-    A program with a path that leaves the root first makes the watched sibling, and one
-    through ``link-in`` the link.
+    A program with a path that leaves the root first makes the watched sibling; a call
+    through a link the contract makes is preceded by the line that makes it and followed
+    (unless it is the last) by the one that removes it, as the contract did.
     """
-    escapes = [outside for call in violation.calls if (outside := outside_in(call.args)) is not None]
-    if escapes:
-        link = next((outside.link for outside in escapes if outside.link is not None), None)
-        opening = f"{opening}\n{OutsideWatch.preamble(link)}"
-    inner = next((found for call in violation.calls if (found := inner_link_in(call.args))), None)
-    if inner is not None:
-        opening = f"{opening}\n{inner.preamble()}"
-    return render(list(violation.calls), _note(violation), opening)
+    if any(outside_in(call.args) is not None for call in violation.calls):
+        opening = f"{opening}\n{OutsideWatch.preamble()}"
+    elif any(link_source(call.args) for call in violation.calls):
+        opening = f"{opening}\nimport os"
+    return render(list(violation.calls), _note(violation), opening, _link_lines)
+
+
+def _link_lines(call: Call) -> tuple[str, str] | None:
+    """The lines that make, and then remove, the link *call* goes through (None: no link)."""
+    made = link_source(call.args)
+    place = link_made_for(call.args)
+    if made is None or place is None:
+        return None
+    return made, f"os.unlink(os.path.join(store.path, {place!r}))"
 
 
 def _note(violation: Violation) -> str:
