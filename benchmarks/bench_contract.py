@@ -30,12 +30,13 @@ from typing import Any
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from hypothesis import seed
-from hypothesis.stateful import RuleBasedStateMachine, invariant, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, run_state_machine_as_test
 
 from benchmarks._timing import print_table
 from pytest_localstore import LocalArtifactStore
 from pytest_localstore.contract import FULL, contract_machine
-from pytest_localstore.contract._machine import add_operation_rules, arguments
+from pytest_localstore.contract._machine import add_operation_rules, arguments, starting_files
+from pytest_localstore.contract._operations import resolved
 from pytest_localstore.contract._settings import contract_settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -81,6 +82,7 @@ RAW: dict[str, tuple[int, Callable[..., Any]]] = {
     "stat": (1, os.stat),
     "size": (1, os.path.getsize),
     "walk": (1, lambda top, topdown: list(os.walk(top, topdown=topdown))),
+    "walk_errors": (1, lambda top: list(os.walk(top, onerror=lambda error: None))),
 }
 
 
@@ -92,8 +94,18 @@ def bare_machine(make_root: Callable[[], str], counts: Counter[str]) -> type[Rul
             super().__init__()
             self.root = make_root()
 
+        @initialize(files=starting_files(FULL))
+        def populate(self, files: list[tuple[str, bytes]]) -> None:
+            """The same starting files as the harness's (they make the tree it reads back)."""
+            for path, data in files:
+                folder = path.rpartition("/")[0]
+                if folder:
+                    self.attempt("makedirs", (folder,))
+                self.attempt("open_write", (path, "wb", data))
+
         def attempt(self, op: str, args: tuple[Any, ...]) -> None:
             counts["steps"] += 1
+            args = resolved(op, args)  # defaults filled in, bytes and pathlib paths as str
             paths, action = RAW[op]
             full = [os.path.join(self.root, arg) for arg in args[:paths]]
             with contextlib.suppress(*FAILURES):
@@ -151,6 +163,11 @@ def flavor_rows(examples: int, steps: int, run_seed: int, rounds: int) -> list[l
             def __init__(self) -> None:
                 super().__init__()
                 self.store = make_raw()
+
+            @initialize(files=starting_files(caps))
+            def populate(self, files: list[tuple[str, bytes]]) -> None:
+                for path, data in files:
+                    self.attempt("open_write", (path, "wb", data))  # parents made by the write
 
             def attempt(self, op: str, args: tuple[Any, ...]) -> None:
                 counts["steps"] += 1

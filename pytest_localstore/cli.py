@@ -169,7 +169,7 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         " zenml:MODULE:FACTORY (a callable returning a fresh, empty ZenML artifact store)",
     )
     contract.add_argument(
-        "--examples", type=_positive, default=100, help="random call sequences (default 100)"
+        "--examples", type=_positive, default=60, help="random call sequences, each a fresh one (default 60)"
     )
     contract.add_argument(
         "--steps", type=_positive, default=30, help="calls per sequence, at most (default 30)"

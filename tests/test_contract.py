@@ -557,7 +557,8 @@ def test_paths_that_leave_the_root_are_caught(tmp_path: Path, store: type[LocalA
 def test_a_store_that_follows_links_out_is_caught_by_the_link_rows_alone(tmp_path: Path) -> None:
     report = run_contract(fresh(FollowsLinks, tmp_path), examples=5, steps=5, seed=0)
     assert not report.ok
-    sources = {entry.violation.source for entry in report.entries.values()}
+    # The rows that catch it are link rows (the state machine goes through links too).
+    sources = {entry.violation.source for entry in report.entries.values()} - {"random sequence"}
     assert sources and all("link" in source for source in sources), sources
     assert any("through 'link-out'" in source for source in sources)
     rules = {(entry.kind, entry.violation.problem.rule) for entry in report.entries.values()}
@@ -606,7 +607,9 @@ def test_a_store_that_does_not_confine_says_so() -> None:
 
 
 def test_the_state_machine_alone_catches_an_escaping_store(tmp_path: Path) -> None:
-    entries = find_violations(fresh(PrefixConfined, tmp_path), Capabilities(), examples=40, steps=25, seed=0)
+    # 100 examples: the escape rule is one of some forty, and Hypothesis's choices depend on the
+    # modules loaded (it mixes in their constants), so 40 examples can miss a write outside.
+    entries = find_violations(fresh(PrefixConfined, tmp_path), Capabilities(), examples=100, steps=25, seed=0)
     rules = {(entry.kind, entry.violation.problem.rule) for entry in entries}
     assert ("data", "changes nothing outside the root") in rules
     # and a refusal it should have made (silent) or made wrongly (error)

@@ -134,6 +134,11 @@ def plain_paths(capabilities: Capabilities) -> Any:
     return st.lists(st.sampled_from(choices), min_size=1, max_size=3).map("/".join)
 
 
+def starting_files(capabilities: Capabilities) -> Any:
+    """The two to six files (path and content) an example starts from."""
+    return st.lists(st.tuples(plain_paths(capabilities), st.binary(max_size=12)), min_size=2, max_size=6)
+
+
 def text_paths(capabilities: Capabilities) -> Any:
     """Relative ``str`` paths of one to three names, in one of the ``SPELLINGS``."""
     spelt = st.tuples(plain_paths(capabilities), st.sampled_from(SPELLINGS))
@@ -220,11 +225,7 @@ def contract_machine(
             if not self.rejected:
                 counts["examples"] += 1
 
-        @initialize(
-            files=st.lists(
-                st.tuples(plain_paths(capabilities), st.binary(max_size=12)), min_size=2, max_size=6
-            )
-        )
+        @initialize(files=starting_files(capabilities))
         def populate(self, files: list[tuple[str, bytes]]) -> None:
             """Start from a few files (and their folders), written through the store, so that
             reads, overwrites and moves of things that exist are common from the first step."""
@@ -273,18 +274,20 @@ def contract_machine(
 
 #: Whether a path argument names something that exists: three times in four.
 _MOSTLY = st.sampled_from([True, True, True, False])
-#: What a path argument of an ``_on_existing`` rule names: a file that is there (one time in
-#: two), a directory that is there (one in four), or whatever the random path names.
-_EXISTING = st.sampled_from(["file", "file", "directory", "random"])
+#: What a path argument of an ``_on_existing`` rule names: a file that is there (two times in
+#: five), a directory that is there, a name in a directory that is there (or in the root), or
+#: whatever the random path names (one in five each).
+_EXISTING = st.sampled_from(["file", "file", "directory", "in a directory", "random"])
 
 
 def add_existing_path_rules(machine: type[RuleBasedStateMachine], strategies: dict[str, Any]) -> None:
-    """A second rule per operation with paths, each path drawn (three times in
-    four) from what exists: a file more often than a directory.
+    """A second rule per operation with paths, each path drawn (four times in
+    five) from what exists: a file, a directory, or a name in a directory.
 
-    Random paths seldom name something that is there, so without these a run
-    hardly ever reads a real file, overwrites one by copy or rename, or moves a
-    directory: half the steps now do.
+    Random paths seldom name something that is there, or a new name whose
+    directory is there, so without these a run hardly ever reads a real file,
+    overwrites one by copy or rename, moves a file or directory to a new name,
+    or moves a directory: half the steps now do.
     """
 
     def rule_for(op: str) -> Callable[[Any, Any], None]:
@@ -293,13 +296,16 @@ def add_existing_path_rules(machine: type[RuleBasedStateMachine], strategies: di
         def call(self: Any, data: Any) -> None:
             args = list(data.draw(strategies[op]))
             tree = self.model.tree()
-            present = {
-                "file": sorted(path for path, content in tree.items() if content is not None),
-                "directory": sorted(path for path, content in tree.items() if content is None),
-                "random": [],
-            }
+            files = sorted(path for path, content in tree.items() if content is not None)
+            directories = sorted(path for path, content in tree.items() if content is None)
             for index in path_args:
-                pool = present[data.draw(_EXISTING)]
+                kind = data.draw(_EXISTING)
+                if kind == "in a directory":  # the random path's last name, in one that is there
+                    folder = data.draw(st.sampled_from(["", *directories]))
+                    name = os.fsdecode(args[index]).rstrip("/").rpartition("/")[2]
+                    args[index] = _in_form_of(args[index], f"{folder}/{name}" if folder else name)
+                    continue
+                pool = files if kind == "file" else directories if kind == "directory" else []
                 if pool:
                     args[index] = _in_form_of(args[index], data.draw(st.sampled_from(pool)))
             self.step(op, tuple(args))
