@@ -14,8 +14,8 @@ compares it before and after every call (:class:`OutsideWatch`); the escaping
 paths point into it. One more form exists only there: a path through
 ``link-out``, a symbolic link inside the root to the sibling, made by the
 contract (not through the store's API) just before the call, removed after
-it, and left out of the tree the contract reads back. For other stores only the refusal is checked,
-the link rows do not apply, and the report says so.
+it, and left out of the tree the contract reads back. For other stores only
+the refusal is checked, the link rows do not apply, and the report says so.
 
 Links that stay inside must keep working: an :class:`InnerLink` argument goes
 through ``link-in``, a link inside the root to its directory ``d`` (written
