@@ -168,8 +168,13 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         " through the adapter (the zenml extra): 'zenml:local', 'zenml:s3', or"
         " zenml:MODULE:FACTORY (a callable returning a fresh, empty ZenML artifact store)",
     )
+    from .contract._settings import QUICK_EXAMPLES
+
     contract.add_argument(
-        "--examples", type=_positive, default=60, help="random call sequences, each a fresh one (default 60)"
+        "--examples",
+        type=_positive,
+        default=QUICK_EXAMPLES,
+        help=f"random call sequences, each a fresh one (default {QUICK_EXAMPLES})",
     )
     contract.add_argument(
         "--steps", type=_positive, default=30, help="calls per sequence, at most (default 30)"

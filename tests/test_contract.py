@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -636,6 +637,31 @@ def test_the_machine_starts_from_files_and_picks_existing_paths(tmp_path: Path) 
 
     assert not find_violations(fresh(Recording, tmp_path), Capabilities(), examples=40, steps=25, seed=0)
     assert targets.count("file") >= 8  # copies onto another file that is there (3 without those rules)
+
+
+def test_hypothesis_simplest_example_is_dropped_before_it_makes_a_store(tmp_path: Path) -> None:
+    # Each one-example run tries Hypothesis's simplest example first (every choice its simplest);
+    # it would be the same sequence every run, so it must cost no store.
+    from hypothesis import Phase
+    from hypothesis import seed as use_seed
+    from hypothesis.stateful import run_state_machine_as_test
+
+    from pytest_localstore.contract._machine import contract_machine
+    from pytest_localstore.contract._settings import contract_settings
+
+    made: list[LocalArtifactStore] = []
+
+    def make_store() -> LocalArtifactStore:
+        made.append(LocalArtifactStore(tmp_path / f"s{len(made)}"))
+        return made[-1]
+
+    counts: Counter[str] = Counter()
+    machine = contract_machine(make_store, stats=counts)
+    for run_seed in range(3):
+        config = contract_settings(1, 10, database=None, phases=(Phase.generate,))
+        run_state_machine_as_test(use_seed(run_seed)(machine), settings=config)
+    assert counts["examples"] == 3
+    assert len(made) == 3  # one store per example: none for the simplest one each run tried first
 
 
 def test_normal_forms_distinct_false_relaxes_exactly_the_nfd_twins(tmp_path: Path) -> None:

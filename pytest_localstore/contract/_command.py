@@ -307,7 +307,8 @@ def _local_in_pyfakefs() -> Iterator[Callable[[], ArtifactStore]]:
 
     numbers = itertools.count()
     with Patcher():
-        yield lambda: local_store.LocalArtifactStore(f"/localstore-contract/{next(numbers)}")
+        # Right below '/': pyfakefs resolves every path from the top, a component at a time.
+        yield lambda: local_store.LocalArtifactStore(f"/store-{next(numbers)}")
 
 
 def run(
