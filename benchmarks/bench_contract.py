@@ -3,11 +3,14 @@
 Run: ``python benchmarks/bench_contract.py``. The harness is
 ``contract_machine`` on ``LocalArtifactStore``: every call is also run on the
 reference model, judged, recorded, and the whole tree is read back through the
-store after every step. The bare machine has the same Hypothesis rules and
-reads the tree back the same way, but calls ``os``/``shutil``/``glob``
-directly and checks nothing. Both run the same number of examples from the
-same seed, on the real disk and under pyfakefs. Target: the harness costs at
-most 1.5x the bare machine per step.
+store after every step. The bare machine has the same Hypothesis rules (paths
+drawn from what its last read-back found, calls through a link it makes and
+removes) and reads the tree back the same way, but calls ``os``/``shutil``/
+``glob`` directly and checks nothing; a path that leaves the root it does not
+call at all (raw ``os`` would follow it out), so those steps are all harness
+cost. Both run the same number of examples from the same seed, on the real disk
+and under pyfakefs. Target: the harness costs at most 1.5x the bare machine per
+step.
 """
 
 from __future__ import annotations
@@ -30,12 +33,27 @@ from typing import Any
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from hypothesis import seed
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, run_state_machine_as_test
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from benchmarks._timing import print_table
 from pytest_localstore import LocalArtifactStore
 from pytest_localstore.contract import FULL, contract_machine
-from pytest_localstore.contract._machine import add_operation_rules, arguments, starting_files
+from pytest_localstore.contract._escapes import (
+    MACHINE_FORMS,
+    concrete,
+    escaping_calls,
+    inner_link_in,
+    outside_in,
+    remove_link,
+)
+from pytest_localstore.contract._machine import (
+    add_existing_path_rules,
+    add_link_rules,
+    add_operation_rules,
+    arguments,
+    starting_files,
+)
 from pytest_localstore.contract._operations import resolved
 from pytest_localstore.contract._settings import contract_settings
 
@@ -86,6 +104,16 @@ RAW: dict[str, tuple[int, Callable[..., Any]]] = {
 }
 
 
+class _Found:
+    """What the bare machine's last read-back found, where the harness's rules ask its model."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, bytes | None] = {}
+
+    def tree(self) -> dict[str, bytes | None]:
+        return self.found
+
+
 def bare_machine(make_root: Callable[[], str], counts: Counter[str]) -> type[RuleBasedStateMachine]:
     """The contract's own rules and tree read-back, done with raw calls and judged not at all."""
 
@@ -93,6 +121,8 @@ def bare_machine(make_root: Callable[[], str], counts: Counter[str]) -> type[Rul
         def __init__(self) -> None:
             super().__init__()
             self.root = make_root()
+            self.model = _Found()
+            self.links_possible = True
 
         @initialize(files=starting_files(FULL))
         def populate(self, files: list[tuple[str, bytes]]) -> None:
@@ -100,25 +130,45 @@ def bare_machine(make_root: Callable[[], str], counts: Counter[str]) -> type[Rul
             for path, data in files:
                 folder = path.rpartition("/")[0]
                 if folder:
-                    self.attempt("makedirs", (folder,))
-                self.attempt("open_write", (path, "wb", data))
+                    self.step("makedirs", (folder,))
+                self.step("open_write", (path, "wb", data))
 
-        def attempt(self, op: str, args: tuple[Any, ...]) -> None:
+        def step(self, op: str, args: tuple[Any, ...]) -> None:
             counts["steps"] += 1
-            args = resolved(op, args)  # defaults filled in, bytes and pathlib paths as str
-            paths, action = RAW[op]
-            full = [os.path.join(self.root, arg) for arg in args[:paths]]
-            with contextlib.suppress(*FAILURES):
-                action(*full, *args[paths:])
+            if outside_in(args) is not None:
+                return
+            inner = inner_link_in(args)
+            if inner is not None:
+                inner.make(self.root)
+            try:
+                args = resolved(op, concrete(args, self.root))  # defaults filled in, paths as str
+                paths, action = RAW[op]
+                full = [os.path.join(self.root, arg) for arg in args[:paths]]
+                with contextlib.suppress(*FAILURES):
+                    action(*full, *args[paths:])
+            finally:
+                if inner is not None:
+                    remove_link(self.root, inner.link)
 
         @invariant()
         def read_tree_back(self) -> None:
-            for dirpath, _, filenames in os.walk(self.root):
-                for filename in filenames:
-                    with open(os.path.join(dirpath, filename), "rb") as handle:
-                        handle.read()
+            found: dict[str, bytes | None] = {}
+            for dirpath, dirnames, filenames in os.walk(self.root):
+                rel = os.path.relpath(dirpath, self.root)
+                prefix = "" if rel == "." else rel + "/"
+                for name in dirnames:
+                    found[prefix + name] = None
+                for name in filenames:
+                    with open(os.path.join(dirpath, name), "rb") as handle:
+                        found[prefix + name] = handle.read()
+            self.model.found = found
 
-    add_operation_rules(Bare, arguments(FULL), "attempt")
+    strategies = arguments(FULL)
+    add_operation_rules(Bare, strategies, "step")
+    add_existing_path_rules(Bare, strategies)
+    add_link_rules(Bare, strategies)
+    escapes = [call for _, _, call in escaping_calls(MACHINE_FORMS)]
+    Bare.escape = rule(call=st.sampled_from(escapes))(lambda self, call: self.step(call.op, call.args))  # type: ignore[attr-defined]
     return Bare
 
 

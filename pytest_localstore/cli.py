@@ -189,7 +189,8 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         type=_seconds,
         default=50.0,
         metavar="SECONDS",
-        help="wall-clock budget for the whole run; the state machine stops early (default 50)",
+        help="wall-clock budget: the state machine stops once the run has taken this long; the table's"
+        " rows always run in full (default 50)",
     )
     contract.add_argument("--json", metavar="FILE", help="also write the whole report to FILE as JSON")
     contract.add_argument(
