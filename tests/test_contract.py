@@ -541,6 +541,14 @@ def test_ctrl_c_prints_what_was_found_and_exits_130(tmp_path: Path) -> None:
     assert "Traceback" not in stderr
 
 
+def test_the_time_budget_stops_the_state_machine_not_the_rows(tmp_path: Path) -> None:
+    report = run_contract(fresh(LocalArtifactStore, tmp_path), examples=50, steps=10, seed=0, max_time=0.0)
+    assert report.out_of_time
+    assert sum(report.rows_passed.values()) == sum(row.applies_to(Capabilities()) for row in ROWS)
+    assert report.calls["examples"] == 0  # the one it began to start, no call made, is no example
+    assert report.calls["steps"] == 0
+
+
 @pytest.mark.parametrize("store", [PrefixConfined, DotDotJoined])
 def test_paths_that_leave_the_root_are_caught(tmp_path: Path, store: type[LocalArtifactStore]) -> None:
     report = run_contract(fresh(store, tmp_path), examples=5, steps=5, seed=0)

@@ -215,7 +215,7 @@ def contract_machine(
             self.rejected = False
 
         def teardown(self) -> None:
-            if not self.rejected:
+            if self.calls and not self.rejected:  # not one the time budget stopped before it began
                 counts["examples"] += 1
 
         @initialize(files=starting_files(capabilities), fresh=_FRESH)
