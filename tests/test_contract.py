@@ -672,6 +672,31 @@ def test_hypothesis_simplest_example_is_dropped_before_it_makes_a_store(tmp_path
     assert len(made) == 3  # one store per example: none for the simplest one each run tried first
 
 
+def test_a_link_through_a_directory_needs_one_the_store_holds() -> None:
+    # A store without empty directories holds 'd/e' only above a file: a link that winds
+    # through 'd/e' would dangle there, so the machine goes through a link to the root instead.
+    from pytest_localstore.contract._machine import _directory_there
+    from pytest_localstore.contract._model import ReferenceModel
+
+    tree = [("d/a b", b""), ("d/e", None), ("f", b"x")]
+    relaxed = ReferenceModel.holding(tree, Capabilities(empty_directories=False))
+    assert _directory_there(relaxed, "d")
+    assert not _directory_there(relaxed, "d/e")
+    full = ReferenceModel.holding(tree)
+    assert _directory_there(full, "d/e")
+    assert not _directory_there(full, "f") and not _directory_there(full, "missing")
+
+
+def test_through_a_loop_a_name_too_long_may_be_found_first_without_empty_directories() -> None:
+    from pytest_localstore.contract._escapes import InnerLink
+    from pytest_localstore.contract._model import ReferenceModel
+
+    long = "b/" + "n" * 256 + "/a"
+    for caps in (Capabilities(empty_directories=False), Capabilities()):
+        outcome = ReferenceModel(caps).outcome("makedirs", (InnerLink("loop", long),))
+        assert "ENAMETOOLONG" in outcome.describe(), (caps, outcome.describe())
+
+
 def test_normal_forms_distinct_false_relaxes_exactly_the_nfd_twins(tmp_path: Path) -> None:
     relaxed = Capabilities(normal_forms_distinct=False)
     skipped = [row.id for row in ROWS if row.applies_to(Capabilities()) and not row.applies_to(relaxed)]

@@ -363,11 +363,12 @@ def add_link_rules(machine: type[RuleBasedStateMachine], strategies: dict[str, A
         style = data.draw(st.sampled_from(_LINK_STYLES))
         base = INNER_TARGET if style in _LINK_NEEDS else ""
         needed = _LINK_NEEDS.get(style, "")
-        tree = self.model.tree()
-        if needed and needed not in tree:
+        if needed and needed not in self.model.tree():
             self.step("makedirs", (needed,))
-        elif needed and tree[needed] is not None:
-            base, style = "", "root"  # a file where the link leads: through a link to the root
+        if needed and not _directory_there(self.model, needed):
+            # A file where the link leads, or a directory a store without empty directories does
+            # not hold: through a link to the root.
+            base, style = "", "root"
         op = data.draw(st.sampled_from(_THROUGH_LINK))
         args = list(data.draw(strategies[op]))
         index = data.draw(st.sampled_from(OPERATIONS[op].path_args))
@@ -385,6 +386,18 @@ def add_link_rules(machine: type[RuleBasedStateMachine], strategies: dict[str, A
         self.step(op, tuple(args))
 
     machine.through_link = precondition(lambda self: self.links_possible)(rule(data=st.data())(through_link))
+
+
+def _directory_there(model: ReferenceModel, path: str) -> bool:
+    """Whether the store holds a directory at *path*, by the model: one without empty
+    directories holds a directory only above a file."""
+    tree = model.tree()
+    if tree.get(path, b"") is not None:  # missing, or a file
+        return False
+    prefix = path + "/"
+    return model.caps.empty_directories or any(
+        name.startswith(prefix) and content is not None for name, content in tree.items()
+    )
 
 
 def _in_form_of(example: Any, path: str) -> Any:

@@ -125,11 +125,11 @@ class ReferenceModel:
                 return ok([])
             if op in _NOTHING_TO_WALK:
                 return ok(_NOTHING_TO_WALK[op])
-            if op in ("mkdir", "makedirs") and not self.caps.empty_directories:
-                return either(None, LOOP, FNF)  # making a directory may make nothing at all
             # ELOOP, as Linux says; pyfakefs says ENOENT, and nothing is there to find. What else
             # stops the call may be found first (a name too long, the other path of a copy).
             others = self.outcome(op, tuple(arg.path("") if arg is inner else arg for arg in args)).errors
+            if op in ("mkdir", "makedirs") and not self.caps.empty_directories:
+                return either(None, LOOP, FNF, *others)  # making a directory may make nothing at all
             return fail(LOOP, FNF, *others)
         args = modelled(args)
         outside = outside_in(args)
