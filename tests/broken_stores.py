@@ -158,7 +158,8 @@ class MergingRename(LocalArtifactStore):
         # Into itself, or onto a directory above it: the rename below refuses.
         nested = target.startswith(source + os.sep) or source.startswith(target + os.sep)
         both_dirs = all(os.path.isdir(name) and not os.path.islink(name) for name in (source, target))
-        merge = overwrite and source != target and not nested and both_dirs
+        # The same directory by two names (one through a link to the root) is no merge.
+        merge = overwrite and not nested and both_dirs and not os.path.samefile(source, target)
         if merge and os.listdir(target):
             shutil.copytree(source, target, dirs_exist_ok=True)
             shutil.rmtree(source)
