@@ -45,7 +45,6 @@ from pytest_localstore.contract._escapes import (
     escaping_calls,
     inner_link_in,
     outside_in,
-    remove_link,
 )
 from pytest_localstore.contract._machine import (
     add_existing_path_rules,
@@ -55,6 +54,7 @@ from pytest_localstore.contract._machine import (
     starting_files,
 )
 from pytest_localstore.contract._operations import resolved
+from pytest_localstore.contract._sandbox import Sandbox
 from pytest_localstore.contract._settings import contract_settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -123,6 +123,7 @@ def bare_machine(make_root: Callable[[], str], counts: Counter[str]) -> type[Rul
             self.root = make_root()
             self.model = _Found()
             self.links_possible = True
+            self.sandbox = Sandbox()
 
         @initialize(files=starting_files(FULL))
         def populate(self, files: list[tuple[str, bytes]]) -> None:
@@ -139,7 +140,7 @@ def bare_machine(make_root: Callable[[], str], counts: Counter[str]) -> type[Rul
                 return
             inner = inner_link_in(args)
             if inner is not None:
-                inner.make(self.root)
+                self.sandbox.link_in(self.root, inner)
             try:
                 args = resolved(op, concrete(args, self.root))  # defaults filled in, paths as str
                 paths, action = RAW[op]
@@ -148,7 +149,7 @@ def bare_machine(make_root: Callable[[], str], counts: Counter[str]) -> type[Rul
                     action(*full, *args[paths:])
             finally:
                 if inner is not None:
-                    remove_link(self.root, inner.link)
+                    self.sandbox.unlink(self.root, inner.link)
 
         @invariant()
         def read_tree_back(self) -> None:

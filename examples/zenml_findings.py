@@ -19,7 +19,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from pytest_localstore.contract._command import targets_for
-from pytest_localstore.contract._escapes import OutsideWatch
+from pytest_localstore.contract._escapes import sibling_preamble
 
 TARGETS = ("zenml:local", "zenml:s3")
 SEED = "1"
@@ -31,10 +31,7 @@ def calls_of(program: str, opening: str) -> str:
     The lines that make the watched sibling ``<root>_evil`` are shown as one word.
     """
     body = program[len(opening) :] if program.startswith(opening) else program
-    for link in (True, False):
-        body = body.replace(
-            OutsideWatch.preamble(link), "# watch <root>_evil" + (" via link-out" if link else "")
-        )
+    body = body.replace(sibling_preamble(), "# watch <root>_evil")
     watching = [line[2:] for line in body.splitlines() if line.startswith("# watch")]
     lines = [line.strip() for line in body.splitlines() if line.strip() and not line.startswith("#")]
     shown = "; ".join(lines).replace("|", "\\|")

@@ -91,6 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the scratch projects here (default: a temp dir)")
     parser.add_argument("--no-unit", action="store_true", help="score the contract only")
     parser.add_argument(
+        "--modules",
+        type=_module_names,
+        default=MODULES,
+        metavar="MODULES",
+        help=f"the store's modules to mutate, comma-separated (default: all of {', '.join(MODULES)})",
+    )
+    parser.add_argument(
         "--run",
         type=_part_names,
         default=_part_names(",".join(PARTS)),
@@ -102,16 +109,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if set(args.run) != set(PARTS) and not args.workdir:
         parser.error("--run of some parts needs the --workdir of an earlier run for the others")
 
-    equivalent = read_listed(EQUIVALENT)
-    unpromised = read_listed(UNPROMISED)
+    modules = args.modules
+    equivalent = of_modules(read_listed(EQUIVALENT), modules)
+    unpromised = of_modules(read_listed(UNPROMISED), modules)
     set_apart = equivalent | unpromised
     with tempfile.TemporaryDirectory(prefix="localstore-mutation-") as scratch:
         workdir = args.workdir or Path(scratch)
 
         def part(which: Part, names: Sequence[str] = ()) -> dict[str, str]:
             if which.name not in args.run:
-                return statuses(_project(workdir, which))
-            return run_part(which, workdir, args.max_children, names)
+                return statuses(_project(workdir, which), modules)
+            return run_part(which, workdir, args.max_children, names, modules)
 
         rows = part(ROWS)
         machine = part(MACHINE)
@@ -123,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 unit = part(UNIT, left)
     combined = {name: _either(status, unit.get(name, "no tests")) for name, status in contract.items()}
 
-    print(f"mutmut {version('mutmut')}, {datetime.date.today()}, seed {SEED}, modules: {', '.join(MODULES)}")
+    print(f"mutmut {version('mutmut')}, {datetime.date.today()}, seed {SEED}, modules: {', '.join(modules)}")
     print(
         f"{len(rows)} mutants: {len(equivalent)} equivalent ({EQUIVALENT.name}),"
         f" {len(unpromised)} change only what the API leaves open ({UNPROMISED.name})"
@@ -137,10 +145,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return report_problems(final, contract, equivalent, unpromised)
 
 
-def run_part(part: Part, workdir: Path, max_children: int, names: Iterable[str] = ()) -> dict[str, str]:
+def run_part(
+    part: Part,
+    workdir: Path,
+    max_children: int,
+    names: Iterable[str] = (),
+    modules: Sequence[str] = MODULES,
+) -> dict[str, str]:
     """Run mutmut for one part in its own copy of the project; each mutant's status by name."""
     project = _project(workdir, part)
-    prepare(project, part)
+    prepare(project, part, modules)
     log = project / "mutmut.log"
     print(f"{part.label}: mutmut run (log: {log})", flush=True)
     with log.open("w") as out:
@@ -154,14 +168,14 @@ def run_part(part: Part, workdir: Path, max_children: int, names: Iterable[str] 
     if done.returncode != 0:
         tail = log.read_text(errors="replace").splitlines()[-20:]
         raise SystemExit(f"mutmut failed for {part.label} (exit {done.returncode}):\n" + "\n".join(tail))
-    return statuses(project)
+    return statuses(project, modules)
 
 
 def _project(workdir: Path, part: Part) -> Path:
     return workdir / part.label.replace(" ", "-")
 
 
-def prepare(project: Path, part: Part) -> None:
+def prepare(project: Path, part: Part, modules: Sequence[str] = MODULES) -> None:
     """A scratch copy of the package, the tests the part needs and the settings for both tools."""
     if project.exists():
         shutil.rmtree(project)
@@ -177,7 +191,7 @@ def prepare(project: Path, part: Part) -> None:
         shutil.copy2(ROOT / tests, project / tests)
         tests = tests.parent
     settings = (ROOT / "pyproject.toml").read_text() if part.project_settings else _BARE_PYTEST
-    (project / "pyproject.toml").write_text(settings + _mutmut_settings(part, tests.as_posix()))
+    (project / "pyproject.toml").write_text(settings + _mutmut_settings(part, tests.as_posix(), modules))
 
 
 _PYTEST_ARGS = ("--hypothesis-seed", str(SEED), "-p", "no:cacheprovider")
@@ -187,30 +201,45 @@ addopts = ["--strict-markers"]
 """
 
 
-def _mutmut_settings(part: Part, copied: str) -> str:
+def _mutmut_settings(part: Part, copied: str, modules: Sequence[str] = MODULES) -> str:
     def toml_list(items: Iterable[str]) -> str:
         return json.dumps(list(items))
 
     return f"""
 [tool.mutmut]
 source_paths = ["{PACKAGE}/"]
-only_mutate = {toml_list(f"{PACKAGE}/{module}" for module in MODULES)}
+only_mutate = {toml_list(f"{PACKAGE}/{module}" for module in modules)}
 also_copy = {toml_list(["conftest.py", copied])}
 pytest_add_cli_args = {toml_list(_PYTEST_ARGS + part.extra_args)}
 pytest_add_cli_args_test_selection = {toml_list(part.selection)}
 """
 
 
-def statuses(project: Path) -> dict[str, str]:
+def statuses(project: Path, modules: Sequence[str] = MODULES) -> dict[str, str]:
     """Each mutant's status, from the ``.meta`` files mutmut leaves beside the mutated modules."""
     from mutmut.stats import status_by_exit_code
 
     found: dict[str, str] = {}
-    for module in MODULES:
+    for module in modules:
         meta = json.loads((project / "mutants" / PACKAGE / f"{module}.meta").read_text())
         for name, code in meta["exit_code_by_key"].items():
             found[name] = status_by_exit_code[code]
     return found
+
+
+def _module_names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in MODULES]
+    if unknown or not names:
+        shown = unknown[0] if unknown else text
+        raise argparse.ArgumentTypeError(f"{shown!r}: expected modules from {', '.join(MODULES)}")
+    return names
+
+
+def of_modules(listed: dict[str, str], modules: Sequence[str]) -> dict[str, str]:
+    """The entries of a list that name mutants of *modules*."""
+    prefixes = tuple(f"{PACKAGE}.{module.removesuffix('.py')}." for module in modules)
+    return {name: reason for name, reason in listed.items() if name.startswith(prefixes)}
 
 
 def alive(found: dict[str, str], equivalent: dict[str, str]) -> list[str]:

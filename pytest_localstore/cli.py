@@ -152,8 +152,12 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         "Run the contract's table and its Hypothesis state machine on each TARGET; print a"
         " conformance table per operation and, for each cause of violation (most serious kind"
         " first: data, value, silent, error), the shortest program that shows it, runnable as"
-        " pasted. Progress and the seed go to stderr. Exit status: 0 conforming, 1 violations,"
-        " 2 bad input, 130 stopped by Ctrl-C (after the report of what was found)."
+        " pasted. Progress and the seed go to stderr. Safe on a store that does not confine its"
+        " paths at all: outside a root, calls that change things name only a sandbox the run makes"
+        " and removes, and a canary beside the root ends the run after a call that harms what"
+        " holds it. Exit status: 0 conforming, 1 violations (or a run a store or its factory"
+        " ended early, with the report of what was found), 2 bad input, 130 stopped by Ctrl-C"
+        " and 143 by SIGTERM (after the report of what was found)."
     )
     contract.add_argument(
         "targets",

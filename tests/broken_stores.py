@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from pytest_localstore import LocalArtifactStore, PathOutsideStoreError
+from pytest_localstore import ArtifactStore, LocalArtifactStore, PathOutsideStoreError
 from pytest_localstore._confine import Confinement
 from pytest_localstore._lexical_ops import LexicalOperations
 from pytest_localstore.artifact_store import PathType, WalkEntry
@@ -605,3 +605,103 @@ class StatGivesInfoDict(LocalArtifactStore):
 
 
 make_stat_gives_info_dict = _factory(StatGivesInfoDict)
+
+
+class NoConfinement(ArtifactStore):
+    """A first draft with no confinement at all: every path is joined to the root and used.
+
+    What the contract must survive: handed ``'..'`` or the root's parent, its
+    ``rmtree`` would delete the directory that holds the root. Its factory makes
+    roots with plain ``tempfile.mkdtemp()``, the most natural choice, so a test
+    points ``TMPDIR`` (or ``tempfile.tempdir``) at a directory of its own.
+    """
+
+    flavor = "careless"
+
+    def __init__(self, root: str) -> None:
+        super().__init__()
+        self._root = os.path.realpath(root)
+
+    @property
+    def path(self) -> str:
+        return self._root
+
+    def _full(self, path: PathType) -> str:
+        return os.path.join(self._root, os.fsdecode(os.fspath(path)))
+
+    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
+        if "b" in mode:
+            return builtins.open(self._full(path), mode)
+        return builtins.open(self._full(path), mode, encoding="utf-8")
+
+    def copyfile(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
+        if not overwrite and os.path.lexists(self._full(dst)):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), self._full(dst))
+        shutil.copyfile(self._full(src), self._full(dst))
+
+    def exists(self, path: PathType) -> bool:
+        return os.path.exists(self._full(path))
+
+    def glob(self, pattern: PathType) -> list[str]:
+        import glob
+
+        return glob.glob(self._full(pattern))
+
+    def isdir(self, path: PathType) -> bool:
+        return os.path.isdir(self._full(path))
+
+    def listdir(self, path: PathType) -> list[str]:
+        return os.listdir(self._full(path))
+
+    def makedirs(self, path: PathType) -> None:
+        os.makedirs(self._full(path), exist_ok=True)
+
+    def mkdir(self, path: PathType) -> None:
+        os.mkdir(self._full(path))
+
+    def remove(self, path: PathType) -> None:
+        os.remove(self._full(path))
+
+    def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
+        if not overwrite and os.path.lexists(self._full(dst)):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), self._full(dst))
+        os.replace(self._full(src), self._full(dst))
+
+    def rmtree(self, path: PathType) -> None:
+        shutil.rmtree(self._full(path))
+
+    def stat(self, path: PathType) -> os.stat_result:
+        return os.stat(self._full(path))
+
+    def size(self, path: PathType) -> int:
+        return os.path.getsize(self._full(path))
+
+    def walk(
+        self, top: PathType, topdown: bool = True, onerror: Callable[[OSError], Any] | None = None
+    ) -> Iterator[WalkEntry]:
+        return os.walk(self._full(top), topdown=topdown, onerror=onerror)
+
+
+class CarelessRename(NoConfinement):
+    """No confinement, and a ``rename`` that moves a directory's entries one by one, then
+    removes it: handed ``'..'`` as its source, it would empty the directory that holds the root."""
+
+    def rename(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
+        source, target = self._full(src), self._full(dst)
+        if not os.path.isdir(source):
+            super().rename(src, dst, overwrite)
+            return
+        if not overwrite and os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), target)
+        os.makedirs(target, exist_ok=True)
+        for name in os.listdir(source):
+            shutil.move(os.path.join(source, name), os.path.join(target, name))
+        shutil.rmtree(source)
+
+
+def make_no_confinement() -> NoConfinement:
+    return NoConfinement(tempfile.mkdtemp())
+
+
+def make_careless_rename() -> CarelessRename:
+    return CarelessRename(tempfile.mkdtemp())

@@ -32,7 +32,7 @@ from pytest_localstore.contract._operations import literal
 from pytest_localstore.contract._program import Call
 from pytest_localstore.contract._rows import ESCAPE_ROWS
 from pytest_localstore.contract._runner import (
-    find_violations,
+    explore,
     program_of,
     replay,
     row_model,
@@ -618,8 +618,8 @@ def test_a_store_that_does_not_confine_says_so() -> None:
 def test_the_state_machine_alone_catches_an_escaping_store(tmp_path: Path) -> None:
     # 100 examples: the escape rule is one of some forty, and Hypothesis's choices depend on the
     # modules loaded (it mixes in their constants), so 40 examples can miss a write outside.
-    entries = find_violations(fresh(PrefixConfined, tmp_path), Capabilities(), examples=100, steps=25, seed=0)
-    rules = {(entry.kind, entry.violation.problem.rule) for entry in entries}
+    report = explore(fresh(PrefixConfined, tmp_path), Capabilities(), examples=100, steps=25, seed=0)
+    rules = {(entry.kind, entry.violation.problem.rule) for entry in report.ordered()}
     assert ("data", "changes nothing outside the root") in rules
     # and a refusal it should have made (silent) or made wrongly (error)
     assert any(kind != "data" and "a path outside the root" in rule for kind, rule in rules), rules
@@ -631,7 +631,7 @@ def test_the_state_machine_alone_catches_what_random_paths_seldom_reach(
     tmp_path: Path, store: type[LocalArtifactStore]
 ) -> None:
     # the NFD twin of a name, an existing target for copy and rename, a name with a trailing space
-    assert find_violations(fresh(store, tmp_path), Capabilities(), examples=40, steps=25, seed=0)
+    assert explore(fresh(store, tmp_path), Capabilities(), examples=40, steps=25, seed=0).entries
 
 
 def test_the_machine_starts_from_files_and_picks_existing_paths(tmp_path: Path) -> None:
@@ -643,7 +643,7 @@ def test_the_machine_starts_from_files_and_picks_existing_paths(tmp_path: Path) 
             targets.append("file" if onto_another else "other")
             super().copyfile(src, dst, overwrite)
 
-    assert not find_violations(fresh(Recording, tmp_path), Capabilities(), examples=40, steps=25, seed=0)
+    assert explore(fresh(Recording, tmp_path), Capabilities(), examples=40, steps=25, seed=0).ok
     assert targets.count("file") >= 8  # copies onto another file that is there (3 without those rules)
 
 

@@ -141,3 +141,17 @@ def test_a_directory_that_is_no_run_is_refused_in_one_line(
     assert error.endswith(
         f"{tmp_path / 'nope'}: expected the --workdir of a mutation/run.py run (no table-rows/mutants)"
     )
+
+
+def test_modules_can_be_chosen_and_the_lists_follow_them() -> None:
+    assert driver._module_names("_confine.py, _beneath.py") == ("_confine.py", "_beneath.py")
+    with pytest.raises(Exception, match=r"'nope\.py': expected modules from local_store\.py"):
+        driver._module_names("_confine.py,nope.py")
+    listed = {
+        "pytest_localstore._confine.x_f__mutmut_1": "a reason",
+        "pytest_localstore._confine_more.x_f__mutmut_1": "another module that shares a prefix",
+        "pytest_localstore._glob.x_g__mutmut_2": "another reason",
+    }
+    assert driver.of_modules(listed, ("_confine.py",)) == {
+        "pytest_localstore._confine.x_f__mutmut_1": "a reason"
+    }

@@ -21,7 +21,6 @@ with the store's root written as ``<root>``.
 from __future__ import annotations
 
 import errno
-import os
 import stat
 from collections.abc import Mapping
 from typing import Any
@@ -29,18 +28,19 @@ from typing import Any
 from ..artifact_store import ArtifactStore
 from ._escapes import (
     CONTRACT_LINKS,
-    OutsideWatch,
+    STAND_INS,
+    Outside,
     concrete,
     inner_link_in,
     link_made_for,
     modelled,
     outside_in,
-    remove_link,
 )
 from ._model import ReferenceModel, split
 from ._operations import OPERATIONS, resolved
 from ._outcomes import PERM, values_match
 from ._program import Call
+from ._sandbox import OutsideWatch, Sandbox
 
 #: The kinds of problem, most serious first.
 KINDS = ("data", "value", "silent", "error")
@@ -49,14 +49,20 @@ SHOWN_CHARACTERS = 160
 
 
 class Problem:
-    """What a store did wrong in one call: its kind, the rule it broke, and what it did."""
+    """What a store did wrong in one call: its kind, the rule it broke, and what it did.
 
-    __slots__ = ("detail", "kind", "rule")
+    A *fatal* problem harmed what lies around the root (a canary of the contract's,
+    the directory that holds the root): the run stops at once, and the calls that
+    showed it are not made again.
+    """
 
-    def __init__(self, kind: str, rule: str, detail: str) -> None:
+    __slots__ = ("detail", "fatal", "kind", "rule")
+
+    def __init__(self, kind: str, rule: str, detail: str, *, fatal: bool = False) -> None:
         self.kind = kind
         self.rule = rule
         self.detail = detail
+        self.fatal = fatal
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.rule}; {self.detail}"
@@ -70,24 +76,28 @@ class NotComparable(Exception):
 
 
 class Normaliser:
-    """Turns a store's answers into the model's terms: relative paths, sorted lists."""
+    """Turns a store's answers into the model's terms: relative paths, sorted lists.
 
-    def __init__(self, store: ArtifactStore, model: ReferenceModel) -> None:
+    It also holds the run's *sandbox* (see ``_sandbox``), which guards the
+    directory that holds the store's root from its first call on.
+    """
+
+    def __init__(self, store: ArtifactStore, model: ReferenceModel, sandbox: Sandbox | None = None) -> None:
         self.root = store.path.rstrip("/")
         self.model = model
-        self._watch: OutsideWatch | None = None
-        self._watch_made = not model.caps.confined
+        self.sandbox = sandbox if sandbox is not None else Sandbox()
+        self.sandbox.guard(self.root)
 
-    def outside_watch(self) -> OutsideWatch | None:
-        """The watched place outside the root (a confined store on the local disk), made on first use.
+    def outside_watch(self, outside: Outside) -> OutsideWatch | None:
+        """The watched places outside the root (a confined store on the local disk), made on first
+        use: the sibling, and the neighbour once a call names it.
 
         Only calls with a path that leaves the root ask for it, so a sequence
         without one pays nothing for it.
         """
-        if not self._watch_made:
-            self._watch_made = True
-            self._watch = OutsideWatch.beside(self.root)
-        return self._watch
+        if not self.model.caps.confined:
+            return None
+        return self.sandbox.watch(self.root, neighbour=outside.form in STAND_INS)
 
     def relative(self, path: str) -> str:
         if not isinstance(path, str):
@@ -185,18 +195,32 @@ def _kind_and_size(raw: Any) -> tuple[str, int]:
     return kind, size
 
 
+#: The rule broken by a call after which something outside the root is not as it was.
+OUTSIDE_UNCHANGED = "changes nothing outside the root"
+
+
 def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser) -> Problem | None:
     """Run *call* on both, then compare the whole tree; the model follows the store when it may.
 
     ``None`` when the store kept the contract, else the :class:`Problem`. A link the call
-    goes through is made just before it and removed after it.
+    goes through is made just before it and removed after it. Then the sandbox's canaries
+    are looked at: a call after which one is harmed is a fatal ``data`` problem.
     """
+    sandbox = normalise.sandbox
+    sandbox.last_call = call
+    trouble = None
     try:
-        return _checked(model, store, call, normalise)
+        problem = _checked(model, store, call, normalise)
+    except OSError as error:  # the contract's own work beside the root: something took its place
+        problem, trouble = None, f"the contract's sandbox beside the root is not as it made it ({error})"
     finally:
         place = link_made_for(call.args)
-        if place is not None and os.path.isdir(normalise.root):
-            remove_link(normalise.root, place)
+        if place is not None:
+            sandbox.unlink(normalise.root, place)
+    damage = sandbox.damage() or trouble
+    if damage is None:
+        return problem
+    return Problem("data", OUTSIDE_UNCHANGED, f"after {call.inline()}, {damage}", fatal=True)
 
 
 def _checked(
@@ -206,16 +230,16 @@ def _checked(
     said = f"contract: {outcome.describe()}"
     outside = outside_in(call.args)
     escaping = outside is not None and PERM in outcome.errors  # not a link named for remove, say
-    watch = normalise.outside_watch() if outside is not None else None
-    if outside is not None and outside.link is not None:
-        if watch is None:
-            return None  # no link can be made to a root that is not on this disk: the row does not apply
-        watch.link_from(normalise.root, outside.link)
+    watch = normalise.outside_watch(outside) if outside is not None else None
+    if (
+        outside is not None
+        and outside.link is not None
+        and not normalise.sandbox.link_out(normalise.root, outside.link)
+    ):
+        return None  # no link can be made to a root that is not on this disk: the row does not apply
     inner = inner_link_in(call.args)
-    if inner is not None:
-        if not os.path.isdir(normalise.root):
-            return None  # no link can be made in a root that is not on this disk: the row does not apply
-        inner.make(normalise.root)
+    if inner is not None and not normalise.sandbox.link_in(normalise.root, inner):
+        return None  # no link can be made in a root that is not on this disk: the row does not apply
     try:
         raw = OPERATIONS[call.op].perform(store, concrete(call.args, normalise.root))
     except Exception as error:  # the store's error is the thing under test
@@ -294,7 +318,7 @@ def _damage(
     if watch is not None:
         outside = watch.changes()
         if outside is not None:
-            return Problem("data", "changes nothing outside the root", f"{did}, and then {outside}")
+            return Problem("data", OUTSIDE_UNCHANGED, f"{did}, and then {outside}")
     difference = tree_difference_of(model, store, normalise)
     return None if difference is None else Problem("data", rule, f"{did}, and then {difference}")
 

@@ -27,8 +27,6 @@ from ._runner import Entry, Report, new_seed, run_contract
 
 #: The default wall-clock budget of a whole ``localstore contract`` run, in seconds.
 DEFAULT_MAX_TIME = 50.0
-#: Exit status when Ctrl-C stopped the run (after the partial report).
-INTERRUPTED = 130
 
 
 class TargetError(Exception):
@@ -303,7 +301,7 @@ def _local_in_pyfakefs() -> Iterator[Callable[[], ArtifactStore]]:
     from pyfakefs.fake_filesystem_unittest import Patcher
 
     from .. import local_store
-    from . import _checker, _machine, _runner  # noqa: F401  (loaded before patching)
+    from . import _checker, _machine, _runner, _sandbox  # noqa: F401  (loaded before patching)
 
     numbers = itertools.count()
     with Patcher():
@@ -323,8 +321,9 @@ def run(
     json_path: str | None = None,
     database: str | None = None,
 ) -> int:
-    """Check every target and print one report each. Exit status: 0 conforming, 1 violations,
-    2 bad targets, 130 stopped by Ctrl-C (after the report of what was found)."""
+    """Check every target and print one report each. Exit status: 0 conforming, 1 violations
+    (or a store that harmed its surroundings, or a factory that failed, during the run), 2 bad
+    targets, 130 stopped by Ctrl-C and 143 by SIGTERM (after the report of what was found)."""
     try:
         resolved = [target for spec in targets for target in targets_for(spec)]
     except TargetError as error:
@@ -337,7 +336,7 @@ def run(
     err.write(f"seed {seed} (repeat this run with --seed {seed})\n")
     started = time.monotonic()
     results: list[tuple[Target, Report]] = []
-    with _hypothesis_files_kept_out_of_the_current_directory(), _ctrl_c_as_a_request() as stop_requested:
+    with _hypothesis_files_kept_out_of_the_current_directory(), _signals_as_a_request() as signalled:
         for index, target in enumerate(resolved):
             budget = (max_time - (time.monotonic() - started)) / (len(resolved) - index)
             err.write(
@@ -354,29 +353,32 @@ def run(
                     max_time=max(budget, 1.0),
                     database=database,
                     progress=lambda message: print(f"  {message}", file=err, flush=True),
-                    stop_requested=stop_requested,
+                    stop_requested=lambda: bool(signalled),
                 )
             results.append((target, report))
-            out.write(render_report(target, report, render_table, ascii_only))
+            by = "SIGTERM" if signalled[:1] == [signal.SIGTERM] else "Ctrl-C"
+            out.write(render_report(target, report, render_table, ascii_only, by))
             out.flush()
             err.write(f"{target.label}: {report.seconds:.1f} s\n")
             if report.interrupted:
                 break
     for message in dict.fromkeys(m for _, report in results for m in report.warnings):
         err.write(f"localstore: hypothesis: {' '.join(message.split())}\n")
-    status = _status(results)
+    status = _status(results, signalled)
     if json_path is not None:
         _write_json(json_path, results, seed, status)
     return status
 
 
-def _status(results: list[tuple[Target, Report]]) -> int:
+def _status(results: list[tuple[Target, Report]], signalled: list[int]) -> int:
     if any(report.interrupted for _, report in results):
-        return INTERRUPTED
+        return 128 + (signalled[0] if signalled else signal.SIGINT)
     return 1 if any(not report.ok for _, report in results) else 0
 
 
-def render_report(target: Target, report: Report, render_table: Any, ascii_only: bool) -> str:
+def render_report(
+    target: Target, report: Report, render_table: Any, ascii_only: bool, interrupted_by: str = "Ctrl-C"
+) -> str:
     """One target's report: a table per operation, totals, then one entry per cause, most serious first."""
     calls: dict[str, int] = {}
     for name, count in report.calls.items():
@@ -390,12 +392,16 @@ def render_report(target: Target, report: Report, render_table: Any, ascii_only:
     totals = report.totals()
     if report.ok:
         verdict = "conforms"
-    else:
+    elif report.entries:
         found = ", ".join(f"{kind} {count}" for kind, count in totals.items() if count)
         verdict = f"{len(report.entries)} cause(s) of violation: {found}"
+    else:
+        verdict = "not judged to the end"
     lines = [f"{target.label}: {verdict}"]
+    if report.stopped:
+        lines.append(f"({report.stopped}; the report of what was found until then)")
     if report.interrupted:
-        lines.append("(stopped by Ctrl-C: the report of what was found so far)")
+        lines.append(f"(stopped by {interrupted_by}: the report of what was found so far)")
     if report.out_of_time:
         lines.append("(the time budget ran out: the state machine stopped early; see --max-time)")
     relaxed = target.capabilities.relaxed()
@@ -448,6 +454,7 @@ def _write_json(path: str, results: list[tuple[Target, Report]], seed: int, stat
                     else "refusals only"
                 ),
                 "interrupted": report.interrupted,
+                "stopped": report.stopped or None,
                 "out_of_time": report.out_of_time,
                 "seconds": round(report.seconds, 3),
                 "rows": {"passed": dict(report.rows_passed), "failed": dict(report.rows_failed)},
@@ -477,32 +484,35 @@ def _write_json(path: str, results: list[tuple[Target, Report]], seed: int, stat
 
 
 @contextlib.contextmanager
-def _ctrl_c_as_a_request() -> Iterator[Callable[[], bool]]:
-    """Ctrl-C sets a flag that the run checks before every row and example; a second one interrupts.
+def _signals_as_a_request() -> Iterator[list[int]]:
+    """Ctrl-C and SIGTERM (as ``timeout``, CI runners and pytest-timeout send it) put their
+    number in the list the run checks before every row and example; a second one interrupts.
 
-    A KeyboardInterrupt raised by the default handler can land in a garbage
-    collector callback (Hypothesis has one), where Python prints and ignores it:
-    the run would go on as if Ctrl-C had not been pressed.
+    Either way the run ends through its ``finally`` blocks: a partial report, and nothing of
+    the contract's left beside the roots. A KeyboardInterrupt raised by the default handler
+    can land in a garbage collector callback (Hypothesis has one), where Python prints and
+    ignores it: the run would go on as if Ctrl-C had not been pressed.
     """
-    pressed: list[bool] = []
+    signalled: list[int] = []
 
     def handler(signum: int, frame: object) -> None:
-        if pressed:
+        if signalled:
             raise KeyboardInterrupt
-        pressed.append(True)
+        signalled.append(signum)
 
-    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # nohup or a background job: keep ignoring it
-        yield lambda: False
-        return
+    previous: dict[signal.Signals, Any] = {}
     try:
-        previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread: leave Ctrl-C as it is
-        yield lambda: False
-        return
+        for number in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(number) is signal.SIG_IGN:  # nohup or a background job: keep ignoring it
+                continue
+            previous[number] = signal.signal(number, handler)
+    except ValueError:  # not the main thread: leave the signals as they are
+        pass
     try:
-        yield lambda: bool(pressed)
+        yield signalled
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for restored, handler_before in previous.items():
+            signal.signal(restored, handler_before)
 
 
 @contextlib.contextmanager

@@ -1,21 +1,28 @@
-"""Confinement in the contract: paths that leave the root, and a watched place outside it.
+"""Confinement in the contract: paths that leave the root, written as the contract draws them.
 
 Every flavor that declares ``confined`` (the default) must refuse a path that
 leaves its root (``PermissionError``, of which ``PathOutsideStoreError`` is
 one; ``ValueError`` for a NUL byte) and must neither read nor change anything
 outside. An escaping path is an :class:`Outside` argument, made from the
 store's root at call time, in one of the forms of ``FORMS``: ``..`` out of the
-root, ``..`` itself, an absolute path, a sibling that shares the root's name as a
-prefix (as ``str``, ``bytes`` and ``pathlib.Path``), the root's parent, a NUL byte.
+root, an absolute path, a sibling that shares the root's name as a prefix (as
+``str``, ``bytes`` and ``pathlib.Path``), a NUL byte, and two that name a whole
+directory outside: ``..`` itself and the root's parent for calls that only
+read, and in calls that change things (``Operation.changes``) a directory of
+the contract's beside the root instead, ``evil_<name of the root>`` (its name
+does not start with the root's, so a string-prefix check refuses it as it
+refuses ``..``), through ``..`` or absolute. So a store that does not confine
+at all can only change the contract's own sandbox, never what holds its root.
 
 For a store whose root is a directory on this machine's disk, the contract
-makes a sibling directory, ``<root>_evil``, with a file and a subdirectory, and
-compares it before and after every call (:class:`OutsideWatch`); the escaping
-paths point into it. One more form exists only there: a path through
-``link-out``, a symbolic link inside the root to the sibling, made by the
-contract (not through the store's API) just before the call, removed after
-it, and left out of the tree the contract reads back. For other stores only
-the refusal is checked, the link rows do not apply, and the report says so.
+makes the sibling ``<root>_evil`` and that neighbour, each with a file and a
+subdirectory, and compares them before and after every escaping call (see
+``_sandbox``); every escaping path that a call may change points into them. One more form exists only
+there: a path through ``link-out``, a symbolic link inside the root to the
+sibling, made by the contract (not through the store's API) just before the
+call, removed after it, and left out of the tree the contract reads back. For
+other stores only the refusal is checked, the link rows do not apply, and the
+report says so.
 
 Links that stay inside must keep working: an :class:`InnerLink` argument goes
 through ``link-in``, a link inside the root to its directory ``d`` (written
@@ -31,6 +38,8 @@ The link out can also be named itself (``link-out``, ``link-out/``, and
 must refuse, one that acts on the name alone may act on the link (``remove``
 removes it, ``mkdir`` finds it there), and ``rmtree`` of a directory that
 holds it removes the link, never what it points to.
+
+Nothing here touches a disk: what the contract makes, it makes in ``_sandbox``.
 """
 
 from __future__ import annotations
@@ -39,10 +48,13 @@ import os
 import pathlib
 from typing import Any
 
+from ._operations import OPERATIONS
 from ._program import Call
 
 #: What the watched place outside the root holds.
 SIBLING_SUFFIX = "_evil"
+#: The directory beside the root whose name does not share the root's: ``evil_<name>``.
+NEIGHBOUR_PREFIX = "evil_"
 OUTSIDE_FILE = "x"
 OUTSIDE_CONTENT = b"outside the root"
 OUTSIDE_DIR = "d"
@@ -120,12 +132,15 @@ class InnerLink:
         base = "" if self.style == "root" else INNER_TARGET
         return "/".join(part for part in (base, self.rest.rstrip("/")) if part) or "."
 
-    def make(self, root: str) -> None:
-        """Make ``<root>/link-in`` unless a name is already there."""
-        link = os.path.join(root, self.link)
-        if not os.path.lexists(link):
-            target = INNER_LINK_STYLES[self.style]
-            os.symlink(os.path.join(root, target) if self.style in ABSOLUTE_STYLES else target, link)
+    @property
+    def target(self) -> str:
+        """What the link holds, relative to the root (empty for the root itself)."""
+        return INNER_LINK_STYLES[self.style]
+
+    @property
+    def absolute(self) -> bool:
+        """Whether the link is written as an absolute path below the root."""
+        return self.style in ABSOLUTE_STYLES
 
     def source(self) -> str:
         """Python that makes the link, for a reported program (after ``import os``)."""
@@ -189,6 +204,10 @@ class Outside:
         inside_sibling = f"{root.rstrip('/')}{SIBLING_SUFFIX}/{self.target}".rstrip("/")
         if self.form == "dotdot":
             return f"../{base}{SIBLING_SUFFIX}/{self.target}".rstrip("/")
+        if self.form == "dotdot neighbour":
+            return f"../{NEIGHBOUR_PREFIX}{base}"
+        if self.form == "neighbour":
+            return neighbour_of(root)
         if self.form == "up":
             return ".."
         if self.form == "bytes":
@@ -218,6 +237,10 @@ class Outside:
         target = f"{SIBLING_SUFFIX}/{self.target}".rstrip("/")
         if self.form == "dotdot":
             return f"'../' + os.path.basename(store.path) + {target!r}"
+        if self.form == "dotdot neighbour":
+            return f"{'../' + NEIGHBOUR_PREFIX!r} + os.path.basename(store.path)"
+        if self.form == "neighbour":
+            return NEIGHBOUR_SOURCE
         if self.form == "up":
             return "'..'"
         if self.form == "bytes":
@@ -243,6 +266,8 @@ class Outside:
 FORMS = {
     "dotdot": "'..' out of the root",
     "up": "'..' itself",
+    "dotdot neighbour": "'..' to a directory beside the root whose name does not start with the root's",
+    "neighbour": "that directory, absolute",
     "absolute": "an absolute path in a sibling that shares the root's name as a prefix",
     "bytes": "the same, as bytes",
     "pathlib": "the same, as pathlib.Path",
@@ -255,6 +280,11 @@ FORMS = {
     "link below": f"'{OUTSIDE_DIR}/{LINK_NAME}', the same link in a directory (stores on this disk)",
     "file link": f"{FILE_LINK_NAME!r}, a link inside the root to the sibling's file (stores on this disk)",
 }
+#: Forms that name a directory the contract did not make (the one that holds the root): only
+#: calls that read get them. Calls that change things get ``STAND_INS`` instead, which name
+#: a whole directory outside as well, whose name does not share the root's, but the contract's.
+READ_ONLY_FORMS = ("up", "parent")
+STAND_INS = ("dotdot neighbour", "neighbour")
 #: The forms the state machine draws from: all but the link in a directory (the contract would
 #: make that directory behind the store's back). It removes each link right after its call.
 MACHINE_FORMS = tuple(form for form in FORMS if "/" not in LINK_PLACES.get(form, ""))
@@ -288,9 +318,12 @@ def escaping_calls(forms: tuple[str, ...] = tuple(FORMS)) -> list[tuple[str, str
     """Every shape in every form, ``(label, form, call)``: the calls a confined store must refuse."""
     calls = []
     for label, op, args, position in SHAPES:
+        changes = OPERATIONS[op].changes
         for form in forms:
             if form in LINK_ITSELF and op in NAME_ONLY:
                 continue  # no way out through the link's own name (rows.NAME_ONLY_SHAPES try some)
+            if form in (READ_ONLY_FORMS if changes else STAND_INS):
+                continue  # a call that changes things never names what the contract did not make
             made = list(args)
             made[position] = Outside(form, str(args[position]))
             calls.append((label, form, Call(op, tuple(made))))
@@ -306,23 +339,13 @@ def link_made_for(args: tuple[Any, ...]) -> str | None:
     return None if outside is None else outside.link
 
 
-def remove_link(root: str, place: str) -> None:
-    """Remove the link the contract made at *place* below *root*, if it is still a link there.
-
-    Each is made for one call and removed after it, so the next call sees only the store's own tree.
-    """
-    link = os.path.join(root, place)
-    if os.path.islink(link):
-        os.unlink(link)
-
-
 def link_source(args: tuple[Any, ...]) -> str | None:
     """Python that makes the link a call with *args* goes through, for a reported program."""
     inner = inner_link_in(args)
     if inner is not None:
         return inner.source()
     outside = outside_in(args)
-    return None if outside is None or outside.link is None else OutsideWatch.link_source(outside.link)
+    return None if outside is None or outside.link is None else outside_link_source(outside.link)
 
 
 def concrete(args: tuple[Any, ...], root: str) -> tuple[Any, ...]:
@@ -335,91 +358,36 @@ def outside_in(args: tuple[Any, ...]) -> Outside | None:
     return next((arg for arg in args if isinstance(arg, Outside)), None)
 
 
-#: The siblings made during a run, removed by :func:`remove_watched`.
-_MADE: list[str] = []
+def neighbour_of(root: str) -> str:
+    """``evil_<name of the root>``, beside *root*."""
+    root = root.rstrip("/")
+    return os.path.join(os.path.dirname(root), NEIGHBOUR_PREFIX + os.path.basename(root))
 
 
-def remove_watched() -> None:
-    """Remove every sibling directory the watches made."""
-    import shutil
-
-    while _MADE:
-        shutil.rmtree(_MADE.pop(), ignore_errors=True)
+#: The neighbour's path in a reported program.
+NEIGHBOUR_SOURCE = (
+    f"os.path.join(os.path.dirname(store.path), {NEIGHBOUR_PREFIX!r} + os.path.basename(store.path))"
+)
 
 
-class OutsideWatch:
-    """A sibling of the store root, made and read on the local disk, to see that nothing outside changes.
+def sibling_preamble(neighbour: bool = False) -> str:
+    """Python that makes the watched sibling (and the neighbour) as the contract does, for a
+    reported program."""
+    places = [f"store.path + {SIBLING_SUFFIX!r}", *([NEIGHBOUR_SOURCE] if neighbour else [])]
+    return (
+        "import os, pathlib\n"
+        f"for place in ({', '.join(places)},):\n"
+        f"    os.makedirs(os.path.join(place, {OUTSIDE_DIR!r}), exist_ok=True)\n"
+        f"    for name in ({OUTSIDE_FILE!r}, {OUTSIDE_DIR + '/' + OUTSIDE_FILE!r}):\n"
+        f"        pathlib.Path(place, name).write_bytes({OUTSIDE_CONTENT!r})"
+    )
 
-    ``OutsideWatch.beside(store_root)`` is None for a root that is not a
-    directory on this machine (memory or object stores).
-    """
 
-    def __init__(self, sibling: str) -> None:
-        self.sibling = sibling
-        os.makedirs(os.path.join(sibling, OUTSIDE_DIR), exist_ok=True)
-        for name in (OUTSIDE_FILE, f"{OUTSIDE_DIR}/{OUTSIDE_FILE}"):
-            with open(os.path.join(sibling, name), "wb") as handle:
-                handle.write(OUTSIDE_CONTENT)
-        self.before = self.picture()
-
-    @classmethod
-    def beside(cls, root: str) -> OutsideWatch | None:
-        if not os.path.isdir(root):
-            return None
-        watch = cls(root.rstrip("/") + SIBLING_SUFFIX)
-        _MADE.append(watch.sibling)
-        return watch
-
-    def link_from(self, root: str, place: str = LINK_NAME) -> None:
-        """Make ``<root>/<place>``, a link to the sibling, unless a name is already there."""
-        link = os.path.join(root, place)
-        if not os.path.lexists(link):
-            os.makedirs(os.path.dirname(link), exist_ok=True)  # a store without empty directories
-            target = self.sibling
-            if place == RELATIVE_LINK_NAME:
-                target = os.path.relpath(self.sibling, os.path.dirname(link))
-            elif place == FILE_LINK_NAME:
-                target = os.path.join(self.sibling, OUTSIDE_FILE)
-            os.symlink(target, link)
-
-    def picture(self) -> dict[str, bytes | None]:
-        """Everything in the sibling: path -> bytes, None for a directory."""
-        found: dict[str, bytes | None] = {}
-        for dirpath, dirnames, filenames in os.walk(self.sibling):
-            rel = os.path.relpath(dirpath, self.sibling)
-            for name in dirnames:
-                found[os.path.normpath(os.path.join(rel, name))] = None
-            for name in filenames:
-                with open(os.path.join(dirpath, name), "rb") as handle:
-                    found[os.path.normpath(os.path.join(rel, name))] = handle.read()
-        return found
-
-    def changes(self) -> str | None:
-        """What changed outside the root since the watch began, or None."""
-        after = self.picture()
-        if after == self.before:
-            return None
-        lost = sorted(self.before.keys() - after.keys())
-        made = sorted(after.keys() - self.before.keys())
-        altered = sorted(k for k in self.before.keys() & after.keys() if self.before[k] != after[k])
-        return f"outside the root, lost {lost}, made {made}, changed {altered}"
-
-    @staticmethod
-    def preamble() -> str:
-        """Python that makes the same watched sibling, for a report."""
-        return (
-            "import os, pathlib\n"
-            f"os.makedirs(store.path + {SIBLING_SUFFIX + '/' + OUTSIDE_DIR!r}, exist_ok=True)\n"
-            f"for name in ({OUTSIDE_FILE!r}, {OUTSIDE_DIR + '/' + OUTSIDE_FILE!r}):\n"
-            f"    pathlib.Path(store.path + {SIBLING_SUFFIX!r} + '/' + name).write_bytes({OUTSIDE_CONTENT!r})"
-        )
-
-    @staticmethod
-    def link_source(place: str) -> str:
-        """Python that makes the link at *place* to the sibling (or its file), for a report."""
-        target = f"store.path + {SIBLING_SUFFIX!r}"
-        if place == RELATIVE_LINK_NAME:
-            target = f"'../' + os.path.basename(store.path) + {SIBLING_SUFFIX!r}"
-        if place == FILE_LINK_NAME:
-            target = f"store.path + {SIBLING_SUFFIX + '/' + OUTSIDE_FILE!r}"
-        return f"os.symlink({target}, os.path.join(store.path, {place!r}))"
+def outside_link_source(place: str) -> str:
+    """Python that makes the link at *place* to the sibling (or its file), for a reported program."""
+    target = f"store.path + {SIBLING_SUFFIX!r}"
+    if place == RELATIVE_LINK_NAME:
+        target = f"'../' + os.path.basename(store.path) + {SIBLING_SUFFIX!r}"
+    if place == FILE_LINK_NAME:
+        target = f"store.path + {SIBLING_SUFFIX + '/' + OUTSIDE_FILE!r}"
+    return f"os.symlink({target}, os.path.join(store.path, {place!r}))"

@@ -34,6 +34,7 @@ from ._escapes import (
 from ._model import ReferenceModel
 from ._operations import DEFAULT, OPERATIONS
 from ._program import Call
+from ._sandbox import RunStopped, Sandbox
 
 StoreFactory = Callable[[], ArtifactStore]
 
@@ -93,6 +94,22 @@ class Violation:
 
 class Explored(BaseException):
     """Raised from inside a run to stop it: time is up (not a failure of the store)."""
+
+
+def guarded(make_store: StoreFactory, sandbox: Sandbox) -> StoreFactory:
+    """*make_store*, raising :class:`RunStopped` instead of the factory's error, naming the last
+    call the run made before it: a factory that fails in the middle of a run most often does
+    so because a store broke what it needs."""
+
+    def make() -> ArtifactStore:
+        try:
+            return make_store()
+        except Exception as error:
+            call = sandbox.last_call
+            after = f" after {call.inline()}" if call is not None else " before any call"
+            raise RunStopped(f"make_store raised {type(error).__name__}: {error}{after}") from error
+
+    return make
 
 
 def names(capabilities: Capabilities) -> list[str]:
@@ -197,12 +214,16 @@ def contract_machine(
     stats: Counter[str] | None = None,
     known: frozenset[tuple[str, str, str]] = frozenset(),
     on_example: Callable[[], None] | None = None,
+    sandbox: Sandbox | None = None,
 ) -> type[RuleBasedStateMachine]:
     """A state machine class that checks stores made by *make_store*: one rule per operation.
 
     An example that runs into a cause in *known* is dropped (rejected), so a
     run spends its examples on causes not yet found. *on_example* is called as
-    each example starts (for progress and the time budget).
+    each example starts (for progress and the time budget). What the contract
+    makes beside a root goes in *sandbox*, the run's, or else in one of each
+    example's own, removed when it ends. A store that harms what lies around
+    its root ends the run: :class:`RunStopped`.
     """
     counts = stats if stats is not None else Counter()
 
@@ -213,10 +234,16 @@ def contract_machine(
             super().__init__()
             self.calls: list[Call] = []
             self.rejected = False
+            self.sandbox = sandbox if sandbox is not None else Sandbox()
+            self.root: str | None = None
 
         def teardown(self) -> None:
             if self.calls and not self.rejected:  # not one the time budget stopped before it began
                 counts["examples"] += 1
+            if sandbox is None:
+                self.sandbox.remove()
+            elif self.root is not None:
+                self.sandbox.forget(self.root)
 
         @initialize(files=starting_files(capabilities), fresh=_FRESH)
         def populate(self, files: list[tuple[str, bytes]], fresh: int) -> None:
@@ -230,8 +257,9 @@ def contract_machine(
             if on_example is not None:
                 on_example()
             self.store = make_store()
+            self.root = self.store.path
             self.model = ReferenceModel(capabilities)
-            self.normalise = Normaliser(self.store, self.model)
+            self.normalise = Normaliser(self.store, self.model, self.sandbox)
             # A link can be made only in a root that is a directory here (or in pyfakefs).
             self.links_possible = os.path.isdir(self.normalise.root)
             for path, data in files:
@@ -255,6 +283,8 @@ def contract_machine(
             problem = check(self.model, self.store, call, self.normalise)
             if problem is not None:
                 violation = Violation(tuple(self.calls), problem, "random sequence")
+                if problem.fatal:
+                    raise RunStopped.for_violation(violation)
                 if violation.cause in known:
                     self.rejected = True
                     reject()

@@ -67,7 +67,7 @@ def resolved(op: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
 class Operation:
     """One call the contract makes: its store method, path arguments, and how to run and render it."""
 
-    __slots__ = ("_inline", "_perform", "_source", "method", "name", "path_args")
+    __slots__ = ("_inline", "_perform", "_source", "changes", "method", "name", "path_args")
 
     def __init__(
         self,
@@ -77,10 +77,15 @@ class Operation:
         perform: Callable[[ArtifactStore, tuple[Any, ...]], Any],
         source: Callable[[tuple[Any, ...]], str],
         inline: Callable[[tuple[Any, ...]], str] | None = None,
+        *,
+        changes: bool = False,
     ) -> None:
         self.name = name
         self.method = method
         self.path_args = path_args
+        #: Whether the call may change the tree (a path of it that leaves the root may only
+        #: point into the contract's own sandbox).
+        self.changes = changes
         self._perform = perform
         self._source = source
         self._inline = inline or source
@@ -113,7 +118,7 @@ def literal(value: Any) -> str:
     return repr(value)
 
 
-def _plain(method: str, path_args: tuple[int, ...] = (0,)) -> Operation:
+def _plain(method: str, path_args: tuple[int, ...] = (0,), *, changes: bool = False) -> Operation:
     """An operation called with its positional argument and nothing else."""
     return Operation(
         method,
@@ -121,6 +126,7 @@ def _plain(method: str, path_args: tuple[int, ...] = (0,)) -> Operation:
         path_args,
         lambda store, args: getattr(store, method)(*args),
         lambda args: f"store.{method}({', '.join(map(literal, args))})",
+        changes=changes,
     )
 
 
@@ -145,6 +151,7 @@ def _with_overwrite(method: str) -> Operation:
         lambda args: (
             f"store.{method}({literal(args[0])}, {literal(args[1])}{_keyword('overwrite', args[2])})"
         ),
+        changes=True,
     )
 
 
@@ -199,17 +206,18 @@ _OPERATIONS = (
         _write,
         lambda args: f"with {_opened(args)} as f:\n    f.{_written(args)}",
         lambda args: f"{_opened(args)}.{_written(args)}",
+        changes=True,
     ),
     _with_overwrite("copyfile"),
     _plain("exists"),
     _plain("glob", path_args=()),  # a pattern, not a path
     _plain("isdir"),
     _plain("listdir"),
-    _plain("makedirs"),
-    _plain("mkdir"),
-    _plain("remove"),
+    _plain("makedirs", changes=True),
+    _plain("mkdir", changes=True),
+    _plain("remove", changes=True),
     _with_overwrite("rename"),
-    _plain("rmtree"),
+    _plain("rmtree", changes=True),
     _plain("stat"),
     _plain("size"),
     Operation(

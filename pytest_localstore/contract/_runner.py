@@ -12,7 +12,6 @@ the same store gives the same report.
 
 from __future__ import annotations
 
-import os
 import random
 import sys
 import time
@@ -25,12 +24,13 @@ from typing import Any
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, Capabilities
 from ._checker import KINDS, Normaliser, Problem, check
-from ._escapes import OutsideWatch, link_made_for, link_source, outside_in, remove_watched
-from ._machine import ContractViolation, Explored, StoreFactory, Violation, contract_machine
+from ._escapes import STAND_INS, link_made_for, link_source, outside_in, sibling_preamble
+from ._machine import ContractViolation, Explored, StoreFactory, Violation, contract_machine, guarded
 from ._model import ReferenceModel
 from ._outcomes import Outcome
 from ._program import DEFAULT_OPENING, Call, render
 from ._rows import ROWS, Row
+from ._sandbox import RunStopped, Sandbox, on_this_disk
 from ._settings import contract_settings
 
 if sys.version_info < (3, 11):  # pragma: no cover - Hypothesis brings the backport
@@ -72,13 +72,17 @@ def row_outcome(row: Row, capabilities: Capabilities = FULL) -> Outcome:
     return row_model(row, capabilities).outcome(row.call.op, row.call.args)
 
 
-def check_row(row: Row, store: ArtifactStore, capabilities: Capabilities = FULL) -> Violation | None:
-    """Run one row on an empty *store*: its starting tree, then its call; the violation, if any."""
+def check_row(
+    row: Row, store: ArtifactStore, capabilities: Capabilities = FULL, sandbox: Sandbox | None = None
+) -> Violation | None:
+    """Run one row on an empty *store*: its starting tree, then its call; the violation, if any.
+
+    What the contract makes beside the root goes in *sandbox* (the run's), or in one of the
+    row's own, removed at its end. A store that harms what lies around its root raises
+    :class:`RunStopped`, whose violation is the row's.
+    """
     calls = [*setup_calls(row), row.call]
-    try:
-        found = replay(calls, lambda: store, capabilities)
-    finally:
-        remove_watched()
+    found = replay(calls, lambda: store, capabilities, sandbox, source=f"table row '{row.id}'")
     if found is None:
         return None
     index, problem = found
@@ -86,28 +90,48 @@ def check_row(row: Row, store: ArtifactStore, capabilities: Capabilities = FULL)
 
 
 def replay(
-    calls: list[Call], make_store: StoreFactory, capabilities: Capabilities = FULL
+    calls: list[Call],
+    make_store: StoreFactory,
+    capabilities: Capabilities = FULL,
+    sandbox: Sandbox | None = None,
+    *,
+    source: str = "a replay",
 ) -> tuple[int, Problem] | None:
-    """Run *calls* on a fresh store as the machine does; the first problem and its call's index."""
+    """Run *calls* on a fresh store as the machine does; the first problem and its call's index.
+
+    A fatal problem (something around the root harmed) raises :class:`RunStopped` instead.
+    """
     store = make_store()
+    own = Sandbox() if sandbox is None else None
     model = ReferenceModel(capabilities)
-    normalise = Normaliser(store, model)
-    for index, call in enumerate(calls):
-        problem = check(model, store, call, normalise)
-        if problem is not None:
-            return index, problem
-    return None
+    normalise = Normaliser(store, model, own or sandbox)
+    try:
+        for index, call in enumerate(calls):
+            problem = check(model, store, call, normalise)
+            if problem is not None and problem.fatal:
+                raise RunStopped.for_violation(Violation(tuple(calls[: index + 1]), problem, source))
+            if problem is not None:
+                return index, problem
+        return None
+    finally:
+        if own is not None:
+            own.remove()
+        else:
+            normalise.sandbox.forget(normalise.root)
 
 
 def shortest_calls(
-    violation: Violation, make_store: StoreFactory, capabilities: Capabilities = FULL
+    violation: Violation,
+    make_store: StoreFactory,
+    capabilities: Capabilities = FULL,
+    sandbox: Sandbox | None = None,
 ) -> Violation:
     """*violation* with every call it does not need taken out (a bounded number of replays).
 
     A call may go if, without it, the calls still end in the same cause.
     """
     calls = list(violation.calls)
-    found = replay(calls, make_store, capabilities)
+    found = replay(calls, make_store, capabilities, sandbox)
     if found is None or Violation(tuple(calls[: found[0] + 1]), found[1], "").cause != violation.cause:
         return violation  # not reproducible on a fresh store: keep it as it was seen
     calls, problem = calls[: found[0] + 1], found[1]
@@ -120,7 +144,7 @@ def shortest_calls(
                 break
             budget -= 1
             trial = calls[:index] + calls[index + 1 :]
-            found = replay(trial, make_store, capabilities)
+            found = replay(trial, make_store, capabilities, sandbox)
             if found is not None:
                 candidate = Violation(tuple(trial[: found[0] + 1]), found[1], "")
                 if candidate.cause == violation.cause:
@@ -154,13 +178,23 @@ class Report:
     seconds: float = 0.0
     interrupted: bool = False
     out_of_time: bool = False
+    #: Why the run ended before its end, when a store harmed what lies around its root or the
+    #: contract could not go on ("" if it did not); the report is what was found until then.
+    stopped: str = ""
     #: Whether a place outside the root was watched (a confined store on the local disk).
     outside_watched: bool = False
     warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.entries
+        return not self.entries and not self.stopped
+
+    def stop(self, stop: RunStopped) -> None:
+        """Record why the run ended early, and the violation that ended it, if one did."""
+        self.stopped = stop.reason
+        if stop.violation is not None:
+            source = "table rows" if stop.violation.source.startswith("table row") else "random sequences"
+            self.add(stop.violation, source)
 
     def add(self, violation: Violation, source: str) -> bool:
         """Count *violation* under its cause; True if the cause is new."""
@@ -204,29 +238,34 @@ def run_contract(
 
     Stops early at *max_time* seconds, at Ctrl-C, or once *stop_requested*
     says so, checked before every row and every example (``report.interrupted``),
-    with what was found so far.
+    with what was found so far. A store that harms what lies around its root, or a
+    factory that raises, ends the run at once (``report.stopped``), with a report too.
+    Whatever the contract made beside the roots is gone when this returns or raises.
     """
     report = Report(seed=new_seed() if seed is None else seed)
     started = time.monotonic()
-    try:
-        _run_rows(report, make_store, capabilities, progress, stop_requested)
-        progress(f"state machine: up to {examples} examples of up to {steps} steps, seed {report.seed}")
-        _run_machine(
-            report,
-            make_store,
-            capabilities,
-            examples,
-            steps,
-            max_time,
-            started,
-            database,
-            progress,
-            stop_requested,
-        )
-    except KeyboardInterrupt:
-        report.interrupted = True
-    finally:
-        remove_watched()
+    with Sandbox() as sandbox:
+        make = guarded(make_store, sandbox)
+        try:
+            _run_rows(report, make, capabilities, progress, stop_requested, sandbox)
+            progress(f"state machine: up to {examples} examples of up to {steps} steps, seed {report.seed}")
+            _run_machine(
+                report,
+                make,
+                capabilities,
+                examples,
+                steps,
+                max_time,
+                started,
+                database,
+                progress,
+                stop_requested,
+                sandbox,
+            )
+        except KeyboardInterrupt:
+            report.interrupted = True
+        except RunStopped as stop:
+            report.stop(stop)
     for entry in report.entries.values():
         if not entry.violation.program:
             entry.violation.program = program_of(entry.violation, opening)
@@ -240,6 +279,7 @@ def _run_rows(
     capabilities: Capabilities,
     progress: Callable[[str], None],
     stop_requested: Callable[[], bool],
+    sandbox: Sandbox,
 ) -> None:
     rows = [row for row in ROWS if row.applies_to(capabilities)]
     for index, row in enumerate(rows, 1):
@@ -247,15 +287,19 @@ def _run_rows(
             raise KeyboardInterrupt
         store = make_store()
         if index == 1:
-            report.outside_watched = capabilities.confined and os.path.isdir(store.path)
-        violation = check_row(row, store, capabilities)
+            report.outside_watched = capabilities.confined and on_this_disk(store.path)
+        try:
+            violation = check_row(row, store, capabilities, sandbox)
+        except RunStopped:
+            report.rows_failed[row.operation] += 1
+            raise
         if violation is None:
             report.rows_passed[row.operation] += 1
         else:
             report.rows_failed[row.operation] += 1
             if report.add(violation, "table rows"):
                 report.entries[violation.cause].violation = shortest_calls(
-                    violation, make_store, capabilities
+                    violation, make_store, capabilities, sandbox
                 )
         if index % 20 == 0 or index == len(rows):
             progress(f"table rows: {index}/{len(rows)}, {len(report.entries)} cause(s) so far")
@@ -272,6 +316,7 @@ def _run_machine(
     database: str | None,
     progress: Callable[[str], None],
     stop_requested: Callable[[], bool] = lambda: False,
+    sandbox: Sandbox | None = None,
 ) -> None:
     from hypothesis import Phase, Verbosity
     from hypothesis import seed as use_seed
@@ -299,7 +344,12 @@ def _run_machine(
         if machine is None or known != frozenset(report.entries):
             known = frozenset(report.entries)
             machine = contract_machine(
-                make_store, capabilities, stats=report.calls, known=known, on_example=on_example
+                make_store,
+                capabilities,
+                stats=report.calls,
+                known=known,
+                on_example=on_example,
+                sandbox=sandbox,
             )
         config = contract_settings(
             min(ROUND_EXAMPLES, examples - report.calls["examples"]),
@@ -328,7 +378,9 @@ def _run_machine(
         report.warnings += [str(w.message) for w in caught if str(w.message) not in report.warnings]
         new = [v for v in found if report.add(v, "random sequences")]
         for violation in new:
-            report.entries[violation.cause].violation = shortest_calls(violation, make_store, capabilities)
+            report.entries[violation.cause].violation = shortest_calls(
+                violation, make_store, capabilities, sandbox
+            )
         if report.out_of_time:
             break
         run += 1
@@ -364,8 +416,10 @@ def program_of(violation: Violation, opening: str = DEFAULT_OPENING) -> str:
     through a link the contract makes is preceded by the line that makes it and followed
     (unless it is the last) by the one that removes it, as the contract did.
     """
-    if any(outside_in(call.args) is not None for call in violation.calls):
-        opening = f"{opening}\n{OutsideWatch.preamble()}"
+    escaping = [outside for call in violation.calls if (outside := outside_in(call.args)) is not None]
+    if escaping:
+        neighbour = any(outside.form in STAND_INS for outside in escaping)
+        opening = f"{opening}\n{sibling_preamble(neighbour)}"
     elif any(link_source(call.args) for call in violation.calls):
         opening = f"{opening}\nimport os"
     return render(list(violation.calls), _note(violation), opening, _link_lines)
@@ -385,7 +439,7 @@ def _note(violation: Violation) -> str:
     return f"{violation.method}: {violation.problem}"
 
 
-def find_violations(
+def explore(
     make_store: StoreFactory,
     capabilities: Capabilities,
     *,
@@ -393,15 +447,25 @@ def find_violations(
     steps: int,
     seed: int | None = None,
     opening: str = DEFAULT_OPENING,
-) -> list[Entry]:
-    """The state machine alone (for the pytest suite): one entry per cause, most serious first."""
+) -> Report:
+    """The state machine alone (for the pytest suite), in a sandbox of its own: its report."""
     report = Report(seed=new_seed() if seed is None else seed)
-    try:
-        _run_machine(
-            report, make_store, capabilities, examples, steps, None, time.monotonic(), None, lambda m: None
-        )
-    finally:
-        remove_watched()
+    with Sandbox() as sandbox:
+        try:
+            _run_machine(
+                report,
+                guarded(make_store, sandbox),
+                capabilities,
+                examples,
+                steps,
+                None,
+                time.monotonic(),
+                None,
+                lambda m: None,
+                sandbox=sandbox,
+            )
+        except RunStopped as stop:
+            report.stop(stop)
     for entry in report.entries.values():
         entry.violation.program = program_of(entry.violation, opening)
-    return report.ordered()
+    return report

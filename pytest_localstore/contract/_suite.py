@@ -15,6 +15,11 @@ the ``capabilities`` class attribute (or override ``contract_capabilities``)::
 Every row and every state-machine example gets its own store, so no call of
 one can change what another sees. It runs one test per row of the contract
 table and one stateful test.
+
+It is safe on the worst store: a call that changes things and names a path
+outside the root names the contract's own sandbox, and a store that harms what
+lies around its root (the directory that holds it) fails the test that did it;
+the class's contract tests after it fail at once without calling the store.
 """
 
 from __future__ import annotations
@@ -26,9 +31,14 @@ import pytest
 
 from ..artifact_store import ArtifactStore
 from ._capabilities import FULL, Capabilities
+from ._machine import guarded
 from ._rows import ROWS, Row
-from ._runner import check_row, find_violations, program_of, shortest_calls
+from ._runner import check_row, explore, program_of, shortest_calls
+from ._sandbox import RunStopped, Sandbox
 from ._settings import suite_limits
+
+#: The classes whose store harmed what lies around its root, with what it did (per session).
+_HARMED = pytest.StashKey[dict[type, str]]()
 
 
 def _row_id(row: Row) -> str:
@@ -63,15 +73,28 @@ class ArtifactStoreContract:
         return self.capabilities
 
     def test_contract_row(
-        self, row: Row, make_store: Callable[[], ArtifactStore], contract_capabilities: Capabilities
+        self,
+        request: pytest.FixtureRequest,
+        row: Row,
+        make_store: Callable[[], ArtifactStore],
+        contract_capabilities: Capabilities,
     ) -> None:
         if not row.applies_to(contract_capabilities):
             pytest.skip(f"this row is for stores with {row.condition}")
-        violation = check_row(row, make_store(), contract_capabilities)
+        harmed = self._not_harmed(request)
+        with Sandbox() as sandbox:
+            make = guarded(make_store, sandbox)
+            try:
+                violation = check_row(row, make(), contract_capabilities, sandbox)
+                if violation is not None:
+                    violation = shortest_calls(violation, make, contract_capabilities, sandbox)
+            except RunStopped as stop:
+                harmed[type(self)] = f"{request.node.nodeid}: {stop.reason}"
+                shown = f"\n{program_of(stop.violation, self._opening())}" if stop.violation else ""
+                pytest.fail(f"{stop.reason}{shown}", pytrace=False)
         if violation is not None:
-            shortest = shortest_calls(violation, make_store, contract_capabilities)
             pytest.fail(
-                f"{violation.problem.kind} ({violation.source}):\n{program_of(shortest, self._opening())}",
+                f"{violation.problem.kind} ({violation.source}):\n{program_of(violation, self._opening())}",
                 pytrace=False,
             )
 
@@ -81,10 +104,11 @@ class ArtifactStoreContract:
         make_store: Callable[[], ArtifactStore],
         contract_capabilities: Capabilities,
     ) -> None:
+        harmed = self._not_harmed(request)
         examples, steps = suite_limits(self.stateful_limits)
         given = request.config.getoption("hypothesis_seed", None)
         seed = int(given) if given is not None else None
-        entries = find_violations(
+        report = explore(
             make_store,
             contract_capabilities,
             examples=examples,
@@ -92,14 +116,26 @@ class ArtifactStoreContract:
             seed=seed,
             opening=self._opening(),
         )
-        if entries:
+        found = [
+            f"{entry.kind}, seen {entry.count} time(s):\n{entry.violation.program}"
+            for entry in report.ordered()
+        ]
+        if report.stopped:
+            harmed[type(self)] = f"{request.node.nodeid}: {report.stopped}"
+            found.insert(0, report.stopped)
+        if found:
+            pytest.fail("\n\n".join(found), pytrace=False)
+
+    def _not_harmed(self, request: pytest.FixtureRequest) -> dict[type, str]:
+        """The session's record of harmful stores; fails at once if this class's store was one."""
+        harmed = request.config.stash.setdefault(_HARMED, {})
+        if type(self) in harmed:
             pytest.fail(
-                "\n\n".join(
-                    f"{entry.kind}, seen {entry.count} time(s):\n{entry.violation.program}"
-                    for entry in entries
-                ),
+                "not run: an earlier contract test of this class found its store harming what lies"
+                f" around its root ({harmed[type(self)]})",
                 pytrace=False,
             )
+        return harmed
 
     def _opening(self) -> str:
         return f"store = make_store()  # make_store: the callable {type(self).__name__}.make_store returns"
