@@ -371,7 +371,7 @@ def test_cli_bad_targets_exit_2(target: str, message: str, tmp_path: Path) -> No
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**os.environ, "LOCALSTORE_CONFIG_PATH": str(tmp_path / "cfg")},
+        env={**os.environ, "LOCALSTORE_CONFIG_PATH": str(tmp_path / "cfg"), "TMPDIR": str(tmp_path)},
         timeout=120,
     )
     assert result.returncode == 2

@@ -158,7 +158,7 @@ def contract(*args: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[st
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**os.environ, "LOCALSTORE_CONFIG_PATH": str(tmp_path / "cfg")},
+        env={**os.environ, "LOCALSTORE_CONFIG_PATH": str(tmp_path / "cfg"), "TMPDIR": str(tmp_path)},
         timeout=300,
     )
     return result, json.loads(report.read_text()) if report.exists() else {}
