@@ -17,6 +17,7 @@ _EXPORTS = {
     "ArtifactStore": "artifact_store",
     "PathType": "artifact_store",
     "WalkEntry": "artifact_store",
+    "Capabilities": "capabilities",
     "Client": "client",
     "CONFIG_PATH_ENV": "config",
     "config_dir": "config",
@@ -40,6 +41,11 @@ _EXPORTS = {
     "ConfigDirFactory": "isolation",
     "ConfigDir": "isolation",
     "LocalArtifactStore": "local_store",
+    "FsspecArtifactStore": "fsspec_store",
+    "MemoryArtifactStore": "fsspec_store",
+    "S3ArtifactStore": "fsspec_store",
+    "ArtifactStoreContract": "contract",
+    "run_contract": "contract",
     "COMPONENT_TYPES": "models",
     "ComponentModel": "models",
     "StackModel": "models",
@@ -56,10 +62,13 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from .artifact_store import ArtifactStore as ArtifactStore
     from .artifact_store import PathType as PathType
     from .artifact_store import WalkEntry as WalkEntry
+    from .capabilities import Capabilities as Capabilities
     from .client import Client as Client
     from .config import CONFIG_PATH_ENV as CONFIG_PATH_ENV
     from .config import config_dir as config_dir
     from .config import user_config_dir as user_config_dir
+    from .contract import ArtifactStoreContract as ArtifactStoreContract
+    from .contract import run_contract as run_contract
     from .errors import ComponentNotFoundError as ComponentNotFoundError
     from .errors import DuplicateNameError as DuplicateNameError
     from .errors import InUseError as InUseError
@@ -74,6 +83,9 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from .flavors import BrokenFlavorWarning as BrokenFlavorWarning
     from .flavors import Flavor as Flavor
     from .flavors import FlavorRegistry as FlavorRegistry
+    from .fsspec_store import FsspecArtifactStore as FsspecArtifactStore
+    from .fsspec_store import MemoryArtifactStore as MemoryArtifactStore
+    from .fsspec_store import S3ArtifactStore as S3ArtifactStore
     from .isolation import ConfigDir as ConfigDir
     from .isolation import ConfigDirFactory as ConfigDirFactory
     from .local_flavor import CustomStorePathWarning as CustomStorePathWarning

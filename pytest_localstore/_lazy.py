@@ -19,14 +19,16 @@ if TYPE_CHECKING:
 def attach(
     package: str, exports: dict[str, str], namespace: dict[str, Any]
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
-    """``(__getattr__, __dir__)`` for *package*, whose public names live in *exports*' modules."""
+    """``(__getattr__, __dir__)`` for *package*, whose public names live in *exports*' modules
+    (named within *package*, or in full where they contain a dot)."""
 
     def __getattr__(name: str) -> Any:
         module = exports.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        __import__(f"{package}.{module}")
-        value = getattr(sys.modules[f"{package}.{module}"], name)
+        qualified = module if "." in module else f"{package}.{module}"
+        __import__(qualified)
+        value = getattr(sys.modules[qualified], name)
         namespace[name] = value
         return value
 

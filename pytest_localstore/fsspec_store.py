@@ -29,7 +29,7 @@ from typing import IO, Any
 
 from ._glob import confined_glob
 from .artifact_store import ArtifactStore, PathType, WalkEntry
-from .contract._capabilities import Capabilities
+from .capabilities import Capabilities
 from .errors import PathOutsideStoreError, exists_error, root_error
 
 #: A URL ('s3://...', or 's3:/...' as pathlib writes it) or a bare scheme ('memory:', the

@@ -70,3 +70,43 @@ def test_config_dir_factory_makes_its_base_on_first_need(tmp_path: Path) -> None
     assert first.path != second.path and first.path.is_dir() and second.path.is_dir()
     assert first.path.name.startswith("test_a_b")
     assert list(first.path.iterdir()) == []  # nothing written until first use
+
+
+def test_every_import_the_readme_shows_works() -> None:
+    """Each ``from pytest_localstore... import ...`` line of the README imports what it names."""
+    import importlib
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = re.findall(r"^\s*from (pytest_localstore[\w.]*) import ([\w, ]+)$", readme, flags=re.MULTILINE)
+    assert shown
+    for module, names in shown:
+        for name in (part.strip() for part in names.split(",")):
+            assert getattr(importlib.import_module(module), name) is not None, f"{module}.{name}"
+
+
+def test_every_store_class_and_the_contract_are_importable_from_the_package() -> None:
+    from pytest_localstore import (
+        ArtifactStore,
+        ArtifactStoreContract,
+        Capabilities,
+        FsspecArtifactStore,
+        LocalArtifactStore,
+        MemoryArtifactStore,
+        S3ArtifactStore,
+        ZenMLArtifactStore,
+        run_contract,
+    )
+    from pytest_localstore.contract import ArtifactStoreContract as in_contract
+    from pytest_localstore.contract import Capabilities as contract_capabilities
+
+    for store in (
+        FsspecArtifactStore,
+        LocalArtifactStore,
+        MemoryArtifactStore,
+        S3ArtifactStore,
+        ZenMLArtifactStore,
+    ):
+        assert issubclass(store, ArtifactStore)
+    assert ArtifactStoreContract is in_contract and Capabilities is contract_capabilities
+    assert callable(run_contract)

@@ -8,9 +8,14 @@ from collections.abc import Callable
 
 import pytest
 
-from pytest_localstore import ArtifactStore, PathOutsideStoreError
+from pytest_localstore import (
+    ArtifactStore,
+    FsspecArtifactStore,
+    MemoryArtifactStore,
+    PathOutsideStoreError,
+    S3ArtifactStore,
+)
 from pytest_localstore.contract import ArtifactStoreContract
-from pytest_localstore.fsspec_store import FsspecArtifactStore, MemoryArtifactStore, S3ArtifactStore
 from pytest_localstore.s3 import S3Server
 
 

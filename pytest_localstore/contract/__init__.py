@@ -14,8 +14,8 @@ from .._lazy import attach
 
 #: The public names, and the private module that defines each.
 _EXPORTS = {
-    "FULL": "_capabilities",
-    "Capabilities": "_capabilities",
+    "FULL": "pytest_localstore.capabilities",
+    "Capabilities": "pytest_localstore.capabilities",
     "ContractViolation": "_machine",
     "contract_machine": "_machine",
     "ReferenceModel": "_model",
@@ -34,8 +34,8 @@ __getattr__, __dir__ = attach(__name__, _EXPORTS, globals())
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the same names, for type checkers
-    from ._capabilities import FULL as FULL
-    from ._capabilities import Capabilities as Capabilities
+    from ..capabilities import FULL as FULL
+    from ..capabilities import Capabilities as Capabilities
     from ._document import render_markdown as render_markdown
     from ._machine import ContractViolation as ContractViolation
     from ._machine import contract_machine as contract_machine

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from .._extras import BUILT_IN_FLAVORS, missing_package, unmet
 from ..artifact_store import ArtifactStore
-from ._capabilities import FULL, Capabilities
+from ..capabilities import FULL, Capabilities
 from ._checker import KINDS
 from ._document import render_markdown
 from ._operations import METHODS, OPERATIONS
@@ -239,12 +239,12 @@ def _fsspec_target(flavor: str) -> Target:
 
     if flavor == "memory":
         opening = (
-            "from pytest_localstore.fsspec_store import MemoryArtifactStore\n\n"
+            "from pytest_localstore import MemoryArtifactStore\n\n"
             "store = MemoryArtifactStore('memory://contract')  # a fresh, empty store"
         )
         return Target("memory", opening, MemoryArtifactStore.capabilities, _memory_stores)
     opening = (
-        "from pytest_localstore.fsspec_store import S3ArtifactStore\n"
+        "from pytest_localstore import S3ArtifactStore\n"
         "from pytest_localstore.s3 import S3Server\n\n"
         "server = S3Server.start()  # moto's server on 127.0.0.1\n"
         "bucket = server.make_bucket()\n"

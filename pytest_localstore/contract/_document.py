@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._capabilities import Capabilities
+from ..capabilities import Capabilities
 from ._escapes import FORMS, OUTSIDE_FILE, Outside, escaping_calls
 from ._operations import OPERATIONS
 from ._rows import ROWS

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from ..artifact_store import ArtifactStore
-from ._capabilities import FULL, NFC, NFD, Capabilities
+from ..capabilities import FULL, NFC, NFD, Capabilities
 from ._checker import Normaliser, Problem, check
 from ._escapes import (
     INNER_LINK_DIRS,

@@ -13,7 +13,7 @@ import fnmatch
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ._capabilities import FULL, Capabilities
+from ..capabilities import FULL, Capabilities
 from ._escapes import LINK_ITSELF, inner_link_in, modelled, outside_in
 from ._operations import OPERATIONS, resolved
 from ._outcomes import (

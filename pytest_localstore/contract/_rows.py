@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from ._capabilities import NFC, NFD, Capabilities
+from ..capabilities import NFC, NFD, Capabilities
 from ._escapes import (
     ABSOLUTE_STYLES,
     FORMS,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..artifact_store import ArtifactStore
-from ._capabilities import FULL, Capabilities
+from ..capabilities import FULL, Capabilities
 from ._checker import KINDS, Normaliser, Problem, check
 from ._escapes import STAND_INS, link_made_for, link_source, outside_in, sibling_preamble
 from ._machine import ContractViolation, Explored, StoreFactory, Violation, contract_machine, guarded

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import pytest
 
 from ..artifact_store import ArtifactStore
-from ._capabilities import FULL, Capabilities
+from ..capabilities import FULL, Capabilities
 from ._machine import guarded
 from ._rows import ROWS, Row
 from ._runner import check_row, explore, program_of, shortest_calls
