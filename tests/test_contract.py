@@ -39,6 +39,7 @@ from pytest_localstore.contract._runner import (
     row_outcome,
     shortest_calls,
 )
+from pytest_localstore.contract._sandbox import Sandbox
 
 from .broken_stores import (
     BROKEN,
@@ -596,7 +597,8 @@ def test_link_rows_do_not_apply_where_the_root_is_not_on_this_disk() -> None:
 
     model = row_model(row)
     elsewhere: Any = Elsewhere()
-    assert check(model, elsewhere, row.call, Normaliser(elsewhere, model)) is None
+    with Sandbox() as sandbox:
+        assert check(model, elsewhere, row.call, Normaliser(elsewhere, model, sandbox)) is None
 
 
 def test_an_escape_program_runs_as_pasted_and_shows_the_leak(tmp_path: Path) -> None:

@@ -82,10 +82,10 @@ class Normaliser:
     directory that holds the store's root from its first call on.
     """
 
-    def __init__(self, store: ArtifactStore, model: ReferenceModel, sandbox: Sandbox | None = None) -> None:
+    def __init__(self, store: ArtifactStore, model: ReferenceModel, sandbox: Sandbox) -> None:
         self.root = store.path.rstrip("/")
         self.model = model
-        self.sandbox = sandbox if sandbox is not None else Sandbox()
+        self.sandbox = sandbox
         self.sandbox.guard(self.root)
 
     def outside_watch(self, outside: Outside) -> OutsideWatch | None:

@@ -102,10 +102,10 @@ def replay(
     A fatal problem (something around the root harmed) raises :class:`RunStopped` instead.
     """
     store = make_store()
-    own = Sandbox() if sandbox is None else None
+    used = sandbox if sandbox is not None else Sandbox()
     model = ReferenceModel(capabilities)
-    normalise = Normaliser(store, model, own or sandbox)
     try:
+        normalise = Normaliser(store, model, used)
         for index, call in enumerate(calls):
             problem = check(model, store, call, normalise)
             if problem is not None and problem.fatal:
@@ -114,10 +114,10 @@ def replay(
                 return index, problem
         return None
     finally:
-        if own is not None:
-            own.remove()
+        if sandbox is None:
+            used.remove()
         else:
-            normalise.sandbox.forget(normalise.root)
+            used.forget(store.path)
 
 
 def shortest_calls(

@@ -249,7 +249,7 @@ class Sandbox:
     def link_out(self, root: str, place: str) -> bool:
         """Make ``<root>/<place>``, a link to the sibling (or its file); False if it cannot be made
         (the root is not on this disk any more). A name already there is left as it is."""
-        watch = self.watch(root)
+        watch = self.watch(root) if on_this_disk(root) else None
         if watch is None:
             return False
         link = os.path.join(root, place)
