@@ -179,11 +179,18 @@ class AzureServer:
     def for_tests(
         cls, connection_string: str | None = None, say: Callable[[str], None] | None = None
     ) -> AzureServer:
-        """*connection_string*, else :data:`AZURE_CONNECTION_STRING_ENV`, else Azurite started here."""
+        """*connection_string*, else :data:`AZURE_CONNECTION_STRING_ENV`, else Azurite started here.
+
+        A given service must answer within seconds (checked now, once).
+        """
         import os
 
         given = connection_string or os.environ.get(AZURE_CONNECTION_STRING_ENV)
-        return cls(given) if given else cls.start(say)
+        if not given:
+            return cls.start(say)
+        server = cls(given)
+        check_reachable(server.endpoint_url, "Azure Blob")
+        return server
 
     def stop(self) -> None:
         """Stop Azurite if this object started it (a given service is left alone)."""
@@ -207,8 +214,11 @@ class AzureServer:
 
     def make_container(self, prefix: str = "localstore") -> str:
         """Create a container with a new name; its name."""
+        from fsspec.asyn import sync
+
         name = f"{prefix}-{uuid.uuid4().hex[:16]}"
-        self.filesystem().mkdir(name)  # adlfs's makedirs of a bare name would not create it
+        fs = self.filesystem()
+        sync(fs.loop, fs.service_client.create_container, name)  # one request (adlfs's mkdir: two)
         return name
 
     def remove_container(self, name: str) -> None:

@@ -81,7 +81,9 @@ def _gcs_build(component: ComponentModel, config_path: str) -> Any:
         str(component.config["path"]),
         name=component.name,
         id=component.id,
-        **{name: component.config.get(name) for name in GCS_OPTIONS[1:]},
+        endpoint_url=component.config.get("endpoint_url"),
+        project=component.config.get("project"),
+        token=component.config.get("token"),
     )
 
 
@@ -94,19 +96,22 @@ def build_gcs_store(
     endpoint_url: str | None = None,
     project: str | None = None,
     token: str | None = None,
+    check: bool = True,
 ) -> Any:
     """A ``gcs`` store at *path* (``gs://bucket/prefix``); a one-line LocalStoreError if unusable.
 
     *endpoint_url* (None: Google's), *project*, *token* (see
     :func:`~pytest_localstore.gcs.gcs_filesystem`), or *fs*, a gcsfs filesystem
-    already made. The bucket must exist; nothing is created before that is known.
+    already made. The bucket must exist; nothing is created before that is known
+    (``check=False``: the caller has just made it).
     """
     from .fsspec_store import GcsArtifactStore
     from .gcs import check_bucket, gcs_filesystem
 
     if fs is None:
         fs = gcs_filesystem(endpoint_url, project, token)
-    check_bucket(fs, path[len("gs://") :].split("/", 1)[0], endpoint_url)
+    if check:
+        check_bucket(fs, path[len("gs://") :].split("/", 1)[0], endpoint_url)
     return GcsArtifactStore(path, fs=fs, name=name, id=id)
 
 
@@ -143,12 +148,14 @@ def build_azure_store(
     id: Any = None,
     fs: Any = None,
     connection_string: str | None = None,
+    check: bool = True,
 ) -> Any:
     """An ``azure`` store at *path* (``az://container/prefix``); a one-line LocalStoreError if unusable.
 
     *connection_string* (else ``AZURE_STORAGE_CONNECTION_STRING``), and *fs*, an
     adlfs filesystem already made for it, if there is one. The container must
-    exist; nothing is created before that is known.
+    exist; nothing is created before that is known (``check=False``: the caller
+    has just made it).
     """
     import os
 
@@ -164,7 +171,8 @@ def build_azure_store(
     endpoint = blob_endpoint(text)
     if fs is None:
         fs = azure_filesystem(text)
-    check_container(fs, path[len("az://") :].split("/", 1)[0], endpoint)
+    if check:
+        check_container(fs, path[len("az://") :].split("/", 1)[0], endpoint)
     return AzureArtifactStore(path, fs=fs, name=name, id=id)
 
 

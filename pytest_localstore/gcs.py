@@ -149,10 +149,14 @@ class GcsServer:
         """*endpoint_url*, else :data:`GCS_ENDPOINT_ENV`, else the emulator started here.
 
         A given endpoint is reached anonymously, or with the key file in
-        ``GOOGLE_APPLICATION_CREDENTIALS``.
+        ``GOOGLE_APPLICATION_CREDENTIALS``; it must answer within seconds
+        (checked now, once).
         """
         endpoint = endpoint_url or os.environ.get(GCS_ENDPOINT_ENV)
-        return cls(endpoint) if endpoint else cls.start()
+        if not endpoint:
+            return cls.start()
+        check_reachable(endpoint, "GCS")
+        return cls(endpoint)
 
     def stop(self) -> None:
         """Stop the emulator if this object started it (a given endpoint is left alone)."""

@@ -149,6 +149,26 @@ def test_an_unreachable_endpoint_is_one_error_within_ten_seconds() -> None:
         assert "\n" not in str(info.value)
 
 
+def test_a_given_server_that_does_not_answer_fails_each_fixture_in_one_line(tmp_path: Path) -> None:
+    port = free_port()
+    (tmp_path / "test_given.py").write_text(
+        "def test_gcs(gcs_artifact_store):\n    pass\ndef test_azure(azure_artifact_store):\n    pass\n"
+    )
+    env = {
+        "LOCALSTORE_GCS_ENDPOINT": f"http://127.0.0.1:{port}",
+        "LOCALSTORE_AZURE_CONNECTION_STRING": dev_connection_string(f"http://127.0.0.1:{port}"),
+    }
+    start = time.monotonic()
+    result = run_pytest(tmp_path, "-q", env=env)
+    assert time.monotonic() - start < 30  # the clients alone would retry for minutes
+    assert result.returncode == 1 and "2 errors" in result.stdout
+    assert (
+        f"pytest-localstore: cannot reach GCS at http://127.0.0.1:{port}: Connection refused" in result.stdout
+    )
+    assert f"pytest-localstore: cannot reach Azure Blob at http://127.0.0.1:{port}/" in result.stdout
+    assert "Traceback" not in result.stdout
+
+
 def test_a_missing_bucket_is_named_and_nothing_is_created(gcs_server: GcsServer) -> None:
     with pytest.raises(
         LocalStoreError, match=r"bucket 'no-such-bucket' does not exist at http://127\.0\.0\.1"
