@@ -1,6 +1,6 @@
 """Run a server program as a child, and end it when the process that started us goes away.
 
-``python -m pytest_localstore._guardian PROGRAM [ARGS...]``, with a pipe as
+``python -I .../_guardian.py PROGRAM [ARGS...]``, with a pipe as
 standard input. The starter never writes to the pipe; when the starter exits,
 however it exits (a finished run, Ctrl-C, SIGKILL of a crashed xdist worker),
 the pipe closes, the guardian reads end-of-file and stops the server: SIGTERM,
@@ -37,7 +37,7 @@ def _kill_if_alive(child: subprocess.Popen[bytes]) -> None:
 def main(argv: list[str]) -> int:
     """Start *argv*, stop it at end-of-file on stdin or on SIGTERM; the child's exit status."""
     if not argv:
-        print("usage: python -m pytest_localstore._guardian PROGRAM [ARGS...]", file=sys.stderr)
+        print("usage: python -I _guardian.py PROGRAM [ARGS...]", file=sys.stderr)
         return 2
     child = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
 

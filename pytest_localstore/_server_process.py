@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 
+from . import _guardian
 from .errors import LocalStoreError
 
 #: Seconds :meth:`ServerProcess.stop` waits for the guardian before killing the whole group.
@@ -41,7 +42,9 @@ class ServerProcess:
         """Start *argv*; return once its output matches *ready* (the match), or a one-line error."""
         workdir = tempfile.mkdtemp(prefix="localstore-server-")
         log = os.path.join(workdir, "output.log")
-        command = [sys.executable, "-m", "pytest_localstore._guardian", *argv]
+        # The guardian by its file, isolated (-I): standard library only, so it runs even where
+        # this package is importable only through the parent's sys.path.
+        command = [sys.executable, "-I", _guardian.__file__, *argv]
         with open(log, "wb") as output:
             guardian = subprocess.Popen(
                 command,
