@@ -59,8 +59,11 @@ class FsspecArtifactStore(ArtifactStore):
     #: Whether append (``'a'``) reads the file and writes it anew, for filesystems whose own
     #: append mode would overwrite (gcsfs) or refuses files it did not make (adlfs).
     append_by_rewrite = False
-    #: Names the filesystem would change or lose (OSError EINVAL for any path holding one).
+    #: Names the filesystem would change or lose: never looked up (they cannot exist), and
+    #: creating one is OSError(EINVAL).
     unusable_name: re.Pattern[str] | None = None
+    #: The same, for names of directories (every name in a path but the last).
+    unusable_directory_name: re.Pattern[str] | None = None
     unusable_why = ""
 
     def __init__(
@@ -128,9 +131,15 @@ class FsspecArtifactStore(ArtifactStore):
                 parts.pop()
             else:
                 parts.append(name)
-        if self.unusable_name is not None and any(self.unusable_name.search(name) for name in parts):
-            raise OSError(errno.EINVAL, f"{self.flavor} cannot hold this name: {self.unusable_why}", text)
         return "/".join(parts), trailing and bool(parts)
+
+    def _unholdable(self, below: str) -> bool:
+        """Whether a name in *below* is one the filesystem would change or lose (it cannot exist)."""
+        names = below.split("/")
+        name, folder = self.unusable_name, self.unusable_directory_name
+        return (name is not None and any(name.search(n) for n in names)) or (
+            folder is not None and any(folder.search(n) for n in names[:-1])
+        )
 
     def _key(self, below: str) -> str:
         """The filesystem's own path of *below*."""
@@ -144,6 +153,8 @@ class FsspecArtifactStore(ArtifactStore):
         """fsspec's ``info`` of *below*, None if absent; the root is always a directory."""
         if not below:
             return {"name": self._root, "type": "directory", "size": 0}
+        if self._unholdable(below):
+            return None  # never asked: the filesystem would look up another name
         try:
             info: dict[str, Any] = self.fs.info(self._key(below))
         except (FileNotFoundError, NotADirectoryError):
@@ -183,6 +194,13 @@ class FsspecArtifactStore(ArtifactStore):
         head = below.rpartition("/")[0]
         if head and not self._is_dir(head) and self._keeps_empty_dirs:
             raise _error(errno.ENOENT, self.full(below))
+        self._refuse_unholdable(below)
+
+    def _refuse_unholdable(self, below: str) -> None:
+        """OSError(EINVAL) before creating a name the filesystem would change or lose."""
+        if self._unholdable(below):
+            why = f"{self.flavor} cannot hold this name: {self.unusable_why}"
+            raise OSError(errno.EINVAL, why, self.full(below))
 
     # -- the fourteen operations ------------------------------------------------
 
@@ -289,6 +307,7 @@ class FsspecArtifactStore(ArtifactStore):
                 raise exists_error(self.full(below))
             return
         if below:
+            self._refuse_unholdable(below)
             self.fs.makedirs(self._key(below), exist_ok=True)
 
     def mkdir(self, path: PathType) -> None:
@@ -526,8 +545,9 @@ class AzureArtifactStore(FsspecArtifactStore):
 
     An object store, as ``s3`` is. Append reads the file and writes it anew:
     adlfs appends only to append blobs, and refuses the block blobs every
-    other write makes. A name with a control character or a backslash, or of
-    only spaces, is OSError(EINVAL): Azure or adlfs would change or lose it.
+    other write makes. A name with a control character or a backslash, of
+    only spaces, or a directory name ending in a space, which Azure or adlfs
+    would change or lose, does not exist, and creating one is OSError(EINVAL).
     """
 
     flavor = "azure"
@@ -535,7 +555,12 @@ class AzureArtifactStore(FsspecArtifactStore):
     append_by_rewrite = True
     # adlfs reads paths as URLs, which drops tabs and line breaks ('t\tb' is 'tb'); the service
     # reads a backslash as '/'; a control character or U+FFFE/U+FFFF in one name makes the
-    # whole container unlistable (XML cannot carry it); and adlfs's listings drop names made
-    # only of spaces. Refused, rather than written under another name or lost.
+    # whole container unlistable (XML cannot carry it); adlfs's listings drop names made only
+    # of spaces, and list a directory whose name ends in a space as empty. Never created,
+    # rather than written under another name or lost.
     unusable_name = re.compile(r"[\x00-\x1f\\\ufffe\uffff]|^ +$")
-    unusable_why = "control characters, backslashes and names of only spaces are changed or lost"
+    unusable_directory_name = re.compile(r" $")
+    unusable_why = (
+        "control characters, backslashes, names of only spaces and directory names ending in"
+        " a space are changed or lost"
+    )
