@@ -1,12 +1,21 @@
-"""Repository-wide test set-up: no test may see the real home or config directory."""
+"""Repository-wide test set-up: no test may see the real home, config or cache directory."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 pytest_plugins = ["pytester"]
+
+#: The suite's own cache directory (git-ignored): the Azurite that the azure_server fixture
+#: installs when none is found lands here, once per clone, and npm's cache with it, never in
+#: the user's cache. Set at import, so the session fixtures, xdist workers and every pytest
+#: run a test starts see it too.
+TEST_CACHE = Path(__file__).resolve().parent / ".test-cache"
+os.environ["XDG_CACHE_HOME"] = str(TEST_CACHE)
+os.environ["NPM_CONFIG_CACHE"] = str(TEST_CACHE / "npm")
 
 
 @pytest.fixture(autouse=True)

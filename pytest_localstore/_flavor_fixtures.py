@@ -1,21 +1,25 @@
 """Fixtures for the other flavors, and ``artifact_store``: one test, run once per flavor.
 
-``--localstore-flavors=local,memory,s3`` (ini ``localstore_flavors``, default
-``local``) parametrizes every test that asks for ``artifact_store``, with ids
-``[local]``, ``[memory]``, ``[s3]``. A flavor whose extra is missing is a usage
-error naming the extra, never a skip.
+``--localstore-flavors=local,memory,s3,gcs,azure`` (ini ``localstore_flavors``,
+default ``local``) parametrizes every test that asks for ``artifact_store``,
+with ids ``[local]``, ``[memory]``, ``[s3]``, ``[gcs]``, ``[azure]``. A flavor
+whose extra is missing is a usage error naming the extra, never a skip.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
     from .artifact_store import ArtifactStore
+    from .azure import AzureServer
+    from .gcs import GcsServer
     from .s3 import S3Server
 
 
@@ -69,6 +73,112 @@ def s3_artifact_store(s3_server: S3Server) -> Iterator[ArtifactStore]:
         s3_server.remove_bucket(bucket)
 
 
+@pytest.fixture(scope="session")
+def gcs_server(pytestconfig: pytest.Config) -> Iterator[GcsServer]:
+    """A GCS endpoint for the session: gcp-storage-emulator in memory on 127.0.0.1 on a free port.
+
+    Started once per process (each xdist worker has its own), in a thread, and
+    stopped at the end. ``--localstore-gcs-endpoint=URL`` or
+    ``LOCALSTORE_GCS_ENDPOINT`` uses an endpoint you run (fake-gcs-server, say)
+    instead. Needs the gcs extra.
+    """
+    from .gcs import GcsServer
+
+    with _one_line():
+        server = GcsServer.for_tests(pytestconfig.getoption("localstore_gcs_endpoint"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def gcs_artifact_store(gcs_server: GcsServer) -> Iterator[ArtifactStore]:
+    """A ``gcs`` store on ``gcs_server``, in a new bucket of its own, removed after the test."""
+    from .cloud_flavors import build_gcs_store
+
+    bucket = gcs_server.make_bucket()
+    try:
+        with _one_line():
+            store = build_gcs_store(  # no check: the bucket was made just now
+                f"gs://{bucket}",
+                endpoint_url=gcs_server.endpoint_url,
+                fs=gcs_server.filesystem(),
+                check=False,
+            )
+        yield store
+    finally:
+        gcs_server.remove_bucket(bucket)
+
+
+@pytest.fixture(scope="session")
+def azure_server(pytestconfig: pytest.Config) -> Iterator[AzureServer]:
+    """An Azure Blob endpoint for the session: Azurite's blob service in memory on 127.0.0.1 on a free port.
+
+    Started once per process (each xdist worker has its own) and stopped at the
+    end, even if the run is killed. Azurite is ``LOCALSTORE_AZURITE``, else
+    ``azurite-blob`` on PATH, else a copy installed once with npm into the user
+    cache directory (needs Node.js 20+). ``--localstore-azure-connection-string``
+    or ``LOCALSTORE_AZURE_CONNECTION_STRING`` uses a service you run instead.
+    Needs the azure extra.
+    """
+    from .azure import AzureServer
+
+    given = pytestconfig.getoption("localstore_azure_connection_string")
+    with _one_line():
+        server = AzureServer.for_tests(given, say=_on_terminal(pytestconfig))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def azure_artifact_store(azure_server: AzureServer) -> Iterator[ArtifactStore]:
+    """An ``azure`` store on ``azure_server``, in a new container of its own, removed after the test."""
+    from .cloud_flavors import build_azure_store
+
+    container = azure_server.make_container()
+    try:
+        with _one_line():
+            store = build_azure_store(
+                f"az://{container}",
+                connection_string=azure_server.connection_string,
+                fs=azure_server.filesystem(),
+                check=False,  # the container was made just now
+            )
+        yield store
+    finally:
+        azure_server.remove_container(container)
+
+
+@contextlib.contextmanager
+def _one_line() -> Iterator[None]:
+    """A LocalStoreError (a missing extra, node, a bucket) fails the test in one line, no traceback."""
+    from .errors import LocalStoreError
+
+    try:
+        yield
+    except LocalStoreError as error:
+        pytest.fail(f"pytest-localstore: {error}", pytrace=False)
+
+
+def _on_terminal(config: pytest.Config) -> Callable[[str], None]:
+    """Write a line to stderr past pytest's output capture, so the user sees it at once.
+
+    On a line of its own: if the progress line has begun, a line break first.
+    """
+
+    def say(line: str) -> None:
+        capture = config.pluginmanager.getplugin("capturemanager")
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            begun = reporter is not None and config.get_terminal_writer().width_of_current_line > 0
+            print(f"\n{line}" if begun else line, file=sys.stderr, flush=True)
+
+    return say
+
+
 @pytest.fixture
 def memory_artifact_store() -> Iterator[ArtifactStore]:
     """A ``memory`` store (fsspec's in-process filesystem) of its own, emptied after the test."""
@@ -85,8 +195,8 @@ def memory_artifact_store() -> Iterator[ArtifactStore]:
 def artifact_store(request: pytest.FixtureRequest) -> ArtifactStore:
     """An empty artifact store of each flavor in ``--localstore-flavors`` (default: local).
 
-    The test runs once per flavor, with ids ``[local]``, ``[memory]``, ``[s3]``:
-    code written against one flavor runs unchanged on the others.
+    The test runs once per flavor, with ids ``[local]``, ``[memory]``, ``[s3]``,
+    ``[gcs]``, ``[azure]``: code written against one flavor runs unchanged on the others.
     """
     flavor = getattr(request, "param", None) or flavors_from(request.config)[0]
     store: ArtifactStore = request.getfixturevalue(f"{flavor}_artifact_store")

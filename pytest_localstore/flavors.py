@@ -97,13 +97,14 @@ class FlavorRegistry:
     """The flavors known to a client: built-ins, extras, then entry points."""
 
     def __init__(self, flavors: Iterable[Flavor] = (), *, entry_points: bool = True) -> None:
+        from .cloud_flavors import CLOUD_FLAVORS
         from .fsspec_flavors import FSSPEC_FLAVORS
         from .local_flavor import LOCAL_FLAVORS
 
         self._flavors: dict[tuple[str, str], Flavor] = {}
         self._use_entry_points = entry_points
         self._entry_points_loaded = False
-        for flavor in (*LOCAL_FLAVORS, *FSSPEC_FLAVORS, *flavors):
+        for flavor in (*LOCAL_FLAVORS, *FSSPEC_FLAVORS, *CLOUD_FLAVORS, *flavors):
             self.register(flavor)
 
     def register(self, flavor: Flavor) -> None:

@@ -1,4 +1,4 @@
-"""An artifact store over any fsspec filesystem: memory, S3 (s3fs), a local folder through fsspec.
+"""An artifact store over any fsspec filesystem: memory, S3 (s3fs), GCS (gcsfs), Azure Blob (adlfs).
 
 fsspec's filesystems differ from ``os`` in many small ways: a directory read
 as ``''``, a trailing slash ignored, ``rm`` of a missing key that succeeds,
@@ -7,11 +7,13 @@ moves it *into* the directory, writes below a file that create a key anyway.
 :class:`FsspecArtifactStore` checks each case first and answers as the local
 store does, so code written against one flavor runs unchanged on another.
 What an object store truly cannot do (keep an empty directory) is declared
-through :class:`~pytest_localstore.contract.Capabilities` by the flavor.
+through :class:`~pytest_localstore.contract.Capabilities` by the flavor; what
+a client does its own way (gcsfs's append that overwrites, say) the flavor's
+class works around.
 
 Paths are confined to the root lexically (object stores have no links): a
 relative path, or an absolute one in the store's URL form (``memory://root/x``,
-``s3://bucket/prefix/x``); paths handed back are in that URL form. fsspec is
+``s3://bucket/prefix/x``, ``gs://...``, ``az://...``); paths handed back are in that URL form. fsspec is
 imported when a store is made, never before.
 """
 
@@ -54,6 +56,15 @@ class FsspecArtifactStore(ArtifactStore):
     """
 
     flavor = "fsspec"
+    #: Whether append (``'a'``) reads the file and writes it anew, for filesystems whose own
+    #: append mode would overwrite (gcsfs) or refuses files it did not make (adlfs).
+    append_by_rewrite = False
+    #: Names the filesystem would change or lose: never looked up (they cannot exist), and
+    #: creating one is OSError(EINVAL).
+    unusable_name: re.Pattern[str] | None = None
+    #: The same, for names of directories (every name in a path but the last).
+    unusable_directory_name: re.Pattern[str] | None = None
+    unusable_why = ""
 
     def __init__(
         self,
@@ -68,13 +79,12 @@ class FsspecArtifactStore(ArtifactStore):
         if not isinstance(url, str) or not url or "\x00" in url:
             raise ValueError(f"store root {url!r}: expected a URL such as 'memory://store' or 's3://bucket'")
         if fs is None:
-            from .s3 import require
-
-            core = require("fsspec.core", f"store {url!r}", "s3" if url.startswith("s3:") else "memory")
-            fs, root = core.url_to_fs(url, **storage_options)
+            fs, root = _filesystem_for(url, storage_options)
         else:
             root = fs._strip_protocol(url)
-        protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+        protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+        scheme = url.partition("://")[0]
+        protocol = scheme if scheme in protocols else protocols[0]  # 'az://', not adlfs's first, 'abfs'
         self.fs = fs
         self._root = root.rstrip("/") or "/"
         local = protocol in ("file", "local")
@@ -123,6 +133,14 @@ class FsspecArtifactStore(ArtifactStore):
                 parts.append(name)
         return "/".join(parts), trailing and bool(parts)
 
+    def _unholdable(self, below: str) -> bool:
+        """Whether a name in *below* is one the filesystem would change or lose (it cannot exist)."""
+        names = below.split("/")
+        name, folder = self.unusable_name, self.unusable_directory_name
+        return (name is not None and any(name.search(n) for n in names)) or (
+            folder is not None and any(folder.search(n) for n in names[:-1])
+        )
+
     def _key(self, below: str) -> str:
         """The filesystem's own path of *below*."""
         return f"{self._root}/{below}" if below else self._root
@@ -135,6 +153,8 @@ class FsspecArtifactStore(ArtifactStore):
         """fsspec's ``info`` of *below*, None if absent; the root is always a directory."""
         if not below:
             return {"name": self._root, "type": "directory", "size": 0}
+        if self._unholdable(below):
+            return None  # never asked: the filesystem would look up another name
         try:
             info: dict[str, Any] = self.fs.info(self._key(below))
         except (FileNotFoundError, NotADirectoryError):
@@ -174,6 +194,13 @@ class FsspecArtifactStore(ArtifactStore):
         head = below.rpartition("/")[0]
         if head and not self._is_dir(head) and self._keeps_empty_dirs:
             raise _error(errno.ENOENT, self.full(below))
+        self._refuse_unholdable(below)
+
+    def _refuse_unholdable(self, below: str) -> None:
+        """OSError(EINVAL) before creating a name the filesystem would change or lose."""
+        if self._unholdable(below):
+            why = f"{self.flavor} cannot hold this name: {self.unusable_why}"
+            raise OSError(errno.EINVAL, why, self.full(below))
 
     # -- the fourteen operations ------------------------------------------------
 
@@ -199,10 +226,20 @@ class FsspecArtifactStore(ArtifactStore):
                 raise _error(errno.EISDIR, self.full(below) + "/")
             if info is None:
                 self._need_parent(below)
-        opened = self.fs.open(self._key(below), "wb" if kind == "x" else f"{kind}b")
+        if kind == "a" and self.append_by_rewrite:
+            opened = self._reopen_for_append(self._key(below), info is not None)
+        else:
+            opened = self.fs.open(self._key(below), "wb" if kind == "x" else f"{kind}b")
         if "b" in mode:
-            return opened  # type: ignore[no-any-return]
+            return opened
         return io.TextIOWrapper(opened, encoding="utf-8")
+
+    def _reopen_for_append(self, key: str, exists: bool) -> IO[bytes]:
+        """*key* opened for writing, its old content already written back: append kept by rewriting."""
+        old = self.fs.cat_file(key) if exists else b""
+        opened: IO[bytes] = self.fs.open(key, "wb")
+        opened.write(old)
+        return opened
 
     def copyfile(self, src: PathType, dst: PathType, overwrite: bool = False) -> None:
         """Copy a file; without ``overwrite`` an existing *dst* is FileExistsError."""
@@ -270,6 +307,7 @@ class FsspecArtifactStore(ArtifactStore):
                 raise exists_error(self.full(below))
             return
         if below:
+            self._refuse_unholdable(below)
             self.fs.makedirs(self._key(below), exist_ok=True)
 
     def mkdir(self, path: PathType) -> None:
@@ -321,10 +359,14 @@ class FsspecArtifactStore(ArtifactStore):
         else:
             self._need_parent(target)
         if not moving_dir:
-            self.fs.mv(self._key(source), self._key(target))
+            self._move_file(self._key(source), self._key(target))
             return
         self._copy_tree(source, target)
         self.fs.rm(self._key(source), recursive=True)
+
+    def _move_file(self, source: str, target: str) -> None:
+        """Move one file (the filesystem's own keys)."""
+        self.fs.mv(source, target)
 
     def _copy_tree(self, source: str, target: str) -> None:
         """Copy every file and directory below *source* to the same place below *target*."""
@@ -429,12 +471,32 @@ def _stat_result(info: dict[str, Any]) -> os.stat_result:
     """An ``os.stat_result`` from fsspec's info: kind, size, modification time where given."""
     is_dir = info["type"] == "directory"
     size = 0 if is_dir else int(info.get("size") or 0)
-    mtime = info.get("mtime") or info.get("LastModified") or info.get("created") or 0
+    mtime = (
+        info.get("mtime") or info.get("LastModified") or info.get("last_modified") or info.get("created") or 0
+    )
     if hasattr(mtime, "timestamp"):
         mtime = mtime.timestamp()
     seconds = float(mtime) if isinstance(mtime, (int, float)) else 0.0
     mode = _DIR_MODE if is_dir else _FILE_MODE
     return os.stat_result((mode, 0, 0, 1, 0, 0, size, seconds, seconds, seconds))
+
+
+#: URL schemes whose filesystem comes with an extra other than ``memory``.
+_SCHEME_EXTRAS = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure", "abfs": "azure"}
+
+
+def _filesystem_for(url: str, storage_options: dict[str, Any]) -> tuple[Any, str]:
+    """fsspec's filesystem and root for *url*; a missing package is a one-line error naming the extra."""
+    from .s3 import require
+
+    extra = _SCHEME_EXTRAS.get(url.partition(":")[0].lower(), "memory")
+    if extra == "gcs":
+        from .gcs import import_gcsfs
+
+        import_gcsfs(f"store {url!r}")  # with the setting emulators need, before fsspec imports it
+    core = require("fsspec.core", f"store {url!r}", extra)
+    fs, root = core.url_to_fs(url, **storage_options)
+    return fs, str(root)
 
 
 class MemoryArtifactStore(FsspecArtifactStore):
@@ -458,3 +520,47 @@ class S3ArtifactStore(FsspecArtifactStore):
 
     flavor = "s3"
     capabilities = Capabilities(empty_directories=False, max_name_bytes=None, update_modes=False)
+
+
+class GcsArtifactStore(FsspecArtifactStore):
+    """The ``gcs`` flavor: a Google Cloud Storage bucket through gcsfs (``gs://bucket/prefix``).
+
+    An object store, as ``s3`` is. Append reads the file and writes it anew
+    (gcsfs's own ``'a'`` overwrites, with a warning); a file is renamed by copy
+    and delete (gcsfs's ``mv`` first tries an API that emulators answer with 501,
+    six times over half a minute).
+    """
+
+    flavor = "gcs"
+    capabilities = Capabilities(empty_directories=False, max_name_bytes=None, update_modes=False)
+    append_by_rewrite = True
+
+    def _move_file(self, source: str, target: str) -> None:
+        self.fs.copy(source, target)
+        self.fs.rm_file(source)
+
+
+class AzureArtifactStore(FsspecArtifactStore):
+    """The ``azure`` flavor: an Azure Blob container through adlfs (``az://container/prefix``).
+
+    An object store, as ``s3`` is. Append reads the file and writes it anew:
+    adlfs appends only to append blobs, and refuses the block blobs every
+    other write makes. A name with a control character or a backslash, of
+    only spaces, or a directory name ending in a space, which Azure or adlfs
+    would change or lose, does not exist, and creating one is OSError(EINVAL).
+    """
+
+    flavor = "azure"
+    capabilities = Capabilities(empty_directories=False, max_name_bytes=None, update_modes=False)
+    append_by_rewrite = True
+    # adlfs reads paths as URLs, which drops tabs and line breaks ('t\tb' is 'tb'); the service
+    # reads a backslash as '/'; a control character or U+FFFE/U+FFFF in one name makes the
+    # whole container unlistable (XML cannot carry it); adlfs's listings drop names made only
+    # of spaces, and list a directory whose name ends in a space as empty. Never created,
+    # rather than written under another name or lost.
+    unusable_name = re.compile(r"[\x00-\x1f\\\ufffe\uffff]|^ +$")
+    unusable_directory_name = re.compile(r" $")
+    unusable_why = (
+        "control characters, backslashes, names of only spaces and directory names ending in"
+        " a space are changed or lost"
+    )

@@ -37,6 +37,16 @@ def default_store_path(config_path: str, component_id: uuid.UUID | str) -> str:
     return os.path.join(config_path, LOCAL_STORES_DIR, str(component_id))
 
 
+#: URL schemes a local path may be mistaken for, and the flavor that takes each.
+_URL_FLAVORS = {
+    "memory": "use --flavor memory",
+    **{
+        scheme: f"use --flavor {flavor} (the {flavor} extra: pip install 'pytest-localstore[{flavor}]')"
+        for scheme, flavor in (("s3", "s3"), ("gs", "gcs"), ("az", "azure"))
+    },
+}
+
+
 def _prepare(config: Mapping[str, Any], config_path: str) -> dict[str, Any]:
     if "path" not in config or config["path"] is None:
         return {}
@@ -45,10 +55,7 @@ def _prepare(config: Mapping[str, Any], config_path: str) -> dict[str, Any]:
         raise InvalidPathError(f"invalid path {raw!r}: expected a directory path")
     scheme, sep, _ = raw.partition("://")
     if sep and scheme.isidentifier():
-        hint = {"s3": " (the s3 extra: pip install 'pytest-localstore[s3]')", "memory": ""}.get(scheme)
-        flavor = (
-            f"use --flavor {scheme}{hint}" if hint is not None else f"no installed flavor takes {scheme}://"
-        )
+        flavor = _URL_FLAVORS.get(scheme, f"no installed flavor takes {scheme}://")
         raise InvalidPathError(
             f"invalid path {raw!r}: a URL, not a directory path for a local store; {flavor}"
         )

@@ -20,7 +20,11 @@ import pytest
 
 from ._flavor_fixtures import (
     artifact_store,
+    azure_artifact_store,
+    azure_server,
     flavors_from,
+    gcs_artifact_store,
+    gcs_server,
     memory_artifact_store,
     s3_artifact_store,
     s3_server,
@@ -65,7 +69,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--localstore-flavors",
         default=None,
         help="run each test that asks for the artifact_store fixture once per flavor, from"
-        " local, memory, s3 (comma-separated); default: the localstore_flavors ini value, else local.",
+        " local, memory, s3, gcs, azure (comma-separated); default: the localstore_flavors ini"
+        " value, else local.",
     )
     group.addoption(
         "--localstore-s3-endpoint",
@@ -74,9 +79,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="an S3 endpoint for the s3 fixtures instead of starting moto's server (also"
         " LOCALSTORE_S3_ENDPOINT).",
     )
+    group.addoption(
+        "--localstore-gcs-endpoint",
+        default=None,
+        metavar="URL",
+        help="a GCS endpoint for the gcs fixtures instead of starting gcp-storage-emulator (also"
+        " LOCALSTORE_GCS_ENDPOINT).",
+    )
+    group.addoption(
+        "--localstore-azure-connection-string",
+        default=None,
+        metavar="TEXT",
+        help="an Azure Blob connection string for the azure fixtures instead of starting Azurite"
+        " (also LOCALSTORE_AZURE_CONNECTION_STRING).",
+    )
     parser.addini(
         "localstore_flavors",
-        "flavors the artifact_store fixture runs each test on: local, memory, s3 (comma-separated)",
+        "flavors the artifact_store fixture runs each test on: local, memory, s3, gcs, azure"
+        " (comma-separated)",
         default="local",
     )
     parser.addini(
@@ -290,6 +310,10 @@ __all__ = [
     "BACKENDS",
     "artifact_store",
     "artifact_store_factory",
+    "azure_artifact_store",
+    "azure_server",
+    "gcs_artifact_store",
+    "gcs_server",
     "local_artifact_store",
     "localstore_client",
     "localstore_config",

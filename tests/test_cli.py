@@ -142,7 +142,7 @@ def test_the_other_commands(run: Run, tmp_path: Path) -> None:
             "invalid stack name 'bad name'",
         ),
         (["artifact-store", "register", "default", "--flavor", "local"], "already registered"),
-        (["artifact-store", "register", "x", "--flavor", "gcs"], "unknown artifact store flavor 'gcs'"),
+        (["artifact-store", "register", "x", "--flavor", "hdfs"], "unknown artifact store flavor 'hdfs'"),
         (["artifact-store", "register", "x", "--flavor", "local", "--path", ""], "invalid path ''"),
         (["artifact-store", "register", "x", "--flavor", "local", "--option", "color"], "expected KEY=VALUE"),
         (["artifact-store", "register", "x", "--flavor", "local", "--option", "a=b"], "unknown option 'a'"),

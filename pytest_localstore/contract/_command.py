@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from .._extras import BUILT_IN_FLAVORS, missing_package, unmet
+from .._extras import missing_package, unmet
 from ..artifact_store import ArtifactStore
 from ..capabilities import FULL, Capabilities
 from ._checker import KINDS
@@ -44,9 +44,10 @@ class Target:
     environment: Callable[[], AbstractContextManager[Callable[[], ArtifactStore]]]
 
 
-#: A TARGET may name a built-in flavor; ``all`` is every one whose packages are installed.
+#: The built-in flavors a TARGET may name; ``all`` is every one whose packages are installed.
+FLAVOR_TARGETS = ("local", "memory", "s3")
 _EXPECTED = (
-    f"expected one of {', '.join(BUILT_IN_FLAVORS)}, all, zenml:local, zenml:s3, zenml:MODULE:FACTORY"
+    f"expected one of {', '.join(FLAVOR_TARGETS)}, all, zenml:local, zenml:s3, zenml:MODULE:FACTORY"
     " or MODULE:FACTORY"
 )
 
@@ -66,10 +67,7 @@ def targets_for(spec: str) -> list[Target]:
         return [_fsspec_target(spec)]
     if spec == "all":
         return [
-            target
-            for name in BUILT_IN_FLAVORS
-            if missing_package(name) is None
-            for target in targets_for(name)
+            target for name in FLAVOR_TARGETS if missing_package(name) is None for target in targets_for(name)
         ]
     return [_factory_target(spec, spec, ArtifactStore, "an ArtifactStore")]
 

@@ -1,0 +1,200 @@
+"""Google Cloud Storage for tests: gcp-storage-emulator on this machine, and the settings to reach one.
+
+:class:`GcsServer` runs gcp-storage-emulator in memory, in a thread of this
+process, on ``127.0.0.1`` on a free port (``GcsServer.start()``, ``.stop()``,
+or ``with GcsServer.start() as server``); or it stands for an endpoint you
+run yourself (fake-gcs-server, say) given by :data:`GCS_ENDPOINT_ENV` or
+``--localstore-gcs-endpoint``. :func:`gcs_filesystem` makes the gcsfs
+filesystem for an endpoint: anonymous unless ``GOOGLE_APPLICATION_CREDENTIALS``
+names a key file, so no credential lookup ever asks a metadata server.
+
+gcsfs and the emulator come with the ``gcs`` extra (``pip install
+'pytest-localstore[gcs]'``); nothing here imports them before they are used.
+gcsfs is imported with ``GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT=false`` (otherwise
+every call waits a minute on a gRPC API that emulators lack), and its log
+lines are silenced: our errors say what went wrong in one line.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from types import TracebackType
+from typing import Any
+
+from ._reach import TIMEOUT, check_reachable, first_line
+from .errors import LocalStoreError
+from .s3 import require
+
+#: An endpoint to use instead of starting the emulator (``http://127.0.0.1:4443``).
+GCS_ENDPOINT_ENV = "LOCALSTORE_GCS_ENDPOINT"
+#: The project buckets are made in (emulators accept any).
+DEFAULT_PROJECT = "localstore-tests"
+#: Seconds the bucket check may take in all.
+CHECK_TIMEOUT = 8
+
+
+def import_gcsfs(what: str = "the gcs flavor") -> Any:
+    """gcsfs, imported with the emulator-friendly setting and quiet; a one-line error naming the extra."""
+    import contextlib
+    import importlib
+    import logging
+    import warnings
+
+    os.environ.setdefault("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT", "false")
+    with warnings.catch_warnings():
+        # google.api_core warns at import about Python versions it will stop supporting; gcsfs
+        # imports one such module at its first upload, so it is imported here, warnings off.
+        warnings.simplefilter("ignore", FutureWarning)
+        gcsfs = require("gcsfs", what, "gcs")
+        with contextlib.suppress(ImportError):
+            importlib.import_module("gcsfs.extended_gcsfs")
+    # gcsfs logs a traceback at error level for every request it gives up on (the emulator
+    # answers moveTo with 501); our callers report the failure themselves.
+    logging.getLogger("gcsfs").setLevel(logging.CRITICAL)
+    return gcsfs
+
+
+def gcs_filesystem(
+    endpoint_url: str | None = None, project: str | None = None, token: str | None = None
+) -> Any:
+    """A ``gcsfs.GCSFileSystem`` for *endpoint_url* (None: Google's), with no caches and short timeouts.
+
+    *token*: ``"anon"``, a service-account key file, or None for
+    ``GOOGLE_APPLICATION_CREDENTIALS`` if set, else anonymous.
+    """
+    gcsfs = import_gcsfs()
+    credentials = token or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") or "anon"
+    # The core class: with gcsfs imported earlier under the default setting, gcsfs.GCSFileSystem
+    # is the experimental one that waits on the missing gRPC API.
+    return gcsfs.core.GCSFileSystem(
+        endpoint_url=endpoint_url,
+        project=project or os.environ.get("GOOGLE_CLOUD_PROJECT") or DEFAULT_PROJECT,
+        token=credentials,
+        requests_timeout=TIMEOUT,
+        skip_instance_cache=True,
+        use_listings_cache=False,
+    )
+
+
+def check_bucket(fs: Any, bucket: str, endpoint_url: str | None) -> None:
+    """A one-line LocalStoreError unless *bucket* exists (nothing is created)."""
+    from fsspec.asyn import FSTimeoutError, sync
+
+    where = f"at {endpoint_url}" if endpoint_url else "on Google Cloud"
+    if endpoint_url:
+        check_reachable(endpoint_url, "GCS")
+    try:
+        sync(fs.loop, fs._call, "GET", "b/{}", bucket, json_out=True, timeout=CHECK_TIMEOUT)
+    except FileNotFoundError:
+        raise LocalStoreError(f"bucket {bucket!r} does not exist {where}: create it first") from None
+    except FSTimeoutError:
+        raise LocalStoreError(f"cannot reach GCS {where}: no answer in {CHECK_TIMEOUT} s") from None
+    except Exception as error:
+        if "Forbidden" in str(error) or "401" in str(error):
+            raise LocalStoreError(f"GCS {where} refused the credentials for bucket {bucket!r}") from None
+        raise LocalStoreError(f"cannot use GCS {where}: {first_line(error)}") from None
+
+
+class _Emulator:
+    """gcp-storage-emulator's request handler and in-memory storage, served from a thread here."""
+
+    def __init__(self) -> None:
+        import http.server
+        import logging
+        import threading
+        from functools import partial
+
+        server_module = require("gcp_storage_emulator.server", "a GCS server for tests", "gcs")
+        storage_module = require("gcp_storage_emulator.storage", "a GCS server for tests", "gcs")
+        # A line per request, and an error line for each request it does not implement (501).
+        logging.getLogger("gcp_storage_emulator").setLevel(logging.CRITICAL)
+
+        class Quiet(http.server.HTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                """A client that hung up early is no news (the default prints a traceback)."""
+
+        storage = storage_module.Storage(use_memory_fs=True)
+        self.httpd = Quiet(("127.0.0.1", 0), partial(server_module.RequestHandler, storage))
+        self.port: int = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="localstore-gcs", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+
+class GcsServer:
+    """A GCS endpoint for tests: gcp-storage-emulator started here, or one given."""
+
+    def __init__(self, endpoint_url: str, *, token: str | None = None) -> None:
+        self.endpoint_url = endpoint_url.rstrip("/")
+        self.token = token
+        self._emulator: _Emulator | None = None
+        self._fs: Any = None
+
+    @classmethod
+    def start(cls) -> GcsServer:
+        """Start the emulator in memory, in a thread, on 127.0.0.1 on a free port."""
+        import_gcsfs("a GCS server for tests")
+        emulator = _Emulator()
+        server = cls(f"http://127.0.0.1:{emulator.port}", token="anon")
+        server._emulator = emulator
+        return server
+
+    @classmethod
+    def for_tests(cls, endpoint_url: str | None = None) -> GcsServer:
+        """*endpoint_url*, else :data:`GCS_ENDPOINT_ENV`, else the emulator started here.
+
+        A given endpoint is reached anonymously, or with the key file in
+        ``GOOGLE_APPLICATION_CREDENTIALS``; it must answer within seconds
+        (checked now, once).
+        """
+        endpoint = endpoint_url or os.environ.get(GCS_ENDPOINT_ENV)
+        if not endpoint:
+            return cls.start()
+        check_reachable(endpoint, "GCS")
+        return cls(endpoint)
+
+    def stop(self) -> None:
+        """Stop the emulator if this object started it (a given endpoint is left alone)."""
+        if self._emulator is not None:
+            self._emulator.stop()
+            self._emulator = None
+
+    def __enter__(self) -> GcsServer:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def filesystem(self) -> Any:
+        """The gcsfs filesystem for this endpoint (made once)."""
+        if self._fs is None:
+            self._fs = gcs_filesystem(self.endpoint_url, token=self.token)
+        return self._fs
+
+    def make_bucket(self, prefix: str = "localstore") -> str:
+        """Create a bucket with a new name; its name."""
+        name = f"{prefix}-{uuid.uuid4().hex[:16]}"
+        self.filesystem().mkdir(name)
+        return name
+
+    def remove_bucket(self, name: str) -> None:
+        """Remove a bucket and everything in it (a bucket must be empty to go: the objects first)."""
+        fs = self.filesystem()
+        try:
+            fs.rm(name, recursive=True)
+            return
+        except OSError:
+            fs.invalidate_cache()
+        for key in fs.find(name, withdirs=False):  # one request each, if the batch was refused
+            fs.rm_file(key)
+        fs.rmdir(name)
+
+    def __repr__(self) -> str:
+        return f"GcsServer({self.endpoint_url!r})"
