@@ -44,6 +44,8 @@ _EXPORTS = {
     "FsspecArtifactStore": "fsspec_store",
     "MemoryArtifactStore": "fsspec_store",
     "S3ArtifactStore": "fsspec_store",
+    "GcsArtifactStore": "fsspec_store",
+    "AzureArtifactStore": "fsspec_store",
     "ArtifactStoreContract": "contract",
     "run_contract": "contract",
     "COMPONENT_TYPES": "models",
@@ -83,7 +85,9 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from .flavors import BrokenFlavorWarning as BrokenFlavorWarning
     from .flavors import Flavor as Flavor
     from .flavors import FlavorRegistry as FlavorRegistry
+    from .fsspec_store import AzureArtifactStore as AzureArtifactStore
     from .fsspec_store import FsspecArtifactStore as FsspecArtifactStore
+    from .fsspec_store import GcsArtifactStore as GcsArtifactStore
     from .fsspec_store import MemoryArtifactStore as MemoryArtifactStore
     from .fsspec_store import S3ArtifactStore as S3ArtifactStore
     from .isolation import ConfigDir as ConfigDir

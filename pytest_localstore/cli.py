@@ -166,6 +166,8 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         default=["local"],
         help="'local' (the local store on the real disk and under pyfakefs; the default),"
         " 'memory', 's3' (on moto's server started for the run, or LOCALSTORE_S3_ENDPOINT),"
+        " 'gcs' (gcp-storage-emulator, or LOCALSTORE_GCS_ENDPOINT), 'azure' (Azurite, or"
+        " LOCALSTORE_AZURE_CONNECTION_STRING),"
         " 'all' (every built-in flavor whose packages are installed), MODULE:FACTORY (a"
         " callable returning a fresh, empty ArtifactStore; the current directory is importable;"
         " a 'capabilities' attribute on it declares what it cannot do), or ZenML's own stores"

@@ -366,3 +366,51 @@ def test_no_azurite_outlives_an_interrupted_or_crashed_run(tmp_path: Path, how: 
     finally:
         run.kill()
         run.wait()
+
+
+# -- the contract targets --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_each_flavor_is_a_contract_target_whose_stores_keep_a_row(flavor: str) -> None:
+    from pytest_localstore.contract import ROWS, check_row
+    from pytest_localstore.contract._command import targets_for
+
+    [target] = targets_for(flavor)
+    assert target.label == flavor and not target.capabilities.empty_directories
+    assert f"from pytest_localstore import {type_name(flavor)}" in target.opening
+    row = next(row for row in ROWS if row.id == "rename: a directory with content")
+    with target.environment() as make_store:
+        first, second = make_store(), make_store()
+        assert first.path != second.path  # a fresh store each time
+        assert check_row(row, first, target.capabilities) is None
+    assert flavor in [target.label for target in targets_for("all")]
+
+
+def type_name(flavor: str) -> str:
+    return {"gcs": "GcsArtifactStore", "azure": "AzureArtifactStore"}[flavor]
+
+
+@pytest.mark.parametrize(
+    ("flavor", "variable"),
+    [("gcs", "LOCALSTORE_GCS_ENDPOINT"), ("azure", "LOCALSTORE_AZURE_CONNECTION_STRING")],
+)
+def test_a_contract_target_on_an_unreachable_server_is_one_line_exit_2(
+    tmp_path: Path, flavor: str, variable: str
+) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    given = url if flavor == "gcs" else dev_connection_string(url)
+    started = time.monotonic()
+    result = subprocess.run(
+        [str(SCRIPT), "contract", flavor, "--seed", "1"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, variable: given, "LOCALSTORE_CONFIG_PATH": str(tmp_path / "cfg")},
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert time.monotonic() - started < 10
+    error = [line for line in result.stderr.splitlines() if line.startswith("localstore: error")]
+    assert len(error) == 1 and "127.0.0.1" in error[0], result.stderr
+    assert "Traceback" not in result.stderr

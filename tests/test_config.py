@@ -89,8 +89,10 @@ def test_every_store_class_and_the_contract_are_importable_from_the_package() ->
     from pytest_localstore import (
         ArtifactStore,
         ArtifactStoreContract,
+        AzureArtifactStore,
         Capabilities,
         FsspecArtifactStore,
+        GcsArtifactStore,
         LocalArtifactStore,
         MemoryArtifactStore,
         S3ArtifactStore,
@@ -101,7 +103,9 @@ def test_every_store_class_and_the_contract_are_importable_from_the_package() ->
     from pytest_localstore.contract import Capabilities as contract_capabilities
 
     for store in (
+        AzureArtifactStore,
         FsspecArtifactStore,
+        GcsArtifactStore,
         LocalArtifactStore,
         MemoryArtifactStore,
         S3ArtifactStore,

@@ -33,6 +33,10 @@ class TargetError(Exception):
     """A TARGET that cannot be used; the message is one line."""
 
 
+#: Makes the run's environment (a server, say) and yields what makes fresh stores in it.
+Stores = Callable[[], AbstractContextManager[Callable[[], ArtifactStore]]]
+
+
 @dataclass
 class Target:
     """One store flavor to check: how to make fresh stores, and where they live."""
@@ -41,11 +45,11 @@ class Target:
     #: The code that makes a fresh store in a reported program.
     opening: str
     capabilities: Capabilities
-    environment: Callable[[], AbstractContextManager[Callable[[], ArtifactStore]]]
+    environment: Stores
 
 
 #: The built-in flavors a TARGET may name; ``all`` is every one whose packages are installed.
-FLAVOR_TARGETS = ("local", "memory", "s3")
+FLAVOR_TARGETS = ("local", "memory", "s3", "gcs", "azure")
 _EXPECTED = (
     f"expected one of {', '.join(FLAVOR_TARGETS)}, all, zenml:local, zenml:s3, zenml:MODULE:FACTORY"
     " or MODULE:FACTORY"
@@ -63,7 +67,7 @@ def targets_for(spec: str) -> list[Target]:
             Target("local (disk)", _LOCAL_ON_DISK, FULL, _local_on_disk),
             Target("local (pyfakefs)", _LOCAL_IN_PYFAKEFS, FULL, _local_in_pyfakefs),
         ]
-    if spec in ("memory", "s3"):
+    if spec in ("memory", "s3", "gcs", "azure"):
         return [_fsspec_target(spec)]
     if spec == "all":
         return [
@@ -231,24 +235,56 @@ store = LocalArtifactStore("/store")  # a fresh, empty store"""
 
 
 def _fsspec_target(flavor: str) -> Target:
-    """The ``memory`` or ``s3`` flavor as a target (``s3``: moto's server, unless an endpoint is set)."""
+    """The ``memory``, ``s3``, ``gcs`` or ``azure`` flavor as a target; the last three on a server
+    started for the run (moto's, gcp-storage-emulator, Azurite), unless one is given."""
     _require_extra(flavor, flavor)
-    from ..fsspec_store import MemoryArtifactStore, S3ArtifactStore
+    from .. import fsspec_store
 
-    if flavor == "memory":
-        opening = (
-            "from pytest_localstore import MemoryArtifactStore\n\n"
-            "store = MemoryArtifactStore('memory://contract')  # a fresh, empty store"
-        )
-        return Target("memory", opening, MemoryArtifactStore.capabilities, _memory_stores)
-    opening = (
-        "from pytest_localstore import S3ArtifactStore\n"
-        "from pytest_localstore.s3 import S3Server\n\n"
-        "server = S3Server.start()  # moto's server on 127.0.0.1\n"
-        "bucket = server.make_bucket()\n"
-        "store = S3ArtifactStore(f's3://{bucket}', fs=server.filesystem())  # a fresh, empty store"
+    opening, store_class, stores = _FSSPEC_TARGETS[flavor]
+    capabilities = getattr(fsspec_store, store_class).capabilities
+    return Target(flavor, opening, capabilities, stores)
+
+
+def _server_opening(store_class: str, module: str, server: str, what: str, make: str, url: str) -> str:
+    """The opening of a reported program for a store on a server started for it."""
+    return (
+        f"from pytest_localstore import {store_class}\n"
+        f"from pytest_localstore.{module} import {server}\n\n"
+        f"server = {server}.start()  # {what} on 127.0.0.1\n"
+        f"place = server.{make}()\n"
+        f"store = {store_class}(f'{url}://{{place}}', fs=server.filesystem())  # a fresh, empty store"
     )
-    return Target("s3", opening, S3ArtifactStore.capabilities, _s3_stores)
+
+
+@contextlib.contextmanager
+def _gcs_stores() -> Iterator[Callable[[], ArtifactStore]]:
+    from ..fsspec_store import GcsArtifactStore
+    from ..gcs import GcsServer
+
+    with GcsServer.for_tests() as server:
+        bucket = server.make_bucket("localstore-contract")
+        fs = server.filesystem()
+        numbers = itertools.count()
+        try:
+            yield lambda: GcsArtifactStore(f"gs://{bucket}/{next(numbers)}", fs=fs)
+        finally:
+            server.remove_bucket(bucket)
+
+
+@contextlib.contextmanager
+def _azure_stores() -> Iterator[Callable[[], ArtifactStore]]:
+    from ..azure import AzureServer
+    from ..fsspec_store import AzureArtifactStore
+
+    say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    with AzureServer.for_tests(say=say) as server:
+        container = server.make_container("localstore-contract")
+        fs = server.filesystem()
+        numbers = itertools.count()
+        try:
+            yield lambda: AzureArtifactStore(f"az://{container}/{next(numbers)}", fs=fs)
+        finally:
+            server.remove_container(container)
 
 
 @contextlib.contextmanager
@@ -283,6 +319,32 @@ def _s3_stores() -> Iterator[Callable[[], ArtifactStore]]:
             yield lambda: S3ArtifactStore(f"s3://{bucket}/{next(numbers)}", fs=fs)
         finally:
             server.remove_bucket(bucket)
+
+
+#: Each fsspec flavor a TARGET may name: the opening of its programs, its store class, its stores.
+_FSSPEC_TARGETS: dict[str, tuple[str, str, Stores]] = {
+    "memory": (
+        "from pytest_localstore import MemoryArtifactStore\n\n"
+        "store = MemoryArtifactStore('memory://contract')  # a fresh, empty store",
+        "MemoryArtifactStore",
+        _memory_stores,
+    ),
+    "s3": (
+        _server_opening("S3ArtifactStore", "s3", "S3Server", "moto's server", "make_bucket", "s3"),
+        "S3ArtifactStore",
+        _s3_stores,
+    ),
+    "gcs": (
+        _server_opening("GcsArtifactStore", "gcs", "GcsServer", "gcp-storage-emulator", "make_bucket", "gs"),
+        "GcsArtifactStore",
+        _gcs_stores,
+    ),
+    "azure": (
+        _server_opening("AzureArtifactStore", "azure", "AzureServer", "Azurite", "make_container", "az"),
+        "AzureArtifactStore",
+        _azure_stores,
+    ),
+}
 
 
 @contextlib.contextmanager
