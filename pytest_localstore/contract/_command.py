@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from .._extras import missing_package, unmet
 from ..artifact_store import ArtifactStore
@@ -256,35 +256,47 @@ def _server_opening(store_class: str, module: str, server: str, what: str, make:
     )
 
 
-@contextlib.contextmanager
-def _gcs_stores() -> Iterator[Callable[[], ArtifactStore]]:
+def _gcs_stores() -> AbstractContextManager[Callable[[], ArtifactStore]]:
     from ..fsspec_store import GcsArtifactStore
     from ..gcs import GcsServer
 
-    with GcsServer.for_tests() as server:
-        bucket = server.make_bucket("localstore-contract")
-        fs = server.filesystem()
-        numbers = itertools.count()
-        try:
-            yield lambda: GcsArtifactStore(f"gs://{bucket}/{next(numbers)}", fs=fs)
-        finally:
-            server.remove_bucket(bucket)
+    server = GcsServer.for_tests()
+    return _stores_on(server, server.make_bucket, server.remove_bucket, GcsArtifactStore, "gs")
 
 
-@contextlib.contextmanager
-def _azure_stores() -> Iterator[Callable[[], ArtifactStore]]:
+def _azure_stores() -> AbstractContextManager[Callable[[], ArtifactStore]]:
     from ..azure import AzureServer
     from ..fsspec_store import AzureArtifactStore
 
-    say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
-    with AzureServer.for_tests(say=say) as server:
-        container = server.make_container("localstore-contract")
+    server = AzureServer.for_tests(say=lambda message: print(message, file=sys.stderr, flush=True))
+    return _stores_on(server, server.make_container, server.remove_container, AzureArtifactStore, "az")
+
+
+class _Server(Protocol):
+    """A server for tests (``S3Server``, ``GcsServer``, ``AzureServer``): stopped on leaving."""
+
+    def __enter__(self) -> Any: ...
+    def __exit__(self, kind: Any, error: Any, trace: Any, /) -> None: ...
+    def filesystem(self) -> Any: ...
+
+
+@contextlib.contextmanager
+def _stores_on(
+    server: _Server,
+    make_place: Callable[[str], str],
+    remove_place: Callable[[str], None],
+    store_class: Callable[..., ArtifactStore],
+    scheme: str,
+) -> Iterator[Callable[[], ArtifactStore]]:
+    """Fresh stores below one new bucket or container on *server*, which is stopped at the end."""
+    with server:
+        place = make_place("localstore-contract")
         fs = server.filesystem()
         numbers = itertools.count()
         try:
-            yield lambda: AzureArtifactStore(f"az://{container}/{next(numbers)}", fs=fs)
+            yield lambda: store_class(f"{scheme}://{place}/{next(numbers)}", fs=fs)
         finally:
-            server.remove_container(container)
+            remove_place(place)
 
 
 @contextlib.contextmanager
@@ -306,19 +318,12 @@ def _memory_stores() -> Iterator[Callable[[], ArtifactStore]]:
             made[0].fs.rm(f"/{base}", recursive=True)
 
 
-@contextlib.contextmanager
-def _s3_stores() -> Iterator[Callable[[], ArtifactStore]]:
+def _s3_stores() -> AbstractContextManager[Callable[[], ArtifactStore]]:
     from ..fsspec_store import S3ArtifactStore
     from ..s3 import S3Server
 
-    with S3Server.for_tests() as server:
-        bucket = server.make_bucket("localstore-contract")
-        fs = server.filesystem()
-        numbers = itertools.count()
-        try:
-            yield lambda: S3ArtifactStore(f"s3://{bucket}/{next(numbers)}", fs=fs)
-        finally:
-            server.remove_bucket(bucket)
+    server = S3Server.for_tests()
+    return _stores_on(server, server.make_bucket, server.remove_bucket, S3ArtifactStore, "s3")
 
 
 #: Each fsspec flavor a TARGET may name: the opening of its programs, its store class, its stores.
