@@ -53,6 +53,10 @@ _EXPORTS = {
     "StackModel": "models",
     "Registry": "registry",
     "Stack": "stack",
+    "TargetError": "targets",
+    "targets_for": "targets",
+    "Testbed": "testbed",
+    "Testbeds": "testbed",
     "ZenMLSandbox": "zenml_sandbox",
     "ZenMLArtifactStore": "zenml_store",
 }
@@ -100,5 +104,9 @@ if TYPE_CHECKING:  # the same names, for type checkers
     from .models import StackModel as StackModel
     from .registry import Registry as Registry
     from .stack import Stack as Stack
+    from .targets import TargetError as TargetError
+    from .targets import targets_for as targets_for
+    from .testbed import Testbed as Testbed
+    from .testbed import Testbeds as Testbeds
     from .zenml_sandbox import ZenMLSandbox as ZenMLSandbox
     from .zenml_store import ZenMLArtifactStore as ZenMLArtifactStore

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 
-#: The built-in flavors; each one but ``local`` needs the extra of the same name.
-BUILT_IN_FLAVORS = ("local", "memory", "s3", "gcs", "azure")
-
 #: Extra -> the modules it provides.
 EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "memory": ("fsspec",),

@@ -21,24 +21,31 @@ if TYPE_CHECKING:
     from .azure import AzureServer
     from .gcs import GcsServer
     from .s3 import S3Server
+    from .testbed import Testbeds
 
 
 def flavors_from(config: pytest.Config) -> list[str]:
-    """The flavors asked for (option, else ini), checked: a usage error names what is wrong."""
-    from ._extras import BUILT_IN_FLAVORS, unmet
+    """The flavors asked for (option, else ini), checked against the flavor registry.
+
+    A usage error names what is wrong: an unknown flavor, or a missing extra.
+    """
+    from .errors import UnknownFlavorError
+    from .flavors import FlavorRegistry
+    from .models import ARTIFACT_STORE
 
     text = config.getoption("localstore_flavors") or config.getini("localstore_flavors")
     names = [name.strip() for name in str(text).split(",") if name.strip()]
-    expected = ", ".join(BUILT_IN_FLAVORS)
+    registry = FlavorRegistry()
     if not names:
-        raise pytest.UsageError(f"--localstore-flavors={text!r}: expected one or more of {expected}")
+        known = ", ".join(flavor.name for flavor in registry.list(ARTIFACT_STORE))
+        raise pytest.UsageError(f"--localstore-flavors={text!r}: expected one or more of {known}")
     for name in names:
-        if name not in BUILT_IN_FLAVORS:
-            raise pytest.UsageError(
-                f"--localstore-flavors: unknown flavor {name!r}: expected one or more of {expected}"
-            )
-        message = unmet(name, f"--localstore-flavors: flavor {name!r}")
-        if message is not None:  # found without importing: moto and s3fs load only when used
+        try:
+            flavor = registry.get(ARTIFACT_STORE, name)
+        except UnknownFlavorError as error:
+            raise pytest.UsageError(f"--localstore-flavors: {error}") from None
+        message = flavor.unmet(f"--localstore-flavors: flavor {name!r}")
+        if message is not None:
             raise pytest.UsageError(message)
     return list(dict.fromkeys(names))
 
@@ -191,13 +198,33 @@ def memory_artifact_store() -> Iterator[ArtifactStore]:
         store.fs.rm(store.fs._strip_protocol(store.path), recursive=True)
 
 
+@pytest.fixture(scope="session")
+def _localstore_testbeds() -> Iterator[Testbeds]:
+    """The testbeds of the flavors with no fixture of their own, each set up once when first used."""
+    from .testbed import Testbeds
+
+    with Testbeds() as testbeds:
+        yield testbeds
+
+
 @pytest.fixture
 def artifact_store(request: pytest.FixtureRequest) -> ArtifactStore:
     """An empty artifact store of each flavor in ``--localstore-flavors`` (default: local).
 
     The test runs once per flavor, with ids ``[local]``, ``[memory]``, ``[s3]``,
-    ``[gcs]``, ``[azure]``: code written against one flavor runs unchanged on the others.
+    ``[gcs]``, ``[azure]`` or a plugin's flavor name: code written against one
+    flavor runs unchanged on the others. A flavor with a fixture of its own gives
+    it (``s3`` gives ``s3_artifact_store``); another gets a fresh store of its
+    first testbed.
     """
-    flavor = getattr(request, "param", None) or flavors_from(request.config)[0]
-    store: ArtifactStore = request.getfixturevalue(f"{flavor}_artifact_store")
-    return store
+    from .flavors import FlavorRegistry
+    from .models import ARTIFACT_STORE
+
+    name = getattr(request, "param", None) or flavors_from(request.config)[0]
+    registry = FlavorRegistry()
+    flavor = registry.get(ARTIFACT_STORE, name)
+    if flavor.fixture is not None:
+        store: ArtifactStore = request.getfixturevalue(flavor.fixture)
+        return store
+    testbeds: Testbeds = request.getfixturevalue("_localstore_testbeds")
+    return testbeds.make_store(registry.testbeds(name)[0])

@@ -11,7 +11,14 @@ from __future__ import annotations
 import os
 import stat
 
+from ._tree import difference, disk_tree
+
 Picture = dict[str, tuple[int, int, int]]
+
+
+def _signature(path: str, st: os.stat_result, listed: bool) -> tuple[int, int, int]:
+    """A directory whose entries are in the picture is described by them, not by its own mtime."""
+    return (st.st_mode, 0, 0) if listed else (st.st_mode, st.st_size, st.st_mtime_ns)
 
 
 class ConfigDirGuard:
@@ -24,38 +31,22 @@ class ConfigDirGuard:
 
     def picture(self) -> Picture:
         """``{relative path: (mode, size, mtime_ns)}`` for the directory and below."""
-        result: Picture = {}
-        self._add(self.path, "", self.depth, result)
-        return result
-
-    def _add(self, path: str, rel: str, depth: int, result: Picture) -> None:
         try:
-            st = os.lstat(path)
+            top = os.lstat(self.path)
         except OSError:
-            return
-        if not stat.S_ISDIR(st.st_mode) or depth <= 0:
-            result[rel] = (st.st_mode, st.st_size, st.st_mtime_ns)
-            return
-        # A listed directory is described by its entries, not by its own mtime.
-        result[rel] = (st.st_mode, 0, 0)
-        try:
-            names = os.listdir(path)
-        except OSError:
-            return
-        for name in names:
-            self._add(os.path.join(path, name), f"{rel}/{name}" if rel else name, depth - 1, result)
+            return {}
+        if not stat.S_ISDIR(top.st_mode):
+            return {"": _signature(self.path, top, False)}
+        return {"": (top.st_mode, 0, 0), **disk_tree(self.path, _signature, depth=self.depth)}
 
     def changes(self) -> list[str]:
         """What changed since the last call (or since creation), one phrase each."""
         after = self.picture()
         before, self._before = self._before, after
-        found = [f"{self._where(rel)} created" for rel in sorted(after.keys() - before.keys())]
-        found += [f"{self._where(rel)} removed" for rel in sorted(before.keys() - after.keys())]
-        found += [
-            f"{self._where(rel)} changed"
-            for rel in sorted(after.keys() & before.keys())
-            if after[rel] != before[rel]
-        ]
+        lost, made, changed = difference(before, after)
+        found = [f"{self._where(rel)} created" for rel in made]
+        found += [f"{self._where(rel)} removed" for rel in lost]
+        found += [f"{self._where(rel)} changed" for rel in changed]
         return found
 
     def _where(self, rel: str) -> str:

@@ -12,6 +12,15 @@ _HEAVY = ("┏", "━", "┯", "┓", "┃", "│", "┠", "─", "┼", "┨", 
 _ASCII = ("+", "=", "+", "+", "|", "|", "+", "-", "+", "+", "+", "+", "+")
 
 
+def draws_boxes(encoding: str | None, *also: str) -> bool:
+    """Whether text in *encoding* can hold the box characters (and the characters *also*)."""
+    try:
+        ("".join(_HEAVY) + "".join(also)).encode(encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
 def display_width(text: str) -> int:
     """Terminal columns *text* takes (wide characters such as emoji take two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -26,11 +26,12 @@ class ArtifactStore(abc.ABC):
 
     A store is also a stack component: it has an ``id`` (a UUID), a ``name``
     (``None`` for a store made outside any registry), a ``type`` and a
-    ``flavor``.
+    ``flavor``: the name of the registered flavor that builds stores of its
+    class (``None`` for a class no flavor builds, such as an adapter).
     """
 
     type: ClassVar[str] = "artifact_store"
-    flavor: ClassVar[str]
+    flavor: ClassVar[str | None] = None
 
     def __init__(self, *, name: str | None = None, id: uuid.UUID | None = None) -> None:
         self.name = name

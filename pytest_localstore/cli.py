@@ -12,7 +12,8 @@ import sys
 import warnings
 
 from . import __version__
-from ._table import render_table
+from ._exit_status import INTERRUPTED, USAGE_ERROR
+from ._table import draws_boxes, render_table
 from .client import Client
 from .errors import LocalStoreError
 from .models import (
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Any, NoReturn, TextIO
 
-USAGE_ERROR = 2
 ACTIVE_MARK = "👉"
 
 
@@ -78,13 +78,8 @@ class _Output:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self.encoding = stream.encoding or "ascii"
-        try:
-            ("┏" + ACTIVE_MARK).encode(self.encoding)
-            self.ascii_only = False
-        except (UnicodeEncodeError, LookupError):
-            self.ascii_only = True
-            self.encoding = "ascii"
+        self.ascii_only = not draws_boxes(stream.encoding, ACTIVE_MARK)
+        self.encoding = "ascii" if self.ascii_only else stream.encoding
 
     def line(self, text: str = "") -> None:
         write_line(self.stream, text)
@@ -164,26 +159,30 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         nargs="*",
         metavar="TARGET",
         default=["local"],
-        help="'local' (the local store on the real disk and under pyfakefs; the default),"
-        " 'memory', 's3' (on moto's server started for the run, or LOCALSTORE_S3_ENDPOINT),"
-        " 'gcs' (gcp-storage-emulator, or LOCALSTORE_GCS_ENDPOINT), 'azure' (Azurite, or"
-        " LOCALSTORE_AZURE_CONNECTION_STRING),"
-        " 'all' (every built-in flavor whose packages are installed), MODULE:FACTORY (a"
-        " callable returning a fresh, empty ArtifactStore; the current directory is importable;"
-        " a 'capabilities' attribute on it declares what it cannot do), or ZenML's own stores"
-        " through the adapter (the zenml extra): 'zenml:local', 'zenml:s3', or"
-        " zenml:MODULE:FACTORY (a callable returning a fresh, empty ZenML artifact store)",
+        help="an artifact-store flavor: 'local' (the local store on the real disk and under pyfakefs;"
+        " the default), 'memory', 's3' (on moto's server started for the run, or"
+        " LOCALSTORE_S3_ENDPOINT), 'gcs' (gcp-storage-emulator, or LOCALSTORE_GCS_ENDPOINT), 'azure'"
+        " (Azurite, or LOCALSTORE_AZURE_CONNECTION_STRING), or one a plugin registers (see"
+        " 'localstore flavor list'); 'all' (every one of these whose packages are installed, and"
+        " ZenML's); ZenML's own stores through the adapter (the zenml extra): 'zenml:local',"
+        " 'zenml:s3', or zenml:MODULE:FACTORY (a callable returning a fresh, empty ZenML artifact"
+        " store); or MODULE:FACTORY (a callable returning a fresh, empty ArtifactStore; the"
+        " current directory is importable; a 'capabilities' attribute on it declares what it"
+        " cannot do)",
     )
-    from .contract._settings import QUICK_EXAMPLES
+    from .contract._settings import RUN_EXAMPLES, RUN_MAX_TIME, RUN_STEPS
 
     contract.add_argument(
         "--examples",
         type=_positive,
-        default=QUICK_EXAMPLES,
-        help=f"random call sequences, each a fresh one (default {QUICK_EXAMPLES})",
+        default=RUN_EXAMPLES,
+        help=f"random call sequences, each a fresh one (default {RUN_EXAMPLES})",
     )
     contract.add_argument(
-        "--steps", type=_positive, default=30, help="calls per sequence, at most (default 30)"
+        "--steps",
+        type=_positive,
+        default=RUN_STEPS,
+        help=f"calls per sequence, at most (default {RUN_STEPS})",
     )
     contract.add_argument(
         "--seed",
@@ -193,10 +192,10 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
     contract.add_argument(
         "--max-time",
         type=_seconds,
-        default=50.0,
+        default=RUN_MAX_TIME,
         metavar="SECONDS",
         help="wall-clock budget: the state machine stops once the run has taken this long; the table's"
-        " rows always run in full (default 50)",
+        f" rows always run in full (default {RUN_MAX_TIME:g})",
     )
     contract.add_argument("--json", metavar="FILE", help="also write the whole report to FILE as JSON")
     contract.add_argument(
@@ -419,7 +418,7 @@ def main(
         return USAGE_ERROR
     except KeyboardInterrupt:
         write_line(err_stream, "localstore: interrupted")
-        return 130
+        return INTERRUPTED
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else 0
     return status or 0

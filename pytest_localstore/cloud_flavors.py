@@ -16,20 +16,22 @@ import re
 
 from .errors import InvalidPathError, LocalStoreError
 from .flavors import Flavor
+from .fsspec_flavors import HIDDEN
 from .models import ARTIFACT_STORE
+from .testbed import Testbed, server_opening, stores_on
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
     from typing import Any
 
     from .models import ComponentModel
+    from .testbed import MakeStore
 
 GCS_OPTIONS = ("path", "endpoint_url", "project", "token")
 AZURE_OPTIONS = ("path", "connection_string")
 #: The variable ZenML's Azure store (and adlfs) read a connection string from.
 AZURE_STORAGE_ENV = "AZURE_STORAGE_CONNECTION_STRING"
-HIDDEN = "********"
 
 #: GCS bucket names: 3 to 63 of lower-case letters, digits, '-', '_' and '.', a letter or digit at each end.
 _BUCKET = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{1,61})[a-z0-9]$")
@@ -176,6 +178,26 @@ def build_azure_store(
     return AzureArtifactStore(path, fs=fs, name=name, id=id)
 
 
+def _gcs_stores() -> Iterator[MakeStore]:
+    """Fresh stores in one new bucket on gcp-storage-emulator started for the run (or the one given)."""
+    from .fsspec_store import GcsArtifactStore
+    from .gcs import GcsServer
+
+    server = GcsServer.for_tests()
+    yield from stores_on(server, server.make_bucket, server.remove_bucket, GcsArtifactStore, "gs")
+
+
+def _azure_stores() -> Iterator[MakeStore]:
+    """Fresh stores in one new container on Azurite started for the run (or the one given)."""
+    import sys
+
+    from .azure import AzureServer
+    from .fsspec_store import AzureArtifactStore
+
+    server = AzureServer.for_tests(say=lambda message: print(message, file=sys.stderr, flush=True))
+    yield from stores_on(server, server.make_container, server.remove_container, AzureArtifactStore, "az")
+
+
 #: The cloud flavors every registry starts with (after the local and fsspec ones).
 CLOUD_FLAVORS = (
     Flavor(
@@ -187,6 +209,17 @@ CLOUD_FLAVORS = (
         prepare=_gcs_prepare,
         build=_gcs_build,
         describe=_gcs_describe,
+        testbeds=[
+            Testbed(
+                "gcs",
+                server_opening(
+                    "GcsArtifactStore", "gcs", "GcsServer", "gcp-storage-emulator", "make_bucket", "gs"
+                ),
+                _gcs_stores,
+            )
+        ],
+        fixture="gcs_artifact_store",
+        extra="gcs",
     ),
     Flavor(
         "azure",
@@ -197,5 +230,16 @@ CLOUD_FLAVORS = (
         prepare=_azure_prepare,
         build=_azure_build,
         describe=_azure_describe,
+        testbeds=[
+            Testbed(
+                "azure",
+                server_opening(
+                    "AzureArtifactStore", "azure", "AzureServer", "Azurite", "make_container", "az"
+                ),
+                _azure_stores,
+            )
+        ],
+        fixture="azure_artifact_store",
+        extra="azure",
     ),
 )

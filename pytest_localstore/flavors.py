@@ -14,7 +14,7 @@ from __future__ import annotations
 import warnings
 
 from .errors import LocalStoreError, UnknownFlavorError
-from .models import Frozen, check_type, label
+from .models import ARTIFACT_STORE, Frozen, check_type, label
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .models import ComponentModel
+    from .testbed import Testbed
 
     #: Builds the live object of a component: ``build(component, config_path)``.
     Build = Callable[[ComponentModel, str], Any]
@@ -38,9 +39,28 @@ class BrokenFlavorWarning(UserWarning):
 
 
 class Flavor(Frozen):
-    """One kind of one component type (immutable; compared without its functions)."""
+    """One kind of one component type (immutable; compared without its functions).
 
-    __slots__ = ("build", "describe", "description", "local", "name", "options", "prepare", "type")
+    An artifact-store flavor may also say how it is tested: *testbeds* (how to
+    make fresh stores for the contract, with their server if any; default: built
+    by *build* in a private config directory), *fixture* (the pytest fixture
+    that gives one store to a test; default: one from its first testbed) and
+    *extra* (the extra whose packages its stores need).
+    """
+
+    __slots__ = (
+        "build",
+        "describe",
+        "description",
+        "extra",
+        "fixture",
+        "local",
+        "name",
+        "options",
+        "prepare",
+        "testbeds",
+        "type",
+    )
     _fields = ("name", "type", "local", "description", "options")
     name: str
     type: str
@@ -50,6 +70,9 @@ class Flavor(Frozen):
     prepare: Prepare | None
     build: Build | None
     describe: Describe | None
+    testbeds: tuple[Testbed, ...]
+    fixture: str | None
+    extra: str | None
 
     def __init__(
         self,
@@ -61,6 +84,9 @@ class Flavor(Frozen):
         prepare: Prepare | None = None,
         build: Build | None = None,
         describe: Describe | None = None,
+        testbeds: Iterable[Testbed] = (),
+        fixture: str | None = None,
+        extra: str | None = None,
     ) -> None:
         self._set(
             name=name,
@@ -71,6 +97,9 @@ class Flavor(Frozen):
             prepare=prepare,
             build=build,
             describe=describe,
+            testbeds=tuple(testbeds),
+            fixture=fixture,
+            extra=extra,
         )
 
     def replace(self, **changes: Any) -> Flavor:
@@ -91,6 +120,15 @@ class Flavor(Frozen):
     def config_in_force(self, component: ComponentModel, config_path: str) -> dict[str, Any]:
         """The config in force, defaults filled in (what ``describe`` shows)."""
         return self.describe(component, config_path) if self.describe else dict(component.config)
+
+    def unmet(self, what: str) -> str | None:
+        """The one-line error if a package of the flavor's extra is missing, else None.
+
+        Found without importing anything: moto and s3fs, say, load only when used.
+        """
+        from ._extras import unmet
+
+        return None if self.extra is None else unmet(self.extra, what)
 
 
 class FlavorRegistry:
@@ -140,6 +178,23 @@ class FlavorRegistry:
             (f for f in self._flavors.values() if component_type in (None, f.type)),
             key=lambda f: (f.type, f.name),
         )
+
+    def testbeds(self, name: str) -> tuple[Testbed, ...]:
+        """How the stores of artifact-store flavor *name*, or of ZenML's ``zenml:NAME``, are tested.
+
+        A flavor's own testbeds, else stores its ``build`` makes with no options.
+        UnknownFlavorError for a name that is neither.
+        """
+        if name.startswith("zenml:"):
+            from .zenml_testbeds import zenml_testbed
+
+            return (zenml_testbed(name),)
+        flavor = self.get(ARTIFACT_STORE, name)
+        if flavor.testbeds:
+            return flavor.testbeds
+        from .testbed import flavor_testbed
+
+        return (flavor_testbed(flavor),)
 
     def _load_entry_points(self) -> None:
         if self._entry_points_loaded or not self._use_entry_points:

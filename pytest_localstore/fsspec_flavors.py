@@ -13,15 +13,19 @@ from __future__ import annotations
 from .errors import InvalidPathError, LocalStoreError
 from .flavors import Flavor
 from .models import ARTIFACT_STORE
+from .testbed import FRESH, Testbed, server_opening, stores_on
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
     from typing import Any
 
+    from .artifact_store import ArtifactStore
     from .models import ComponentModel
+    from .testbed import MakeStore
 
 S3_OPTIONS = ("path", "endpoint_url", "region", "key", "secret")
+#: What ``describe`` shows instead of a secret.
 HIDDEN = "********"
 
 
@@ -104,6 +108,38 @@ def build_s3_store(
     return S3ArtifactStore(path, fs=fs, name=name, id=id)
 
 
+def _memory_stores() -> Iterator[MakeStore]:
+    """Fresh stores below one new directory of fsspec's memory filesystem, removed at the end."""
+    import itertools
+    import os
+    import time
+
+    from .fsspec_store import MemoryArtifactStore
+
+    base = f"localstore-contract-{os.getpid()}-{time.monotonic_ns()}"
+    numbers = itertools.count()
+    made: list[MemoryArtifactStore] = []
+
+    def make() -> ArtifactStore:
+        made.append(MemoryArtifactStore(f"memory://{base}/{next(numbers)}"))
+        return made[-1]
+
+    try:
+        yield make
+    finally:
+        if made:
+            made[0].fs.rm(f"/{base}", recursive=True)
+
+
+def _s3_stores() -> Iterator[MakeStore]:
+    """Fresh stores in one new bucket on moto's server started for the run (or the one given)."""
+    from .fsspec_store import S3ArtifactStore
+    from .s3 import S3Server
+
+    server = S3Server.for_tests()
+    yield from stores_on(server, server.make_bucket, server.remove_bucket, S3ArtifactStore, "s3")
+
+
 #: The fsspec-based flavors every registry starts with (after the local ones).
 FSSPEC_FLAVORS = (
     Flavor(
@@ -115,6 +151,16 @@ FSSPEC_FLAVORS = (
         prepare=_memory_prepare,
         build=_memory_build,
         describe=_memory_describe,
+        testbeds=[
+            Testbed(
+                "memory",
+                "from pytest_localstore import MemoryArtifactStore\n\n"
+                f"store = MemoryArtifactStore('memory://contract'){FRESH}",
+                _memory_stores,
+            )
+        ],
+        fixture="memory_artifact_store",
+        extra="memory",
     ),
     Flavor(
         "s3",
@@ -125,5 +171,14 @@ FSSPEC_FLAVORS = (
         prepare=_s3_prepare,
         build=_s3_build,
         describe=_s3_describe,
+        testbeds=[
+            Testbed(
+                "s3",
+                server_opening("S3ArtifactStore", "s3", "S3Server", "moto's server", "make_bucket", "s3"),
+                _s3_stores,
+            )
+        ],
+        fixture="s3_artifact_store",
+        extra="s3",
     ),
 )

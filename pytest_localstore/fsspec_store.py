@@ -55,7 +55,6 @@ class FsspecArtifactStore(ArtifactStore):
     directories; an S3 bucket must exist.
     """
 
-    flavor = "fsspec"
     #: Whether append (``'a'``) reads the file and writes it anew, for filesystems whose own
     #: append mode would overwrite (gcsfs) or refuses files it did not make (adlfs).
     append_by_rewrite = False
@@ -199,7 +198,7 @@ class FsspecArtifactStore(ArtifactStore):
     def _refuse_unholdable(self, below: str) -> None:
         """OSError(EINVAL) before creating a name the filesystem would change or lose."""
         if self._unholdable(below):
-            why = f"{self.flavor} cannot hold this name: {self.unusable_why}"
+            why = f"{self.flavor or type(self).__name__} cannot hold this name: {self.unusable_why}"
             raise OSError(errno.EINVAL, why, self.full(below))
 
     # -- the fourteen operations ------------------------------------------------

@@ -15,14 +15,16 @@ import warnings
 from .errors import InvalidPathError
 from .flavors import Flavor
 from .models import ARTIFACT_STORE, ORCHESTRATOR
+from .testbed import FRESH, Testbed, numbered_directories
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
     from typing import Any
 
     from .models import ComponentModel
+    from .testbed import MakeStore
 
 #: The folder of the config directory that holds the default stores.
 LOCAL_STORES_DIR = "local_stores"
@@ -124,6 +126,44 @@ def _build(component: ComponentModel, config_path: str) -> Any:
     return LocalArtifactStore(path, name=component.name, id=component.id)
 
 
+def _on_disk() -> Iterator[MakeStore]:
+    from .local_store import LocalArtifactStore
+
+    yield from numbered_directories(LocalArtifactStore)
+
+
+def _in_pyfakefs() -> Iterator[MakeStore]:
+    import itertools
+
+    from pyfakefs.fake_filesystem_unittest import Patcher
+
+    from . import local_store
+
+    numbers = itertools.count()
+    with Patcher():
+        # Right below '/': pyfakefs resolves every path from the top, a component at a time.
+        yield lambda: local_store.LocalArtifactStore(f"/store-{next(numbers)}")
+
+
+#: The local store on the real disk and under pyfakefs, the contract's two oracles.
+LOCAL_TESTBEDS = (
+    Testbed(
+        "local (disk)",
+        "import tempfile\n\n"
+        "from pytest_localstore import LocalArtifactStore\n\n"
+        f"store = LocalArtifactStore(tempfile.mkdtemp()){FRESH}",
+        _on_disk,
+    ),
+    Testbed(
+        "local (pyfakefs)",
+        "from pyfakefs.fake_filesystem_unittest import Patcher\n\n"
+        "from pytest_localstore import LocalArtifactStore\n\n"
+        "Patcher().setUp()  # the fake filesystem, for the rest of the program\n"
+        f"store = LocalArtifactStore('/store'){FRESH}",
+        _in_pyfakefs,
+    ),
+)
+
 #: The built-in flavors: every registry starts with these.
 LOCAL_FLAVORS = (
     Flavor(
@@ -135,6 +175,8 @@ LOCAL_FLAVORS = (
         prepare=_prepare,
         build=_build,
         describe=_describe,
+        testbeds=LOCAL_TESTBEDS,
+        fixture="local_artifact_store",
     ),
     Flavor("local", ORCHESTRATOR, local=True, description="runs steps in this process"),
 )

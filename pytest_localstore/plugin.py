@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from ._flavor_fixtures import (
+    _localstore_testbeds,  # noqa: F401  (a fixture: pytest finds it in this module)
     artifact_store,
     azure_artifact_store,
     azure_server,

@@ -65,8 +65,6 @@ class ZenMLArtifactStore(ArtifactStore):
     the ZenML component's; ``.zenml`` is the wrapped object.
     """
 
-    flavor = "zenml"
-
     def __init__(self, zenml_store: Any) -> None:
         for method in ("open", "walk", "path"):
             if not hasattr(zenml_store, method):

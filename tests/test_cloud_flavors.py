@@ -374,16 +374,18 @@ def test_no_azurite_outlives_an_interrupted_or_crashed_run(tmp_path: Path, how: 
 @pytest.mark.parametrize("flavor", FLAVORS)
 def test_each_flavor_is_a_contract_target_whose_stores_keep_a_row(flavor: str) -> None:
     from pytest_localstore.contract import ROWS, check_row
-    from pytest_localstore.contract._command import targets_for
+    from pytest_localstore.targets import targets_for
 
     [target] = targets_for(flavor)
-    assert target.label == flavor and not target.capabilities.empty_directories
+    assert target.label == flavor
     assert f"from pytest_localstore import {type_name(flavor)}" in target.opening
     row = next(row for row in ROWS if row.id == "rename: a directory with content")
-    with target.environment() as make_store:
+    with target.setup() as make_store:
+        capabilities = target.judged_by(make_store)
+        assert not capabilities.empty_directories
         first, second = make_store(), make_store()
         assert first.path != second.path  # a fresh store each time
-        assert check_row(row, first, target.capabilities) is None
+        assert check_row(row, first, capabilities) is None
     assert flavor in [target.label for target in targets_for("all")]
 
 

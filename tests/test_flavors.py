@@ -153,8 +153,8 @@ def test_a_given_endpoint_is_used_instead_of_starting_a_server(tmp_path: Path, s
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("local,hdfs", "unknown flavor 'hdfs': expected one or more of local, memory, s3, gcs, azure"),
-        (",", "expected one or more of local, memory, s3, gcs, azure"),
+        ("local,hdfs", "unknown artifact store flavor 'hdfs': expected one of azure, gcs, local, memory, s3"),
+        (",", "expected one or more of azure, gcs, local, memory, s3"),
     ],
 )
 def test_bad_flavor_lists_are_usage_errors(tmp_path: Path, value: str, message: str) -> None:

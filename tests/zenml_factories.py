@@ -6,7 +6,7 @@ import tempfile
 from typing import Any
 
 from pytest_localstore import LocalArtifactStore
-from pytest_localstore.contract import Capabilities
+from pytest_localstore.zenml_testbeds import ZENML_LOCAL
 
 
 def local() -> Any:
@@ -16,7 +16,7 @@ def local() -> Any:
     return zenml_local_store(tempfile.mkdtemp(prefix="zenml-factory-"))
 
 
-local.capabilities = Capabilities(protects_root=False)  # type: ignore[attr-defined]
+local.capabilities = ZENML_LOCAL  # type: ignore[attr-defined]
 
 
 def ours() -> LocalArtifactStore:

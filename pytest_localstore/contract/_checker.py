@@ -25,6 +25,7 @@ import stat
 from collections.abc import Mapping
 from typing import Any
 
+from .._tree import difference
 from ..artifact_store import ArtifactStore
 from ._escapes import (
     CONTRACT_LINKS,
@@ -353,11 +354,9 @@ def tree_difference(model: ReferenceModel, actual: dict[str, bytes | None]) -> s
     expected = model.tree()
     if not model.caps.empty_directories:
         expected, actual = _files_and_their_dirs(expected), _files_and_their_dirs(actual)
-    if expected == actual:
+    missing, extra, changed = found = difference(expected, actual)
+    if not found:
         return None
-    missing = sorted(expected.keys() - actual.keys())
-    extra = sorted(actual.keys() - expected.keys())
-    changed = sorted(k for k in expected.keys() & actual.keys() if expected[k] != actual[k])
     parts = []
     if missing:
         parts.append(f"missing {missing}")

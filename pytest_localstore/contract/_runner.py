@@ -31,7 +31,7 @@ from ._outcomes import Outcome
 from ._program import DEFAULT_OPENING, Call, render
 from ._rows import ROWS, Row
 from ._sandbox import RunStopped, Sandbox, on_this_disk
-from ._settings import contract_settings
+from ._settings import RUN_EXAMPLES, RUN_STEPS, contract_settings
 
 if sys.version_info < (3, 11):  # pragma: no cover - Hypothesis brings the backport
     from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found,unused-ignore]
@@ -225,8 +225,8 @@ def run_contract(
     make_store: StoreFactory,
     capabilities: Capabilities = FULL,
     *,
-    examples: int = 100,
-    steps: int = 30,
+    examples: int = RUN_EXAMPLES,
+    steps: int = RUN_STEPS,
     seed: int | None = None,
     opening: str = DEFAULT_OPENING,
     max_time: float | None = None,

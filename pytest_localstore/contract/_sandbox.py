@@ -23,9 +23,11 @@ import contextlib
 import os
 import secrets
 import shutil
+import stat
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from .._tree import difference, disk_tree
 from ._escapes import (
     FILE_LINK_NAME,
     NEIGHBOUR_PREFIX,
@@ -90,23 +92,14 @@ class OutsideWatch:
         """Everything in the places made: path -> bytes, None for a directory."""
         found: dict[str, bytes | None] = {}
         for place, shown in self.made.items():
-            for dirpath, dirnames, filenames in os.walk(place):
-                rel = os.path.relpath(dirpath, place)
-                for name in dirnames:
-                    found[shown + os.path.normpath(os.path.join(rel, name))] = None
-                for name in filenames:
-                    path = os.path.join(dirpath, name)
-                    found[shown + os.path.normpath(os.path.join(rel, name))] = _content(path)
+            found.update(disk_tree(place, _content, prefix=shown))
         return found
 
     def changes(self) -> str | None:
         """What changed outside the root since the watch began, or None."""
-        after = self.picture()
-        if after == self.before:
+        lost, made, altered = difference(self.before, self.picture())
+        if not (lost or made or altered):
             return None
-        lost = sorted(self.before.keys() - after.keys())
-        made = sorted(after.keys() - self.before.keys())
-        altered = sorted(k for k in self.before.keys() & after.keys() if self.before[k] != after[k])
         return f"outside the root, lost {lost}, made {made}, changed {altered}"
 
     def remove(self) -> None:
@@ -119,8 +112,11 @@ class OutsideWatch:
                 shutil.rmtree(place, ignore_errors=True)
 
 
-def _content(path: str) -> bytes:
-    """What a file in the sibling holds; what a store left there may not be readable."""
+def _content(path: str, found: os.stat_result, listed: bool) -> bytes | None:
+    """What a file in the sibling holds (None for a directory); what a store left there may not
+    be readable."""
+    if stat.S_ISDIR(found.st_mode):
+        return None
     try:
         with open(path, "rb") as handle:
             return handle.read()

@@ -18,6 +18,12 @@ THOROUGH_STEPS = 50
 #: What the reusable suite runs by default: quick enough for every test run.
 QUICK_EXAMPLES = 40
 QUICK_STEPS = 25
+#: What ``localstore contract`` and :func:`run_contract` run by default: the quick budget of
+#: random sequences (whose recall the mutation table measures), of up to 30 calls each.
+RUN_EXAMPLES = QUICK_EXAMPLES
+RUN_STEPS = 30
+#: ``localstore contract``'s default wall-clock budget for a whole run, in seconds.
+RUN_MAX_TIME = 50.0
 
 
 def register_profiles() -> None:

@@ -1,0 +1,125 @@
+"""A contract run's reports as a person reads them (text) and as a program does (JSON)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from ..capabilities import Capabilities
+from ._operations import METHODS, OPERATIONS
+from ._runner import Entry, Report
+
+
+@dataclass
+class Checked:
+    """One target's run: its name, what its stores were judged against, what was found."""
+
+    label: str
+    capabilities: Capabilities
+    report: Report
+
+
+def render_text(checked: Checked, ascii_only: bool, interrupted_by: str = "Ctrl-C") -> str:
+    """One target's report: a table per operation, totals, then one entry per cause, most serious first."""
+    from .._table import render_table
+
+    report, capabilities = checked.report, checked.capabilities
+    calls: dict[str, int] = {}
+    for name, count in report.calls.items():
+        if name in OPERATIONS:
+            calls[OPERATIONS[name].method] = calls.get(OPERATIONS[name].method, 0) + count
+    causes = Counter(entry.violation.method for entry in report.entries.values())
+    rows = []
+    for op in METHODS:
+        passed, failed = report.rows_passed[op], report.rows_failed[op]
+        rows.append([op, f"{passed}/{passed + failed}", str(calls.get(op, 0)), str(causes.get(op, 0))])
+    lines = [f"{checked.label}: {_verdict(report)}"]
+    if report.stopped:
+        lines.append(f"({report.stopped}; the report of what was found until then)")
+    if report.interrupted:
+        lines.append(f"(stopped by {interrupted_by}: the report of what was found so far)")
+    if report.out_of_time:
+        lines.append("(the time budget ran out: the state machine stopped early; see --max-time)")
+    relaxed = capabilities.relaxed()
+    lines.append(f"capabilities: {', '.join(relaxed) if relaxed else 'as the local store (none relaxed)'}")
+    if not capabilities.confined:
+        lines.append("not confined: no path that leaves the root was tried")
+    elif not report.outside_watched:
+        lines.append(
+            "outside not watched (the root is not on this disk): only the refusals were checked,"
+            " and no path went through a link"
+        )
+    lines.append(
+        render_table(["OPERATION", "TABLE ROWS", "RANDOM CALLS", "CAUSES"], rows, ascii_only=ascii_only)
+    )
+    rows_total = sum(report.rows_passed.values()) + sum(report.rows_failed.values())
+    lines.append(
+        f"total: {sum(report.rows_passed.values())}/{rows_total} table rows, {report.calls['examples']}"
+        f" examples, {report.calls['steps']} random calls, seed {report.seed}"
+    )
+    per_kind: Counter[str] = Counter()
+    for entry in report.ordered():
+        per_kind[entry.kind] += 1
+        lines += ["", _heading(entry, per_kind[entry.kind]), entry.violation.program]
+    return "\n".join(lines) + "\n\n"
+
+
+def _verdict(report: Report) -> str:
+    if report.ok:
+        return "conforms"
+    if report.entries:
+        found = ", ".join(f"{kind} {count}" for kind, count in report.totals().items() if count)
+        return f"{len(report.entries)} cause(s) of violation: {found}"
+    return "not judged to the end"
+
+
+def _heading(entry: Entry, number: int) -> str:
+    violation = entry.violation
+    seen = ", ".join(f"{count} {source}" for source, count in sorted(entry.sources.items()))
+    return (
+        f"{violation.problem.kind} {number}: {violation.method}, {violation.problem.rule}"
+        f" (seen {entry.count} time{'s' if entry.count != 1 else ''}: {seen}); the shortest program:"
+    )
+
+
+def json_document(results: list[Checked], seed: int, status: int) -> dict[str, Any]:
+    """The whole run as ``--json`` writes it: one object per target."""
+    return {"seed": seed, "exit_status": status, "targets": [_json_target(checked) for checked in results]}
+
+
+def _json_target(checked: Checked) -> dict[str, Any]:
+    report, capabilities = checked.report, checked.capabilities
+    return {
+        "target": checked.label,
+        "capabilities": capabilities.as_dict(),
+        "conforms": report.ok,
+        "confinement": (
+            "not confined"
+            if not capabilities.confined
+            else "refusals and the outside watched"
+            if report.outside_watched
+            else "refusals only"
+        ),
+        "interrupted": report.interrupted,
+        "stopped": report.stopped or None,
+        "out_of_time": report.out_of_time,
+        "seconds": round(report.seconds, 3),
+        "rows": {"passed": dict(report.rows_passed), "failed": dict(report.rows_failed)},
+        "calls": {name: count for name, count in report.calls.items() if name in OPERATIONS},
+        "examples": report.calls["examples"],
+        "steps": report.calls["steps"],
+        "totals": report.totals(),
+        "violations": [
+            {
+                "kind": entry.kind,
+                "operation": entry.violation.method,
+                "rule": entry.violation.problem.rule,
+                "detail": entry.violation.problem.detail,
+                "count": entry.count,
+                "sources": dict(entry.sources),
+                "program": entry.violation.program,
+            }
+            for entry in report.ordered()
+        ],
+    }
