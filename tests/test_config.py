@@ -72,17 +72,29 @@ def test_config_dir_factory_makes_its_base_on_first_need(tmp_path: Path) -> None
     assert list(first.path.iterdir()) == []  # nothing written until first use
 
 
-def test_every_import_the_readme_shows_works() -> None:
-    """Each ``from pytest_localstore... import ...`` line of the README imports what it names."""
+def test_every_import_the_readme_and_the_docs_show_works() -> None:
+    """Each ``from pytest_localstore... import ...`` line of the README and of ``docs/**/*.md`` imports
+    what it names: a test imports every name the docs mention from where the docs say."""
     import importlib
     import re
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    shown = re.findall(r"^\s*from (pytest_localstore[\w.]*) import ([\w, ]+)$", readme, flags=re.MULTILINE)
-    assert shown
-    for module, names in shown:
-        for name in (part.strip() for part in names.split(",")):
-            assert getattr(importlib.import_module(module), name) is not None, f"{module}.{name}"
+    root = Path(__file__).resolve().parent.parent
+    pages = [root / "README.md", *sorted(p for p in (root / "docs").rglob("*.md") if "_build" not in p.parts)]
+    shown = {
+        page.relative_to(root).as_posix(): re.findall(
+            r"^\s*from (pytest_localstore[\w.]*) import ([\w, ]+)$",
+            page.read_text(encoding="utf-8"),
+            flags=re.MULTILINE,
+        )
+        for page in pages
+    }
+    assert shown["README.md"]
+    assert any(lines for page, lines in shown.items() if page.startswith("docs/"))
+    for page, lines in shown.items():
+        for module, names in lines:
+            for name in (part.strip() for part in names.split(",")):
+                imported = importlib.import_module(module)
+                assert getattr(imported, name, None) is not None, f"{page}: {module}.{name}"
 
 
 def test_every_store_class_and_the_contract_are_importable_from_the_package() -> None:
