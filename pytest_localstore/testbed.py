@@ -49,8 +49,8 @@ class Testbed(Frozen):
     qualifier: ``local (disk)``); *opening* the code that makes a fresh store in
     a reported program (ending in ``store = ...``); *stores* the generator
     function that sets up where they live and yields what makes them;
-    *capabilities* what they are judged against (None: what their class
-    declares, :func:`declared_by`).
+    *capabilities* what they are judged against (None: the ``capabilities``
+    their class declares, else those of the local store).
     """
 
     __test__ = False  # not a test class, whatever its name

@@ -57,7 +57,16 @@ def test_public_api_is_one_list_and_lazy() -> None:
     assert not {"ConfigDirGuard", "backend_for"} & set(pytest_localstore.__all__)
     code = "import sys, pytest_localstore.plugin; print(sorted(m for m in sys.modules if 'localstore' in m))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    modules = ["", "._flavor_fixtures", "._guard", "._lazy", "._tree", "._zenml_fixtures", ".config", ".plugin"]
+    modules = [
+        "",
+        "._flavor_fixtures",
+        "._guard",
+        "._lazy",
+        "._tree",
+        "._zenml_fixtures",
+        ".config",
+        ".plugin",
+    ]
     assert loaded.strip() == str([f"pytest_localstore{m}" for m in modules])
 
 
