@@ -20,3 +20,11 @@ def test_the_docs_build_strictly(tmp_path: Path) -> None:
         last = "\n".join((done.stdout + done.stderr).splitlines()[-40:])
         raise AssertionError(f"the strict docs build failed (exit status {done.returncode}):\n{last}")
     assert (tmp_path / "html" / "index.html").is_file()
+
+
+def test_the_api_page_documents_every_public_name() -> None:
+    import pytest_localstore
+
+    page = (DOCS / "api.md").read_text(encoding="utf-8")
+    missing = [name for name in pytest_localstore._EXPORTS if f"pytest_localstore.{name}\n" not in page]
+    assert missing == []
