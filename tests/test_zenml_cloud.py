@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -194,3 +195,23 @@ def test_the_rows_find_nothing_wrong_in_plain_calls(make_store: Factory) -> None
 def _row(row_id: str) -> Row:
     (row,) = [row for row in ROWS if row.id == row_id]
     return row
+
+
+def test_a_first_gcsfs_import_by_the_builder_leaves_no_variable_behind() -> None:
+    """In a fresh process: gcsfs imported by the builder, with its setting for that import only."""
+    code = (
+        "import os\n"
+        "import zenml\n"  # its import sets TF_CPP_MIN_LOG_LEVEL: not the builder's doing
+        "before = dict(os.environ)\n"
+        "from pytest_localstore.zenml_store import zenml_gcs_store\n"
+        "store = zenml_gcs_store('gs://b/p', endpoint_url='http://127.0.0.1:9')\n"
+        "import gcsfs\n"
+        "print(sorted(set(os.environ.items()) ^ set(before.items())))\n"
+        "print(gcsfs.GCSFileSystem.__name__, type(store.filesystem).__name__)\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if k != "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environ, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", "GCSFileSystem GCSFileSystem"]  # the core class
