@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from ._extras import not_installed
+from ._extras import not_installed, unmet
 from .artifact_store import ArtifactStore, PathType, WalkEntry
 from .errors import LocalStoreError
 
@@ -181,6 +181,88 @@ def zenml_s3_store(
         s3_additional_kwargs=None,
     )
     return _component(S3ArtifactStore, config, "s3", name)
+
+
+def zenml_gcs_store(url: str, *, endpoint_url: str, name: str = "contract") -> Any:
+    """A ZenML ``GCPArtifactStore`` component on *url* (``gs://bucket/prefix``) at *endpoint_url*.
+
+    ZenML makes its gcsfs filesystem lazily, on first use, with no endpoint
+    argument (only ``STORAGE_EMULATOR_HOST`` would move it, for the whole
+    process). So the store gets its filesystem here instead, made as ZenML makes
+    it (``gcsfs.GCSFileSystem(token=...)``, ZenML's listings cache included)
+    plus *endpoint_url*: anonymous, or the key file in
+    ``GOOGLE_APPLICATION_CREDENTIALS``. No variable is left changed:
+    ``GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT=false`` is set only while gcsfs is first
+    imported, if it was unset (else every call waits on a gRPC API emulators lack).
+    """
+    require_zenml()
+    problem = unmet("gcs", "ZenML's gcs artifact store")
+    if problem:
+        raise LocalStoreError(problem)
+    gcsfs = _import_gcsfs()
+    try:
+        from zenml.integrations.gcp.artifact_stores.gcp_artifact_store import GCPArtifactStore
+        from zenml.integrations.gcp.flavors.gcp_artifact_store_flavor import GCPArtifactStoreConfig
+    except ImportError as error:
+        raise LocalStoreError(not_installed("ZenML's gcs artifact store", str(error.name), "gcs")) from None
+    store = _component(GCPArtifactStore, GCPArtifactStoreConfig(path=url), "gcp", name)
+    token = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") or "anon"
+    # The core class, as ZenML gets it under the setting above (the experimental one, if gcsfs
+    # was imported earlier without it, waits a minute per call on an emulator).
+    store._filesystem = gcsfs.core.GCSFileSystem(token=token, endpoint_url=endpoint_url.rstrip("/"))
+    return store
+
+
+def zenml_azure_store(url: str, *, connection_string: str, name: str = "contract") -> Any:
+    """A ZenML ``AzureArtifactStore`` component on *url* (``az://container/prefix``) at *connection_string*.
+
+    ZenML makes its adlfs filesystem lazily, from its ZenML secret (which needs a
+    ZenML server) or else from ``AZURE_STORAGE_CONNECTION_STRING``. So the store
+    gets its filesystem here instead, made as ZenML makes it from a secret holding
+    *connection_string* (``anon=False, use_listings_cache=False``). No
+    environment variable is read or changed; adlfs's and the Azure SDK's request
+    logs are silenced (process-wide logger levels).
+    """
+    require_zenml()
+    problem = unmet("azure", "ZenML's azure artifact store")
+    if problem:
+        raise LocalStoreError(problem)
+    from .azure import parse_connection_string, quiet_logs, redact
+
+    parse_connection_string(connection_string)
+    try:
+        import adlfs
+        from zenml.integrations.azure.artifact_stores.azure_artifact_store import AzureArtifactStore
+        from zenml.integrations.azure.flavors.azure_artifact_store_flavor import AzureArtifactStoreConfig
+    except ImportError as error:
+        raise LocalStoreError(
+            not_installed("ZenML's azure artifact store", str(error.name), "azure")
+        ) from None
+    quiet_logs()
+    store = _component(AzureArtifactStore, AzureArtifactStoreConfig(path=url), "azure", name)
+    try:
+        store._filesystem = adlfs.AzureBlobFileSystem(
+            connection_string=connection_string, anon=False, use_listings_cache=False
+        )
+    except ValueError as error:  # the SDK's message may quote the key: never shown
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise LocalStoreError(
+            f"malformed Azure connection string: the Azure SDK could not read it ({redact(first)[:120]})"
+        ) from None
+    return store
+
+
+def _import_gcsfs() -> Any:
+    """gcsfs, quiet; ``GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT=false`` (if unset) for its import only."""
+    from .gcs import import_gcsfs
+
+    variable = "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"
+    unset = variable not in os.environ
+    try:
+        return import_gcsfs("ZenML's gcs artifact store")  # sets the variable if unset
+    finally:
+        if unset:
+            os.environ.pop(variable, None)  # read by gcsfs's import only
 
 
 def _component(kind: Any, config: Any, flavor: str, name: str) -> Any:
