@@ -165,7 +165,8 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         " (Azurite, or LOCALSTORE_AZURE_CONNECTION_STRING), or one a plugin registers (see"
         " 'localstore flavor list'); 'all' (every one of these whose packages are installed, and"
         " ZenML's); ZenML's own stores through the adapter (the zenml extra): 'zenml:local',"
-        " 'zenml:s3', or zenml:MODULE:FACTORY (a callable returning a fresh, empty ZenML artifact"
+        " 'zenml:s3', 'zenml:gcs', 'zenml:azure' (each on a server started for the run), or"
+        " zenml:MODULE:FACTORY (a callable returning a fresh, empty ZenML artifact"
         " store); or MODULE:FACTORY (a callable returning a fresh, empty ArtifactStore; the"
         " current directory is importable; a 'capabilities' attribute on it declares what it"
         " cannot do)",

@@ -268,7 +268,7 @@ class GcsServer:
         try:
             fs.rm(name, recursive=True)
             return
-        except OSError:
+        except Exception:  # OSError, or gcsfs's HttpError: one by one, below
             fs.invalidate_cache()
         for key in fs.find(name, withdirs=False):  # one request each, if the batch was refused
             fs.rm_file(key)

@@ -161,7 +161,20 @@ def stores_on(
         try:
             yield lambda: store_class(f"{scheme}://{place}/{next(numbers)}", fs=fs)
         finally:
-            remove_place(place)
+            remove_or_warn(remove_place, place)
+
+
+def remove_or_warn(remove_place: Callable[[str], None], place: str) -> None:
+    """Remove the bucket or container *place*; if a store left what cannot go, a warning, not an
+    error: a report must not be lost to the clean-up after it."""
+    try:
+        remove_place(place)
+    except Exception as error:
+        import warnings
+
+        from ._reach import first_line
+
+        warnings.warn(f"{place!r} was left on the server: {first_line(error)}", stacklevel=2)
 
 
 def numbered_directories(make: Callable[[str], ArtifactStore]) -> Iterator[MakeStore]:

@@ -1,22 +1,24 @@
 """Testbeds for ZenML's own artifact stores, seen through :class:`ZenMLArtifactStore`.
 
-``zenml:local`` and ``zenml:s3`` are contract targets beside the flavors: the
-stores ZenML itself ships, made as a ZenML user's stack makes them (with a
-ZenML sandbox that keeps its files in a temporary directory), judged against
-what ZenML promises (:data:`ZENML_LOCAL`, :data:`ZENML_S3`).
+``zenml:local``, ``zenml:s3``, ``zenml:gcs`` and ``zenml:azure`` are contract
+targets beside the flavors: the four stores ZenML ships, made as a ZenML
+user's stack makes them (with a ZenML sandbox that keeps its files in a
+temporary directory; the remote ones on a server started for the run), judged
+against what ZenML promises (:data:`ZENML_LOCAL`, :data:`ZENML_OBJECT_STORE`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .capabilities import Capabilities
 from .errors import LocalStoreError, UnknownFlavorError
-from .testbed import FRESH, Testbed
+from .testbed import FRESH, Testbed, remove_or_warn
 
 if TYPE_CHECKING:
     from .artifact_store import ArtifactStore
@@ -24,8 +26,11 @@ if TYPE_CHECKING:
 
 #: What ZenML's local store is judged against: this package's promises, but its root may go.
 ZENML_LOCAL = Capabilities(protects_root=False)
-#: ZenML's S3 store: an object store whose glob is s3fs's (``**`` recursive, ``*`` matches ``.h``).
-ZENML_S3 = Capabilities.object_store(glob_recursive=True, glob_hidden=True)
+#: ZenML's S3, GCS and Azure stores: object stores whose glob is fsspec's (``**`` recursive,
+#: ``*`` matches ``.h``).
+ZENML_OBJECT_STORE = Capabilities.object_store(glob_recursive=True, glob_hidden=True)
+#: The name it had when S3 was ZenML's only remote store here.
+ZENML_S3 = ZENML_OBJECT_STORE
 
 
 def _local_stores() -> Iterator[MakeStore]:
@@ -39,24 +44,82 @@ def _local_stores() -> Iterator[MakeStore]:
 
 def _s3_stores() -> Iterator[MakeStore]:
     from .s3 import S3Server
+    from .zenml_store import zenml_s3_store
+
+    server = S3Server.for_tests()
+    yield from _stores_on(
+        server,
+        server.make_bucket,
+        server.remove_bucket,
+        lambda url: zenml_s3_store(url, endpoint_url=server.endpoint_url, credentials=server.credentials),
+        "s3",
+    )
+
+
+def _gcs_stores() -> Iterator[MakeStore]:
+    from .gcs import GcsServer
+    from .zenml_store import zenml_gcs_store
+
+    server = GcsServer.for_tests()
+    yield from _stores_on(
+        server,
+        server.make_bucket,
+        server.remove_bucket,
+        lambda url: zenml_gcs_store(url, endpoint_url=server.endpoint_url),
+        "gs",
+    )
+
+
+def _azure_stores() -> Iterator[MakeStore]:
+    import sys
+
+    from .azure import AzureServer
+    from .zenml_store import zenml_azure_store
+
+    server = AzureServer.for_tests(say=lambda message: print(message, file=sys.stderr, flush=True))
+
+    def make(url: str) -> Any:
+        store = zenml_azure_store(url, connection_string=server.connection_string)
+        # Azurite answers some names (a NUL byte in one) with a 500, which the Azure SDK
+        # retries for about 84 s; one try gives the same error at once.
+        store._filesystem.service_client = _client_without_retries(server.connection_string)
+        return store
+
+    yield from _stores_on(server, server.make_container, server.remove_container, make, "az")
+
+
+def _client_without_retries(connection_string: str) -> Any:
+    from azure.storage.blob.aio import BlobServiceClient
+
+    return BlobServiceClient.from_connection_string(connection_string, retry_total=0)
+
+
+def _stores_on(
+    server: Any,
+    make_place: Callable[[str], str],
+    remove_place: Callable[[str], None],
+    zenml_store: Callable[[str], Any],
+    scheme: str,
+) -> Iterator[MakeStore]:
+    """ZenML stores below one new bucket or container on *server* (stopped at the end), in a
+    ZenML sandbox; the stores of a run share the first one's filesystem and client session."""
     from .zenml_sandbox import zenml_pointed_at
-    from .zenml_store import ZenMLArtifactStore, zenml_s3_store
+    from .zenml_store import ZenMLArtifactStore
 
     numbers = itertools.count()
     with (
         tempfile.TemporaryDirectory(prefix="localstore-contract-") as base,
         zenml_pointed_at(base),
-        S3Server.for_tests() as server,
+        server,
+        _libraries_quiet(),
     ):
-        bucket = server.make_bucket("localstore-contract")
+        place = make_place("localstore-contract")
         made: list[Any] = []
 
         def make() -> ArtifactStore:
-            url = f"s3://{bucket}/{next(numbers)}"
-            store = zenml_s3_store(url, endpoint_url=server.endpoint_url, credentials=server.credentials)
+            store = zenml_store(f"{scheme}://{place}/{next(numbers)}")
             if made:
-                # Each ZenML S3 store opens its own client session (~150 ms) on first
-                # use; the stores of one run share the first one's, with the same settings.
+                # Each ZenML store opens its own client session (~150 ms) on first use.
                 store._filesystem = made[0].filesystem
             made.append(store)
             return ZenMLArtifactStore(store)
@@ -64,7 +127,45 @@ def _s3_stores() -> Iterator[MakeStore]:
         try:
             yield make
         finally:
-            server.remove_bucket(bucket)
+            remove_or_warn(remove_place, place)
+
+
+#: The loggers of the libraries under ZenML's remote stores, and ZenML's own for them: each
+#: refused request is a traceback there (fsspec's read-ahead, gcsfs, adlfs, the Azure SDK), and
+#: ZenML warns that a GCS append overwrites. A report says what went wrong, in our words.
+QUIET_LOGGERS = ("fsspec", "gcsfs", "adlfs", "azure", "s3fs", "botocore", "zenml.integrations")
+
+
+@contextlib.contextmanager
+def _libraries_quiet() -> Iterator[None]:
+    """The :data:`QUIET_LOGGERS` silent, and their libraries' warnings ignored, for the block."""
+    import logging
+    import warnings
+
+    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module=r"(gcsfs|adlfs|fsspec|zenml)\b")
+            yield
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def _server_opening(
+    module: str, server: str, what: str, make: str, builder: str, url: str, settings: str
+) -> str:
+    """The opening of a reported program for ZenML's store in a new place on a server."""
+    return (
+        "from pytest_localstore import ZenMLArtifactStore\n"
+        f"from pytest_localstore.{module} import {server}\n"
+        f"from pytest_localstore.zenml_store import {builder}\n\n"
+        f"server = {server}.start()  # {what} on 127.0.0.1\n"
+        f"place = server.{make}()\n"
+        f"store = ZenMLArtifactStore({builder}(f'{url}://{{place}}', {settings})){FRESH}"
+    )
 
 
 #: Each ZenML store a target may name: its testbed and the extra it needs besides zenml.
@@ -84,20 +185,53 @@ ZENML_TESTBEDS: dict[str, tuple[Testbed, str | None]] = {
     "zenml:s3": (
         Testbed(
             "zenml:s3",
-            "from pytest_localstore import ZenMLArtifactStore\n"
-            "from pytest_localstore.s3 import S3Server\n"
-            "from pytest_localstore.zenml_store import zenml_s3_store\n\n"
-            "server = S3Server.start()  # moto's server on 127.0.0.1\n"
-            "bucket = server.make_bucket()\n"
-            "store = ZenMLArtifactStore(\n"
-            "    zenml_s3_store(\n"
-            "        f's3://{bucket}', endpoint_url=server.endpoint_url, credentials=server.credentials\n"
-            "    )\n"
-            f"){FRESH}",
+            _server_opening(
+                "s3",
+                "S3Server",
+                "moto's server",
+                "make_bucket",
+                "zenml_s3_store",
+                "s3",
+                "endpoint_url=server.endpoint_url, credentials=server.credentials",
+            ),
             _s3_stores,
-            ZENML_S3,
+            ZENML_OBJECT_STORE,
         ),
         "s3",
+    ),
+    "zenml:gcs": (
+        Testbed(
+            "zenml:gcs",
+            _server_opening(
+                "gcs",
+                "GcsServer",
+                "gcp-storage-emulator",
+                "make_bucket",
+                "zenml_gcs_store",
+                "gs",
+                "endpoint_url=server.endpoint_url",
+            ),
+            _gcs_stores,
+            ZENML_OBJECT_STORE,
+        ),
+        "gcs",
+    ),
+    "zenml:azure": (
+        Testbed(
+            "zenml:azure",
+            _server_opening(
+                "azure",
+                "AzureServer",
+                "Azurite",
+                "make_container",
+                "zenml_azure_store",
+                "az",
+                "connection_string=server.connection_string",
+            ),
+            _azure_stores,
+            ZENML_OBJECT_STORE,
+        ),
+        "azure",
     ),
 }
 

@@ -9,6 +9,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -174,7 +175,7 @@ def test_a_flavor_without_build_has_no_testbed() -> None:
 
 
 def test_a_flavor_declares_its_own_testbeds_and_fixture() -> None:
-    def stores() -> Iterator[LocalArtifactStore]:
+    def stores() -> Iterator[Any]:
         raise AssertionError("not set up")
         yield
 
@@ -222,3 +223,26 @@ def test_the_generic_fixture_sets_each_testbed_up_once() -> None:
         testbeds.make_store(testbed)
         assert made == ["up"]
     assert made == ["up", "down"]
+
+
+def test_a_place_the_clean_up_cannot_remove_is_a_warning_not_a_lost_report() -> None:
+    from pytest_localstore.testbed import stores_on
+
+    class Server:
+        def __enter__(self) -> Server:
+            return self
+
+        def __exit__(self, *exc_info: object) -> None:
+            pass
+
+        def filesystem(self) -> None:
+            return None
+
+    def refuse(place: str) -> None:
+        raise RuntimeError("409: the bucket is not empty")
+
+    stores = stores_on(Server(), lambda prefix: f"{prefix}-1", refuse, lambda url, fs: url, "s3")
+    assert next(stores)() == "s3://localstore-contract-1/0"  # type: ignore[comparison-overlap]
+    left = r"'localstore-contract-1' was left on the server: 409: the bucket"
+    with pytest.warns(UserWarning, match=left), pytest.raises(StopIteration):
+        next(stores)

@@ -18,13 +18,12 @@ import pytest
 
 from pytest_localstore import LocalStoreError, ZenMLArtifactStore
 from pytest_localstore.azure import AzureServer
-from pytest_localstore.contract import Capabilities, check_row
+from pytest_localstore.contract import check_row
 from pytest_localstore.contract._rows import ROWS, Row
 from pytest_localstore.gcs import GcsServer
 from pytest_localstore.zenml_store import zenml_azure_store, zenml_gcs_store
+from pytest_localstore.zenml_testbeds import ZENML_OBJECT_STORE
 
-#: As ``localstore contract zenml:s3`` judges ZenML's S3 store: an object store, fsspec's glob.
-ZENML_OBJECT_STORE = Capabilities.object_store(glob_recursive=True, glob_hidden=True)
 FLAVORS = ["gcs", "azure"]
 
 Factory = Callable[[], ZenMLArtifactStore]
@@ -217,3 +216,23 @@ def test_a_first_gcsfs_import_by_the_builder_leaves_no_variable_behind() -> None
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["[]", "GCSFileSystem GCSFileSystem"]  # the core class
+
+
+# -- the contract targets ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_each_is_a_contract_target_on_a_server_of_its_own(flavor: str) -> None:
+    from pytest_localstore.targets import targets_for
+
+    [target] = targets_for(f"zenml:{flavor}")
+    assert target.label == f"zenml:{flavor}" and target.capabilities == ZENML_OBJECT_STORE
+    assert f"from pytest_localstore.zenml_store import zenml_{flavor}_store" in target.opening
+    row = next(row for row in ROWS if row.id == "rename: a directory with content")
+    with target.setup() as make_store:
+        first, second = make_store(), make_store()
+        assert isinstance(first, ZenMLArtifactStore) and first.path != second.path
+        integration = {"gcs": "gcp", "azure": "azure"}[flavor]
+        assert type(first.zenml).__module__.startswith(f"zenml.integrations.{integration}")
+        assert check_row(row, first, ZENML_OBJECT_STORE) is not None  # moves nothing (see above)
+    assert f"zenml:{flavor}" in [target.label for target in targets_for("all")]
