@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any
 
 from ._reach import check_reachable, first_line
+from ._server import ServerForTests
 from .errors import LocalStoreError
 from .s3 import require
 
@@ -142,14 +142,13 @@ def check_container(fs: Any, container: str, endpoint_url: str) -> None:
         ) from None
 
 
-class AzureServer:
+class AzureServer(ServerForTests):
     """An Azure Blob endpoint for tests: Azurite's blob service started here, or one given."""
 
     def __init__(self, connection_string: str) -> None:
+        super().__init__()
         self.endpoint_url = blob_endpoint(connection_string)
         self.connection_string = connection_string
-        self._process: Any = None
-        self._fs: Any = None
 
     @classmethod
     def start(cls, say: Callable[[str], None] | None = None) -> AzureServer:
@@ -172,7 +171,7 @@ class AzureServer:
             what=f"Azurite ({program})",
         )
         server = cls(dev_connection_string(found.group(1)))
-        server._process = process
+        server._running = process
         return server
 
     @classmethod
@@ -192,25 +191,8 @@ class AzureServer:
         check_reachable(server.endpoint_url, "Azure Blob")
         return server
 
-    def stop(self) -> None:
-        """Stop Azurite if this object started it (a given service is left alone)."""
-        if self._process is not None:
-            self._process.stop()
-            self._process = None
-
-    def __enter__(self) -> AzureServer:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    def filesystem(self) -> Any:
-        """The adlfs filesystem for this service (made once)."""
-        if self._fs is None:
-            self._fs = azure_filesystem(self.connection_string)
-        return self._fs
+    def _make_filesystem(self) -> Any:
+        return azure_filesystem(self.connection_string)
 
     def make_container(self, prefix: str = "localstore") -> str:
         """Create a container with a new name; its name."""
@@ -228,6 +210,3 @@ class AzureServer:
         fs = self.filesystem()
         sync(fs.loop, fs.service_client.delete_container, name)
         fs.invalidate_cache()
-
-    def __repr__(self) -> str:
-        return f"AzureServer({self.endpoint_url!r})"

@@ -21,10 +21,10 @@ import os
 import re
 import uuid
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any
 
 from ._reach import TIMEOUT, check_reachable, first_line
+from ._server import ServerForTests
 from .errors import LocalStoreError
 from .s3 import require
 
@@ -204,14 +204,13 @@ class _Emulator:
         self.thread.join()
 
 
-class GcsServer:
+class GcsServer(ServerForTests):
     """A GCS endpoint for tests: gcp-storage-emulator started here, or one given."""
 
     def __init__(self, endpoint_url: str, *, token: str | None = None) -> None:
+        super().__init__()
         self.endpoint_url = endpoint_url.rstrip("/")
         self.token = token
-        self._emulator: _Emulator | None = None
-        self._fs: Any = None
 
     @classmethod
     def start(cls) -> GcsServer:
@@ -219,7 +218,7 @@ class GcsServer:
         import_gcsfs("a GCS server for tests")
         emulator = _Emulator()
         server = cls(f"http://127.0.0.1:{emulator.port}", token="anon")
-        server._emulator = emulator
+        server._running = emulator
         return server
 
     @classmethod
@@ -236,25 +235,8 @@ class GcsServer:
         check_reachable(endpoint, "GCS")
         return cls(endpoint)
 
-    def stop(self) -> None:
-        """Stop the emulator if this object started it (a given endpoint is left alone)."""
-        if self._emulator is not None:
-            self._emulator.stop()
-            self._emulator = None
-
-    def __enter__(self) -> GcsServer:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    def filesystem(self) -> Any:
-        """The gcsfs filesystem for this endpoint (made once)."""
-        if self._fs is None:
-            self._fs = gcs_filesystem(self.endpoint_url, token=self.token)
-        return self._fs
+    def _make_filesystem(self) -> Any:
+        return gcs_filesystem(self.endpoint_url, token=self.token)
 
     def make_bucket(self, prefix: str = "localstore") -> str:
         """Create a bucket with a new name; its name."""
@@ -273,6 +255,3 @@ class GcsServer:
         for key in fs.find(name, withdirs=False):  # one request each, if the batch was refused
             fs.rm_file(key)
         fs.rmdir(name)
-
-    def __repr__(self) -> str:
-        return f"GcsServer({self.endpoint_url!r})"

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import socket
 import uuid
-from types import TracebackType
 from typing import Any
 
 from ._extras import not_installed
+from ._server import ServerForTests
 from .errors import LocalStoreError
 
 #: An endpoint to use instead of starting moto's server (``http://127.0.0.1:9000``).
@@ -86,14 +86,13 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
-class S3Server:
+class S3Server(ServerForTests):
     """An S3-protocol endpoint for tests: moto's server started here, or one given."""
 
     def __init__(self, endpoint_url: str, *, credentials: dict[str, str] | None = None) -> None:
+        super().__init__()
         self.endpoint_url = endpoint_url.rstrip("/")
         self.credentials = dict(TEST_CREDENTIALS if credentials is None else credentials)
-        self._moto: Any = None
-        self._fs: Any = None
 
     @classmethod
     def start(cls) -> S3Server:
@@ -108,7 +107,7 @@ class S3Server:
         moto = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         moto.start()
         server = cls(f"http://127.0.0.1:{port}")
-        server._moto = moto
+        server._running = moto
         return server
 
     @classmethod
@@ -122,25 +121,8 @@ class S3Server:
         endpoint = endpoint_url or os.environ.get(S3_ENDPOINT_ENV)
         return cls(endpoint, credentials={}) if endpoint else cls.start()
 
-    def stop(self) -> None:
-        """Stop moto's server if this object started it (a given endpoint is left alone)."""
-        if self._moto is not None:
-            self._moto.stop()
-            self._moto = None
-
-    def __enter__(self) -> S3Server:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    def filesystem(self) -> Any:
-        """The s3fs filesystem for this endpoint (made once: a client session costs ~150 ms)."""
-        if self._fs is None:
-            self._fs = s3_filesystem(self.endpoint_url, **self.credentials)
-        return self._fs
+    def _make_filesystem(self) -> Any:
+        return s3_filesystem(self.endpoint_url, **self.credentials)
 
     def make_bucket(self, prefix: str = "localstore") -> str:
         """Create a bucket with a new name; its name."""
@@ -164,6 +146,3 @@ class S3Server:
         for key in fs.find(name, withdirs=False):
             fs.rm_file(key)
         fs.rmdir(name)
-
-    def __repr__(self) -> str:
-        return f"S3Server({self.endpoint_url!r})"

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     class Server(Protocol):
         """A server for tests (``S3Server``, ``GcsServer``, ``AzureServer``): stopped on leaving."""
 
+        @property
+        def started_here(self) -> bool: ...
         def __enter__(self) -> Any: ...
         def __exit__(self, kind: Any, error: Any, trace: Any, /) -> None: ...
         def filesystem(self) -> Any: ...
@@ -161,7 +163,8 @@ def stores_on(
         try:
             yield lambda: store_class(f"{scheme}://{place}/{next(numbers)}", fs=fs)
         finally:
-            remove_or_warn(remove_place, place)
+            if not server.started_here:  # else it goes with the server, at once
+                remove_or_warn(remove_place, place)
 
 
 def remove_or_warn(remove_place: Callable[[str], None], place: str) -> None:

@@ -127,7 +127,8 @@ def _stores_on(
         try:
             yield make
         finally:
-            remove_or_warn(remove_place, place)
+            if not server.started_here:  # else it goes with the server, at once
+                remove_or_warn(remove_place, place)
 
 
 #: The loggers of the libraries under ZenML's remote stores, and ZenML's own for them: each

@@ -284,7 +284,7 @@ def test_fixtures_use_a_given_server_and_remove_their_bucket_and_container(
         "    gcs_artifact_store.open('kept/f', 'wb').close()\n"
         "    open('buckets', 'a').write(gcs_artifact_store.path + '\\n')\n"
         "def test_azure(azure_server, azure_artifact_store):\n"
-        "    assert azure_server._process is None  # the given service: no Azurite started\n"
+        "    assert not azure_server.started_here  # the given service: no Azurite started\n"
         "    azure_artifact_store.open('kept/f', 'wb').close()\n"
         "    open('buckets', 'a').write(azure_artifact_store.path + '\\n')\n"
     )
@@ -317,7 +317,7 @@ HOLD = """
 import os, time
 def test_hold(azure_server, azure_artifact_store):
     with open(os.environ["REPORT"], "w") as report:
-        report.write(f"{azure_server._process.pid} {os.getpid()}")
+        report.write(f"{azure_server._running.pid} {os.getpid()}")
     time.sleep(120)
 """
 

@@ -229,6 +229,8 @@ def test_a_place_the_clean_up_cannot_remove_is_a_warning_not_a_lost_report() -> 
     from pytest_localstore.testbed import stores_on
 
     class Server:
+        started_here = False  # a given server: what the run made there is removed
+
         def __enter__(self) -> Server:
             return self
 
