@@ -78,10 +78,14 @@ def _azure_stores() -> Iterator[MakeStore]:
 
     server = AzureServer.for_tests(say=lambda message: print(message, file=sys.stderr, flush=True))
 
+    one_try: list[Any] = []
+
     def make(url: str) -> Any:
         store = zenml_azure_store(url, connection_string=server.connection_string)
-        # One try, not 80 s of them, for the names Azurite answers with a 500 (a NUL byte).
-        store._filesystem.service_client = client_without_retries(server.connection_string)
+        if not one_try:  # the stores of a run share the first one's filesystem (below)
+            # One try, not 80 s of them, for the names Azurite answers with a 500 (a NUL byte).
+            one_try.append(client_without_retries(server.connection_string))
+            store._filesystem.service_client = one_try[0]
         return store
 
     yield from _stores_on(server, server.make_container, server.remove_container, make, "az")
