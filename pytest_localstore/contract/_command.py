@@ -34,12 +34,14 @@ def run(
     steps: int = RUN_STEPS,
     seed: int | None = None,
     max_time: float = RUN_MAX_TIME,
+    jobs: int | None = None,
     json_path: str | None = None,
     database: str | None = None,
 ) -> int:
     """Check every target and print one report each. Exit status: 0 conforming, 1 violations
     (or a store that harmed its surroundings, or a factory that failed, during the run), 2 bad
-    targets, 130 stopped by Ctrl-C and 143 by SIGTERM (after the report of what was found)."""
+    targets, 130 stopped by Ctrl-C and 143 by SIGTERM (after the report of what was found).
+    *jobs* (None: each target's own) rows and examples run at once."""
     try:
         testbeds = [testbed for spec in targets for testbed in targets_for(spec)]
     except TargetError as error:
@@ -71,6 +73,7 @@ def run(
                     database=database,
                     progress=lambda message: print(f"  {message}", file=err, flush=True),
                     stop_requested=lambda: bool(signalled),
+                    jobs=testbed.jobs if jobs is None else jobs,
                 )
             results.append(Checked(testbed.label, capabilities, report))
             by = "SIGTERM" if signalled[:1] == [signal.SIGTERM] else "Ctrl-C"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
@@ -212,7 +212,7 @@ def contract_machine(
     capabilities: Capabilities = FULL,
     *,
     stats: Counter[str] | None = None,
-    known: frozenset[tuple[str, str, str]] = frozenset(),
+    known: Container[tuple[str, str, str]] = frozenset(),
     on_example: Callable[[], None] | None = None,
     sandbox: Sandbox | None = None,
 ) -> type[RuleBasedStateMachine]:
