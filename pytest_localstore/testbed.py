@@ -38,6 +38,10 @@ if TYPE_CHECKING:
         def filesystem(self) -> Any: ...
 
 
+#: How many rows and examples a contract run checks at once on a store behind a network (a
+#: server on this machine included): each call mostly waits for its answer.
+REMOTE_JOBS = 8
+
 #: What a reported program says after the line that makes its store.
 FRESH = "  # a fresh, empty store"
 
