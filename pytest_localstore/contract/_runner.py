@@ -377,6 +377,7 @@ def _run_rows(
             report.out_of_time = True
             report.rows_not_run.update(left.operation for left in rows[index:])
             progress(f"table rows: {index}/{len(rows)}, the time budget ran out")
+            _stop_for_harm_left_behind(pending)
             return
         try:
             violation = pending.pop(index).result()
@@ -557,6 +558,27 @@ def _run_machine(
                 found = len(report.entries)
                 progress(f"state machine: {report.calls['examples']} examples, {found} cause(s) so far")
         runs.ending.set()
+        _stop_for_harm_left_behind(pending)
+
+
+def _stop_for_harm_left_behind(pending: dict[int, Pending[Any]]) -> None:
+    """Raise the first :class:`RunStopped` among work begun but past the end of the run.
+
+    Its result is not part of the report, but a store that harmed what lies around its root
+    while doing it must still be reported; work not begun is called off.
+    """
+    for index in sorted(pending):
+        waiting = pending.pop(index)
+        if waiting.cancel():
+            continue
+        try:
+            error = getattr(waiting.result(), "error", None)
+        except RunStopped as stop:
+            error = stop
+        except BaseException:
+            continue
+        if isinstance(error, RunStopped):
+            raise error
 
 
 def _database(path: str | None) -> Any:
