@@ -206,6 +206,13 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         " is the same for any N (default: the target's own, 1 but for stores behind a network; one"
         " for a factory whose 'threadsafe' attribute is false)",
     )
+    contract.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="write only the reports (and errors): no seed and no progress on stderr (progress is one"
+        " line rewritten in place on a terminal, a line every few seconds elsewhere)",
+    )
     contract.add_argument("--json", metavar="FILE", help="also write the whole report to FILE as JSON")
     contract.add_argument(
         "--database",
@@ -390,6 +397,7 @@ def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
         seed=args.seed,
         max_time=args.max_time,
         jobs=args.jobs,
+        quiet=args.quiet,
         json_path=args.json,
         database=args.database,
         out=out.stream,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import threading
 import time
@@ -14,6 +15,7 @@ import pytest
 from pytest_localstore import LocalArtifactStore, MemoryArtifactStore
 from pytest_localstore.artifact_store import ArtifactStore
 from pytest_localstore.contract import ROWS, Capabilities, run_contract
+from pytest_localstore.contract._progress import Progress
 from pytest_localstore.contract._report import Checked, json_document, render_text
 from pytest_localstore.contract._runner import Report
 
@@ -118,3 +120,36 @@ def test_rows_cut_short_by_time_are_neither_passed_nor_failed() -> None:
     assert 0 < ran < applicable
     assert ran + sum(report.rows_not_run.values()) == applicable
     assert not report.ok
+
+
+def test_quiet_writes_the_report_alone() -> None:
+    from pytest_localstore.contract import _command
+
+    out, err = io.StringIO(), io.StringIO()
+    status = _command.run(["memory"], out=out, err=err, examples=2, steps=5, seed=1, quiet=True)
+    assert status == 0 and out.getvalue().startswith("memory: conforms\n")
+    assert err.getvalue() == ""
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_one_line_rewritten_on_a_terminal() -> None:
+    terminal, log = Terminal(), io.StringIO()
+    for stream in (terminal, log):
+        progress = Progress(stream)
+        progress.say("memory: checking")
+        progress("table rows: 20/532")
+        progress("table rows: 40/532")
+        progress.done()
+        progress.say("memory: 1.0 s")
+    shown = terminal.getvalue()
+    assert shown.count("\n") == 2 and "\r\x1b[K  table rows: 40/532 (0 s)" in shown
+    assert log.getvalue().splitlines() == [
+        "memory: checking",
+        "  table rows: 20/532",
+        "  table rows: 40/532",
+        "memory: 1.0 s",
+    ]
