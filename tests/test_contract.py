@@ -499,7 +499,8 @@ def test_no_file_is_left_in_the_current_directory_and_json_has_the_report(tmp_pa
     (violation,) = found["violations"]
     assert violation["kind"] == "data" and violation["operation"] == "rename"
     assert violation["program"].startswith("import tests.broken_stores\n")
-    assert set(found["rows"]) == {"passed", "failed"} and found["capabilities"]["protects_root"] is True
+    assert set(found["rows"]) == {"passed", "failed", "not_run"} and found["rows"]["not_run"] == {}
+    assert found["capabilities"]["protects_root"] is True
     assert "Hypothesis" not in result.stdout and "hypothesis" not in result.stdout.lower()
 
 

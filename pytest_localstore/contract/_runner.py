@@ -117,7 +117,7 @@ def replay(
         for index, call in enumerate(calls):
             problem = check(model, store, call, normalise)
             if problem is not None and problem.fatal:
-                raise RunStopped.for_violation(Violation(tuple(calls[: index + 1]), problem, source))
+                raise used.stop_for(Violation(tuple(calls[: index + 1]), problem, source))
             if problem is not None:
                 return index, problem
         return None

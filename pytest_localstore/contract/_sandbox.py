@@ -195,6 +195,16 @@ class Sandbox:
         #: The last call the run made on a store: what a report names when the run must stop.
         self.last_call: Call | None = None
         self._lock = threading.RLock()
+        #: The stop for the first call after which harm was seen (with several jobs, a call of
+        #: another store may see it next: the stop still names the call that did it).
+        self.first_stop: RunStopped | None = None
+
+    def stop_for(self, violation: Violation) -> RunStopped:
+        """The stop for *violation*, a fatal problem: the first one seen in the run, if there was."""
+        with self._lock:
+            if self.first_stop is None:
+                self.first_stop = RunStopped.for_violation(violation)
+            return self.first_stop
 
     @contextlib.contextmanager
     def one_at_a_time(self) -> Iterator[None]:
