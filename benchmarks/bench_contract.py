@@ -11,6 +11,10 @@ call at all (raw ``os`` would follow it out), so those steps are all harness
 cost. Both run the same number of examples from the same seed, on the real disk
 and under pyfakefs. Target: the harness costs at most 1.5x the bare machine per
 step.
+
+Then, for each of ``--targets``, the wall time of ``localstore contract TARGET``
+to its full report (every row and every example: no time budget) with one job
+and with the target's default number, and their ratio.
 """
 
 from __future__ import annotations
@@ -282,7 +286,17 @@ def main() -> int:
     parser.add_argument("--no-flavors", dest="flavors", action="store_false", help="skip memory and s3")
     parser.add_argument("--flavor-examples", type=int, default=20, help="examples on memory and s3")
     parser.add_argument("--no-report-times", dest="report_times", action="store_false")
+    parser.add_argument(
+        "--targets",
+        default="memory,local,s3,gcs,azure",
+        help="comma-separated targets timed at one job and at their default (empty: none)",
+    )
+    parser.add_argument("--only-jobs", action="store_true", help="time the targets' jobs alone")
     args = parser.parse_args()
+    targets = [target for target in args.targets.split(",") if target]
+    if args.only_jobs:
+        jobs_times(targets, args.seed)
+        return 0
     rows = []
     for fake in (False, True):
         best: dict[str, tuple[float, int]] = {}
@@ -315,7 +329,28 @@ def main() -> int:
     )
     if args.report_times:
         report_times(args.seed)
+    if targets:
+        jobs_times(targets, args.seed)
     return 0
+
+
+def jobs_times(targets: list[str], run_seed: int) -> None:
+    """Wall time of each target's full report with ``--jobs 1`` and with its default number of jobs."""
+    script = str(Path(sys.executable).parent / "localstore")
+    rows = []
+    for target in targets:
+        seconds = []
+        for jobs in (["--jobs", "1"], []):
+            argv = [script, "contract", target, "--seed", str(run_seed), "--max-time", "100000", *jobs]
+            start = time.perf_counter()
+            subprocess.run(argv, capture_output=True, cwd=ROOT)
+            seconds.append(time.perf_counter() - start)
+        rows.append([target, f"{seconds[0]:6.1f}", f"{seconds[1]:6.1f}", f"{seconds[0] / seconds[1]:5.2f}x"])
+    print_table(
+        f"Wall time to a full report (every row, 40 examples), seed {run_seed}",
+        ["target", "--jobs 1 (s)", "default jobs (s)", "speed-up"],
+        rows,
+    )
 
 
 def report_times(run_seed: int) -> None:

@@ -195,8 +195,24 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         type=_seconds,
         default=RUN_MAX_TIME,
         metavar="SECONDS",
-        help="wall-clock budget: the state machine stops once the run has taken this long; the table's"
-        f" rows always run in full (default {RUN_MAX_TIME:g})",
+        help="wall-clock budget for the whole run, shared by the targets: no row or example begins once"
+        " it is spent, and rows left out are reported as not run (the verdict is then 'not judged"
+        f" to the end') (default {RUN_MAX_TIME:g})",
+    )
+    contract.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="rows and random sequences run N at a time, in threads, each on a fresh store; the report"
+        " is the same for any N (default: the target's own, 1 but for stores behind a network; one"
+        " for a factory whose 'threadsafe' attribute is false)",
+    )
+    contract.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="write only the reports (and errors): no seed and no progress on stderr (progress is one"
+        " line rewritten in place on a terminal, a line every few seconds elsewhere)",
     )
     contract.add_argument("--json", metavar="FILE", help="also write the whole report to FILE as JSON")
     contract.add_argument(
@@ -381,6 +397,8 @@ def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
         steps=args.steps,
         seed=args.seed,
         max_time=args.max_time,
+        jobs=args.jobs,
+        quiet=args.quiet,
         json_path=args.json,
         database=args.database,
         out=out.stream,

@@ -18,7 +18,7 @@ from .errors import InvalidPathError, LocalStoreError
 from .flavors import Flavor
 from .fsspec_flavors import HIDDEN
 from .models import ARTIFACT_STORE
-from .testbed import Testbed, server_opening, stores_on
+from .testbed import REMOTE_JOBS, Testbed, server_opening, stores_on
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -216,6 +216,7 @@ CLOUD_FLAVORS = (
                     "GcsArtifactStore", "gcs", "GcsServer", "gcp-storage-emulator", "make_bucket", "gs"
                 ),
                 _gcs_stores,
+                jobs=REMOTE_JOBS,
             )
         ],
         fixture="gcs_artifact_store",
@@ -237,6 +238,7 @@ CLOUD_FLAVORS = (
                     "AzureArtifactStore", "azure", "AzureServer", "Azurite", "make_container", "az"
                 ),
                 _azure_stores,
+                jobs=REMOTE_JOBS,
             )
         ],
         fixture="azure_artifact_store",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from .errors import InvalidPathError, LocalStoreError
 from .flavors import Flavor
 from .models import ARTIFACT_STORE
-from .testbed import FRESH, Testbed, server_opening, stores_on
+from .testbed import FRESH, REMOTE_JOBS, Testbed, server_opening, stores_on
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -176,6 +176,7 @@ FSSPEC_FLAVORS = (
                 "s3",
                 server_opening("S3ArtifactStore", "s3", "S3Server", "moto's server", "make_bucket", "s3"),
                 _s3_stores,
+                jobs=REMOTE_JOBS,
             )
         ],
         fixture="s3_artifact_store",

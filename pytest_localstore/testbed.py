@@ -40,6 +40,10 @@ if TYPE_CHECKING:
         def filesystem(self) -> Any: ...
 
 
+#: How many rows and examples a contract run checks at once on a store behind a network (a
+#: server on this machine included): each call mostly waits for its answer.
+REMOTE_JOBS = 8
+
 #: What a reported program says after the line that makes its store.
 FRESH = "  # a fresh, empty store"
 
@@ -52,21 +56,29 @@ class Testbed(Frozen):
     a reported program (ending in ``store = ...``); *stores* the generator
     function that sets up where they live and yields what makes them;
     *capabilities* what they are judged against (None: the ``capabilities``
-    their class declares, else those of the local store).
+    their class declares, else those of the local store); *jobs* how many rows and examples
+    a contract run checks at once by default (more for stores that wait on a network).
     """
 
     __test__ = False  # not a test class, whatever its name
-    __slots__ = ("capabilities", "label", "opening", "stores")
+    __slots__ = ("capabilities", "jobs", "label", "opening", "stores")
     _fields = ("label", "capabilities")
     label: str
     opening: str
     stores: Stores
     capabilities: Capabilities | None
+    jobs: int
 
     def __init__(
-        self, label: str, opening: str, stores: Stores, capabilities: Capabilities | None = None
+        self,
+        label: str,
+        opening: str,
+        stores: Stores,
+        capabilities: Capabilities | None = None,
+        *,
+        jobs: int = 1,
     ) -> None:
-        self._set(label=label, opening=opening, stores=stores, capabilities=capabilities)
+        self._set(label=label, opening=opening, stores=stores, capabilities=capabilities, jobs=jobs)
 
     def setup(self) -> AbstractContextManager[MakeStore]:
         """``with testbed.setup() as make_store:``: the stores' place, stopped on leaving."""

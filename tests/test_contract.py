@@ -499,7 +499,8 @@ def test_no_file_is_left_in_the_current_directory_and_json_has_the_report(tmp_pa
     (violation,) = found["violations"]
     assert violation["kind"] == "data" and violation["operation"] == "rename"
     assert violation["program"].startswith("import tests.broken_stores\n")
-    assert set(found["rows"]) == {"passed", "failed"} and found["capabilities"]["protects_root"] is True
+    assert set(found["rows"]) == {"passed", "failed", "not_run"} and found["rows"]["not_run"] == {}
+    assert found["capabilities"]["protects_root"] is True
     assert "Hypothesis" not in result.stdout and "hypothesis" not in result.stdout.lower()
 
 
@@ -543,11 +544,12 @@ def test_ctrl_c_prints_what_was_found_and_exits_130(tmp_path: Path) -> None:
     assert "Traceback" not in stderr
 
 
-def test_the_time_budget_stops_the_state_machine_not_the_rows(tmp_path: Path) -> None:
+def test_the_time_budget_stops_the_rows_and_the_state_machine(tmp_path: Path) -> None:
     report = run_contract(fresh(LocalArtifactStore, tmp_path), examples=50, steps=10, seed=0, max_time=0.0)
     assert report.out_of_time
-    assert sum(report.rows_passed.values()) == sum(row.applies_to(Capabilities()) for row in ROWS)
-    assert report.calls["examples"] == 0  # the one it began to start, no call made, is no example
+    assert sum(report.rows_not_run.values()) == sum(row.applies_to(Capabilities()) for row in ROWS)
+    assert not report.rows_passed and not report.ok  # rows not run are not passed
+    assert report.calls["examples"] == 0
     assert report.calls["steps"] == 0
 
 

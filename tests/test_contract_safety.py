@@ -177,8 +177,9 @@ def make_one_level_up() -> RmtreeOneLevelUp:
     return RmtreeOneLevelUp(tempfile.mkdtemp(dir=os.environ["ROOTS_IN"]))
 
 
+@pytest.mark.parametrize("jobs", [1, 4])
 def test_a_store_that_removes_what_holds_its_root_is_stopped_after_that_one_call(
-    canary_tree: CanaryTree, tmp_path: Path
+    canary_tree: CanaryTree, tmp_path: Path, jobs: int
 ) -> None:
     holder = canary_tree.roots / "holder"
     holder.mkdir()
@@ -188,7 +189,7 @@ def test_a_store_that_removes_what_holds_its_root_is_stopped_after_that_one_call
         made.append(tempfile.mkdtemp(dir=holder))
         return RmtreeOneLevelUp(made[-1])
 
-    report = run_contract(make, Capabilities(), examples=10, steps=10, seed=1)
+    report = run_contract(make, Capabilities(), examples=10, steps=10, seed=1, jobs=jobs)
     assert not holder.exists()  # the one call it made: bounded to the directory that held the roots
     assert canary_tree.harmed() == []
     assert "rmtree('.')" in report.stopped and "is gone" in report.stopped
@@ -368,3 +369,23 @@ def test_a_store_that_crashes_the_run_leaves_nothing_behind(canary_tree: CanaryT
         run_contract(lambda: ExitsInRmtree(tempfile.mkdtemp()), Capabilities(), examples=5, steps=5, seed=1)
     assert canary_tree.harmed() == []
     assert canary_tree.left_behind() == []
+
+
+@pytest.mark.parametrize("name", sorted(CARELESS))
+def test_with_four_jobs_a_careless_store_harms_nothing_and_gets_the_same_causes(
+    canary_tree: CanaryTree, name: str
+) -> None:
+    """Calls on stores on this disk take turns, so the sandbox catches the same escapes."""
+    store = CARELESS[name]
+    one = run_contract(lambda: store(tempfile.mkdtemp()), Capabilities(), examples=10, steps=20, seed=1)
+    four = run_contract(
+        lambda: store(tempfile.mkdtemp()), Capabilities(), examples=10, steps=20, seed=1, jobs=4
+    )
+    assert canary_tree.harmed() == []
+    assert canary_tree.left_behind() == []
+    assert not four.stopped
+    assert _causes(four) == _causes(one)
+    assert {key: entry.count for key, entry in four.entries.items()} == {
+        key: entry.count for key, entry in one.entries.items()
+    }
+    assert four.calls == one.calls

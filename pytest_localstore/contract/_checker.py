@@ -205,8 +205,16 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
 
     ``None`` when the store kept the contract, else the :class:`Problem`. A link the call
     goes through is made just before it and removed after it. Then the sandbox's canaries
-    are looked at: a call after which one is harmed is a fatal ``data`` problem.
+    are looked at: a call after which one is harmed is a fatal ``data`` problem. Calls on
+    stores on this disk take turns (the sandbox's), whatever the number of jobs.
     """
+    with normalise.sandbox.one_at_a_time():
+        return _check_one(model, store, call, normalise)
+
+
+def _check_one(
+    model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser
+) -> Problem | None:
     sandbox = normalise.sandbox
     sandbox.last_call = call
     trouble = None

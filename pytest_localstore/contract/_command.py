@@ -20,6 +20,7 @@ from .._exit_status import INTERRUPTED, OK, USAGE_ERROR, VIOLATIONS, stopped_by
 from ..targets import TargetError, targets_for
 from ._checker import KINDS
 from ._document import render_markdown
+from ._progress import Progress
 from ._report import Checked, json_document, render_text
 from ._runner import new_seed, run_contract
 from ._settings import RUN_EXAMPLES, RUN_MAX_TIME, RUN_STEPS
@@ -34,12 +35,16 @@ def run(
     steps: int = RUN_STEPS,
     seed: int | None = None,
     max_time: float = RUN_MAX_TIME,
+    jobs: int | None = None,
+    quiet: bool = False,
     json_path: str | None = None,
     database: str | None = None,
 ) -> int:
     """Check every target and print one report each. Exit status: 0 conforming, 1 violations
     (or a store that harmed its surroundings, or a factory that failed, during the run), 2 bad
-    targets, 130 stopped by Ctrl-C and 143 by SIGTERM (after the report of what was found)."""
+    targets, 130 stopped by Ctrl-C and 143 by SIGTERM (after the report of what was found).
+    *jobs* (None: each target's own) rows and examples run at once; *quiet*: no progress,
+    only the reports (and errors) are written."""
     try:
         testbeds = [testbed for spec in targets for testbed in targets_for(spec)]
     except TargetError as error:
@@ -49,16 +54,18 @@ def run(
 
     ascii_only = not draws_boxes(out.encoding)
     seed = new_seed() if seed is None else seed
-    err.write(f"seed {seed} (repeat this run with --seed {seed})\n")
+    if not quiet:
+        err.write(f"seed {seed} (repeat this run with --seed {seed})\n")
     started = time.monotonic()
     results: list[Checked] = []
     with _hypothesis_files_kept_out_of_the_current_directory(), _signals_as_a_request() as signalled:
         for index, testbed in enumerate(testbeds):
             budget = (max_time - (time.monotonic() - started)) / (len(testbeds) - index)
+            progress = Progress(err, quiet=quiet)
             with testbed.setup() as make_store:
                 capabilities = testbed.judged_by(make_store)
-                err.write(
-                    f"{testbed.label}: checking ({', '.join(capabilities.relaxed()) or 'as promised'})\n"
+                progress.say(
+                    f"{testbed.label}: checking ({', '.join(capabilities.relaxed()) or 'as promised'})"
                 )
                 report = run_contract(
                     make_store,
@@ -69,14 +76,16 @@ def run(
                     opening=testbed.opening,
                     max_time=max(budget, 1.0),
                     database=database,
-                    progress=lambda message: print(f"  {message}", file=err, flush=True),
+                    progress=progress,
                     stop_requested=lambda: bool(signalled),
+                    jobs=testbed.jobs if jobs is None else jobs,
                 )
             results.append(Checked(testbed.label, capabilities, report))
             by = "SIGTERM" if signalled[:1] == [signal.SIGTERM] else "Ctrl-C"
+            progress.done()
             out.write(render_text(results[-1], ascii_only, by))
             out.flush()
-            err.write(f"{testbed.label}: {report.seconds:.1f} s\n")
+            progress.say(f"{testbed.label}: {report.seconds:.1f} s")
             if report.interrupted:
                 break
     for message in dict.fromkeys(m for checked in results for m in checked.report.warnings):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
@@ -102,6 +102,8 @@ def guarded(make_store: StoreFactory, sandbox: Sandbox) -> StoreFactory:
     so because a store broke what it needs."""
 
     def make() -> ArtifactStore:
+        if sandbox.first_stop is not None:  # a store harmed what holds the roots: nothing more runs
+            raise sandbox.first_stop
         try:
             return make_store()
         except Exception as error:
@@ -212,7 +214,7 @@ def contract_machine(
     capabilities: Capabilities = FULL,
     *,
     stats: Counter[str] | None = None,
-    known: frozenset[tuple[str, str, str]] = frozenset(),
+    known: Container[tuple[str, str, str]] = frozenset(),
     on_example: Callable[[], None] | None = None,
     sandbox: Sandbox | None = None,
 ) -> type[RuleBasedStateMachine]:
@@ -284,7 +286,7 @@ def contract_machine(
             if problem is not None:
                 violation = Violation(tuple(self.calls), problem, "random sequence")
                 if problem.fatal:
-                    raise RunStopped.for_violation(violation)
+                    raise self.sandbox.stop_for(violation)
                 if violation.cause in known:
                     self.rejected = True
                     reject()

@@ -31,15 +31,22 @@ def render_text(checked: Checked, ascii_only: bool, interrupted_by: str = "Ctrl-
             calls[OPERATIONS[name].method] = calls.get(OPERATIONS[name].method, 0) + count
     causes = Counter(entry.violation.method for entry in report.entries.values())
     rows = []
+    not_run = bool(report.rows_not_run)
     for op in METHODS:
-        passed, failed = report.rows_passed[op], report.rows_failed[op]
-        rows.append([op, f"{passed}/{passed + failed}", str(calls.get(op, 0)), str(causes.get(op, 0))])
+        passed, failed, left = report.rows_passed[op], report.rows_failed[op], report.rows_not_run[op]
+        row = [op, f"{passed}/{passed + failed + left}", str(calls.get(op, 0)), str(causes.get(op, 0))]
+        rows.append([*row[:2], str(left), *row[2:]] if not_run else row)
     lines = [f"{checked.label}: {_verdict(report)}"]
     if report.stopped:
         lines.append(f"({report.stopped}; the report of what was found until then)")
     if report.interrupted:
         lines.append(f"(stopped by {interrupted_by}: the report of what was found so far)")
-    if report.out_of_time:
+    if report.rows_not_run:
+        left = sum(report.rows_not_run.values())
+        lines.append(
+            f"(the time budget ran out: {left} table row(s) not run, nor the state machine; see --max-time)"
+        )
+    elif report.out_of_time:
         lines.append("(the time budget ran out: the state machine stopped early; see --max-time)")
     relaxed = capabilities.relaxed()
     lines.append(f"capabilities: {', '.join(relaxed) if relaxed else 'as the local store (none relaxed)'}")
@@ -50,10 +57,10 @@ def render_text(checked: Checked, ascii_only: bool, interrupted_by: str = "Ctrl-
             "outside not watched (the root is not on this disk): only the refusals were checked,"
             " and no path went through a link"
         )
-    lines.append(
-        render_table(["OPERATION", "TABLE ROWS", "RANDOM CALLS", "CAUSES"], rows, ascii_only=ascii_only)
-    )
+    headings = ["OPERATION", "TABLE ROWS", *(["NOT RUN"] if not_run else []), "RANDOM CALLS", "CAUSES"]
+    lines.append(render_table(headings, rows, ascii_only=ascii_only))
     rows_total = sum(report.rows_passed.values()) + sum(report.rows_failed.values())
+    rows_total += sum(report.rows_not_run.values())
     lines.append(
         f"total: {sum(report.rows_passed.values())}/{rows_total} table rows, {report.calls['examples']}"
         f" examples, {report.calls['steps']} random calls, seed {report.seed}"
@@ -105,7 +112,11 @@ def _json_target(checked: Checked) -> dict[str, Any]:
         "stopped": report.stopped or None,
         "out_of_time": report.out_of_time,
         "seconds": round(report.seconds, 3),
-        "rows": {"passed": dict(report.rows_passed), "failed": dict(report.rows_failed)},
+        "rows": {
+            "passed": dict(report.rows_passed),
+            "failed": dict(report.rows_failed),
+            "not_run": dict(report.rows_not_run),
+        },
         "calls": {name: count for name, count in report.calls.items() if name in OPERATIONS},
         "examples": report.calls["examples"],
         "steps": report.calls["steps"],

@@ -15,7 +15,6 @@ from __future__ import annotations
 import random
 import sys
 import time
-import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +24,15 @@ from ..artifact_store import ArtifactStore
 from ..capabilities import FULL, Capabilities
 from ._checker import KINDS, Normaliser, Problem, check
 from ._escapes import STAND_INS, link_made_for, link_source, outside_in, sibling_preamble
+from ._jobs import (
+    Jobs,
+    Pending,
+    ThreadCounts,
+    ThreadKnown,
+    WarningLog,
+    hypothesis_threadsafe,
+    warnings_per_thread,
+)
 from ._machine import ContractViolation, Explored, StoreFactory, Violation, contract_machine, guarded
 from ._model import ReferenceModel
 from ._outcomes import Outcome
@@ -109,7 +117,7 @@ def replay(
         for index, call in enumerate(calls):
             problem = check(model, store, call, normalise)
             if problem is not None and problem.fatal:
-                raise RunStopped.for_violation(Violation(tuple(calls[: index + 1]), problem, source))
+                raise used.stop_for(Violation(tuple(calls[: index + 1]), problem, source))
             if problem is not None:
                 return index, problem
         return None
@@ -125,10 +133,12 @@ def shortest_calls(
     make_store: StoreFactory,
     capabilities: Capabilities = FULL,
     sandbox: Sandbox | None = None,
+    give_up: Callable[[], bool] = lambda: False,
 ) -> Violation:
     """*violation* with every call it does not need taken out (a bounded number of replays).
 
-    A call may go if, without it, the calls still end in the same cause.
+    A call may go if, without it, the calls still end in the same cause. Once *give_up*
+    says so (the run is out of time, or ending), the shortest program found so far.
     """
     calls = list(violation.calls)
     found = replay(calls, make_store, capabilities, sandbox)
@@ -140,7 +150,7 @@ def shortest_calls(
     while shorter and budget > 0:
         shorter = False
         for index in range(len(calls) - 2, -1, -1):
-            if budget <= 0:
+            if budget <= 0 or give_up():
                 break
             budget -= 1
             trial = calls[:index] + calls[index + 1 :]
@@ -173,6 +183,8 @@ class Report:
     seed: int = 0
     rows_passed: Counter[str] = field(default_factory=Counter)
     rows_failed: Counter[str] = field(default_factory=Counter)
+    #: Rows the time budget left out, per operation: neither passed nor failed.
+    rows_not_run: Counter[str] = field(default_factory=Counter)
     calls: Counter[str] = field(default_factory=Counter)
     entries: dict[tuple[str, str, str], Entry] = field(default_factory=dict)
     seconds: float = 0.0
@@ -187,7 +199,8 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.entries and not self.stopped
+        """Whether the store conforms: no cause found, and every row run."""
+        return not self.entries and not self.stopped and not self.rows_not_run
 
     def stop(self, stop: RunStopped) -> None:
         """Record why the run ended early, and the violation that ended it, if one did."""
@@ -233,44 +246,99 @@ def run_contract(
     database: str | None = None,
     progress: Callable[[str], None] = lambda message: None,
     stop_requested: Callable[[], bool] = lambda: False,
+    jobs: int = 1,
 ) -> Report:
     """Every applicable row, then up to *examples* random sequences of up to *steps* calls.
 
-    Stops early at *max_time* seconds, at Ctrl-C, or once *stop_requested*
-    says so, checked before every row and every example (``report.interrupted``),
-    with what was found so far. A store that harms what lies around its root, or a
-    factory that raises, ends the run at once (``report.stopped``), with a report too.
-    Whatever the contract made beside the roots is gone when this returns or raises.
+    Up to *jobs* rows, sequences or replays run at once, in threads, each on a fresh store
+    (one, if *make_store* has a false ``threadsafe`` attribute); the report is the same for
+    any number. Stops early at *max_time* seconds, rows included (``report.rows_not_run``),
+    at Ctrl-C, or once *stop_requested* says so, checked before every row and every example
+    (``report.interrupted``), with what was found so far. A store that harms what lies around
+    its root, or a factory that raises, ends the run at once (``report.stopped``), with a
+    report too. Whatever the contract made beside the roots is gone when this returns or raises.
     """
-    report = Report(seed=new_seed() if seed is None else seed)
+    seed = new_seed() if seed is None else seed
+    report = Report(seed=seed)
     started = time.monotonic()
-    with Sandbox() as sandbox:
+    if not getattr(make_store, "threadsafe", True):
+        jobs = 1
+
+    def out_of_time() -> bool:
+        return max_time is not None and time.monotonic() - started > max_time
+
+    with Sandbox() as sandbox, Jobs(jobs) as work:
         make = guarded(make_store, sandbox)
+        shortening = Shortening(report, work, make, capabilities, sandbox, out_of_time)
         try:
-            _run_rows(report, make, capabilities, progress, stop_requested, sandbox)
-            progress(f"state machine: up to {examples} examples of up to {steps} steps, seed {report.seed}")
-            _run_machine(
-                report,
-                make,
-                capabilities,
-                examples,
-                steps,
-                max_time,
-                started,
-                database,
-                progress,
-                stop_requested,
-                sandbox,
-            )
+            _run_rows(report, make, capabilities, progress, stop_requested, sandbox, shortening, out_of_time)
+            if not report.out_of_time:
+                progress(
+                    f"state machine: up to {examples} examples of up to {steps} steps, seed {report.seed}"
+                )
+                with Jobs(jobs if hypothesis_threadsafe() else 1) as runs:
+                    _run_machine(
+                        report,
+                        Exploration(make, capabilities, steps, database, sandbox),
+                        examples,
+                        runs,
+                        shortening,
+                        max_time,
+                        started,
+                        progress,
+                        stop_requested,
+                    )
+            shortening.finish()
         except KeyboardInterrupt:
             report.interrupted = True
         except RunStopped as stop:
             report.stop(stop)
+        finally:
+            work.ending.set()
+            shortening.finish(strict=False)
     for entry in report.entries.values():
         if not entry.violation.program:
             entry.violation.program = program_of(entry.violation, opening)
     report.seconds = time.monotonic() - started
     return report
+
+
+class Shortening:
+    """The programs of new causes, shortened (:func:`shortest_calls`) as jobs, each on its own
+    stores; with one job, at once, as each cause is found."""
+
+    def __init__(
+        self,
+        report: Report,
+        work: Jobs,
+        make_store: StoreFactory,
+        capabilities: Capabilities,
+        sandbox: Sandbox,
+        out_of_time: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.report, self.work, self.make_store = report, work, make_store
+        self.capabilities, self.sandbox = capabilities, sandbox
+        self.give_up = lambda: out_of_time() or work.ending.is_set()
+        self.pending: dict[tuple[str, str, str], Pending[Violation]] = {}
+
+    def start(self, violation: Violation) -> None:
+        """Shorten *violation*'s program, the program of its cause's entry once done."""
+        self.pending[violation.cause] = self.work.submit(
+            shortest_calls, violation, self.make_store, self.capabilities, self.sandbox, self.give_up
+        )
+        if self.work.count == 1:
+            self.finish()
+
+    def finish(self, *, strict: bool = True) -> None:
+        """Wait for every program under way and put it in its entry. Not *strict*: only those
+        done, whatever went wrong with the others (a run that ends early)."""
+        pending, self.pending = self.pending, {}
+        for cause, shortened in pending.items():
+            try:
+                self.report.entries[cause].violation = shortened.result()
+            except BaseException:
+                if strict:
+                    raise
 
 
 def _run_rows(
@@ -280,110 +348,237 @@ def _run_rows(
     progress: Callable[[str], None],
     stop_requested: Callable[[], bool],
     sandbox: Sandbox,
+    shortening: Shortening,
+    out_of_time: Callable[[], bool] = lambda: False,
 ) -> None:
+    """Every applicable row, each on a fresh store, as jobs; their results taken in row order.
+
+    Rows not begun when time is up are counted in ``report.rows_not_run``.
+    """
     rows = [row for row in ROWS if row.applies_to(capabilities)]
-    for index, row in enumerate(rows, 1):
+    first: list[bool] = []  # whether the first store's outside is watched
+
+    def run_row(row: Row, index: int) -> Violation | None:
+        store = make_store()
+        if index == 0:
+            first.append(capabilities.confined and on_this_disk(store.path))
+        return check_row(row, store, capabilities, sandbox)
+
+    jobs = shortening.work
+    ahead = 1 if jobs.count == 1 else 4 * jobs.count
+    pending: dict[int, Pending[Violation | None]] = {}
+    for index, row in enumerate(rows):
         if stop_requested():
             raise KeyboardInterrupt
-        store = make_store()
-        if index == 1:
-            report.outside_watched = capabilities.confined and on_this_disk(store.path)
+        for later in range(index, min(len(rows), index + ahead)):
+            if later not in pending and not out_of_time():
+                pending[later] = jobs.submit(run_row, rows[later], later)
+        if index not in pending:
+            report.out_of_time = True
+            report.rows_not_run.update(left.operation for left in rows[index:])
+            progress(f"table rows: {index}/{len(rows)}, the time budget ran out")
+            _stop_for_harm_left_behind(pending)
+            return
         try:
-            violation = check_row(row, store, capabilities, sandbox)
+            violation = pending.pop(index).result()
         except RunStopped:
             report.rows_failed[row.operation] += 1
             raise
+        finally:
+            if index == 0:
+                report.outside_watched = bool(first and first[0])
         if violation is None:
             report.rows_passed[row.operation] += 1
         else:
             report.rows_failed[row.operation] += 1
             if report.add(violation, "table rows"):
-                report.entries[violation.cause].violation = shortest_calls(
-                    violation, make_store, capabilities, sandbox
-                )
-        if index % 20 == 0 or index == len(rows):
-            progress(f"table rows: {index}/{len(rows)}, {len(report.entries)} cause(s) so far")
+                shortening.start(violation)
+        if (index + 1) % 20 == 0 or index + 1 == len(rows):
+            progress(f"table rows: {index + 1}/{len(rows)}, {len(report.entries)} cause(s) so far")
 
 
-def _run_machine(
-    report: Report,
-    make_store: StoreFactory,
-    capabilities: Capabilities,
-    examples: int,
-    steps: int,
-    max_time: float | None,
-    started: float,
-    database: str | None,
-    progress: Callable[[str], None],
-    stop_requested: Callable[[], bool] = lambda: False,
-    sandbox: Sandbox | None = None,
-) -> None:
-    from hypothesis import Phase, Verbosity
-    from hypothesis import seed as use_seed
-    from hypothesis.errors import HypothesisException
-    from hypothesis.stateful import run_state_machine_as_test
+@dataclass
+class RunOutcome:
+    """One Hypothesis run of the state machine (one example), run on its own: what it found,
+    the calls it made, and how it ended, for the runner to take in order."""
 
-    last_progress = [time.monotonic()]
+    known: frozenset[tuple[str, str, str]]
+    calls: Counter[str] = field(default_factory=Counter)
+    found: list[Violation] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    out_of_time: bool = False
+    #: Hypothesis gave up (every example it tried ran into a known cause).
+    gave_up: bool = False
+    error: BaseException | None = None
 
-    def on_example() -> None:
-        if stop_requested():
-            raise KeyboardInterrupt
-        now = time.monotonic()
-        if max_time is not None and now - started > max_time:
-            raise Explored
-        if now - last_progress[0] >= PROGRESS_EVERY:
-            last_progress[0] = now
-            progress(
-                f"state machine: {report.calls['examples']} examples, {len(report.entries)} cause(s) so far"
+
+@dataclass
+class Exploration:
+    """What every run of the state machine in one contract run shares."""
+
+    make_store: StoreFactory
+    capabilities: Capabilities
+    steps: int
+    database: str | None = None
+    sandbox: Sandbox | None = None
+    on_example: Callable[[], None] = lambda: None
+    log: WarningLog = field(default_factory=WarningLog)
+    _counts: ThreadCounts = field(default_factory=ThreadCounts)
+    _known: ThreadKnown = field(default_factory=ThreadKnown)
+    _machine: Any = None
+
+    def machine(self) -> Any:
+        """The state machine class, made on first use: one for every run, so that every run
+        draws from the same strategies whatever the thread or the causes known."""
+        if self._machine is None:
+            self._machine = contract_machine(
+                self.make_store,
+                self.capabilities,
+                stats=self._counts,
+                known=self._known,
+                on_example=lambda: self.on_example(),
+                sandbox=self.sandbox,
             )
+        return self._machine
 
-    run = 0
-    seeds = random.Random(report.seed)  # each run's seed, drawn from the report's
-    machine, known = None, frozenset(report.entries)
-    while report.calls["examples"] < examples and len(report.entries) < MAX_CAUSES:
-        if machine is None or known != frozenset(report.entries):
-            known = frozenset(report.entries)
-            machine = contract_machine(
-                make_store,
-                capabilities,
-                stats=report.calls,
-                known=known,
-                on_example=on_example,
-                sandbox=sandbox,
-            )
+    def run(self, index: int, seed: int, known: frozenset[tuple[str, str, str]]) -> RunOutcome:
+        """The *index*-th run, with *seed*, dropping examples that run into a cause in *known*."""
+        from hypothesis import Phase, Verbosity
+        from hypothesis import seed as use_seed
+        from hypothesis.errors import HypothesisException
+        from hypothesis.stateful import run_state_machine_as_test
+
+        outcome = RunOutcome(known)
+        machine = self.machine()
+        self._counts.start(outcome.calls)
+        self._known.start(known)
+
+        def factory() -> Any:
+            # A function, not the class: Hypothesis reads its source for the database key, and
+            # reading a class's source parses its module (not safe in threads on Python 3.11).
+            return machine()
+
         config = contract_settings(
-            min(ROUND_EXAMPLES, examples - report.calls["examples"]),
-            steps,
-            database=_database(database),
+            ROUND_EXAMPLES,
+            self.steps,
+            database=_database(self.database),
             report_multiple_bugs=False,
             print_blob=False,
             verbosity=Verbosity.quiet,
             # The examples saved in the database are replayed once, in the first run.
-            phases=(Phase.explicit, Phase.reuse, Phase.generate) if run == 0 else (Phase.generate,),
+            phases=(Phase.explicit, Phase.reuse, Phase.generate) if index == 0 else (Phase.generate,),
         )
-        found: list[Violation] = []
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                run_state_machine_as_test(use_seed(seeds.getrandbits(64))(machine), settings=config)  # type: ignore[no-untyped-call,unused-ignore]
-            except Explored:
+        outcome.warnings = self.log.start()
+        try:
+            run_state_machine_as_test(use_seed(seed)(factory), settings=config)  # type: ignore[arg-type,no-untyped-call,unused-ignore]
+        except Explored:
+            outcome.out_of_time = True
+        except BaseException as error:
+            violations = _violations_in(error)
+            if violations is not None:
+                outcome.found = violations
+            elif isinstance(error, HypothesisException):
+                outcome.gave_up = True
+            else:
+                outcome.error = error
+        finally:
+            self.log.messages = None
+        return outcome
+
+
+def _run_machine(
+    report: Report,
+    exploration: Exploration,
+    examples: int,
+    runs: Jobs,
+    shortening: Shortening,
+    max_time: float | None = None,
+    started: float = 0.0,
+    progress: Callable[[str], None] = lambda message: None,
+    stop_requested: Callable[[], bool] = lambda: False,
+) -> None:
+    """Hypothesis runs of one example each, each seed drawn from the report's, as jobs.
+
+    Each run is given the causes known when it starts; its outcome is taken in run order,
+    as if the runs had gone one after the other, each knowing every cause found before
+    it. A run that ran into a cause found since it started is run again, knowing it: the
+    run in order would have dropped that example and tried another. Runs past the end
+    are thrown away.
+    """
+
+    def on_example() -> None:
+        if stop_requested():
+            raise KeyboardInterrupt
+        if runs.ending.is_set() or (max_time is not None and time.monotonic() - started > max_time):
+            raise Explored
+
+    exploration.on_example = on_example
+    exploration.machine()  # made here, before any thread needs it
+    seeds = random.Random(report.seed)  # each run's seed, drawn from the report's
+    drawn: list[int] = []
+
+    def start(index: int) -> Pending[RunOutcome]:
+        while len(drawn) <= index:
+            drawn.append(seeds.getrandbits(64))
+        return runs.submit(exploration.run, index, drawn[index], frozenset(report.entries))
+
+    pending: dict[int, Pending[RunOutcome]] = {}
+    index, last_progress = 0, time.monotonic()
+    with warnings_per_thread() as exploration.log:
+        while report.calls["examples"] < examples and len(report.entries) < MAX_CAUSES:
+            # The database's examples are replayed by the first run alone, before the others start.
+            alone = runs.count == 1 or (exploration.database is not None and index == 0)
+            ahead = 1 if alone else min(examples - report.calls["examples"], 2 * runs.count)
+            for later in range(index, index + ahead):
+                if later not in pending:
+                    pending[later] = start(later)
+            outcome = pending.pop(index).result()
+            if any(v.cause in report.entries and v.cause not in outcome.known for v in outcome.found):
+                pending[index] = start(index)
+                continue
+            report.calls.update(outcome.calls)
+            if outcome.gave_up:
+                break
+            if outcome.error is not None:
+                raise outcome.error
+            report.warnings += [message for message in outcome.warnings if message not in report.warnings]
+            new = [violation for violation in outcome.found if report.add(violation, "random sequences")]
+            for violation in new:
+                shortening.start(violation)
+            if new:  # runs not yet begun would not know the new causes: begin them again, knowing them
+                for later, waiting in list(pending.items()):
+                    if waiting.cancel():
+                        pending[later] = start(later)
+            if outcome.out_of_time:
                 report.out_of_time = True
-            except BaseException as error:
-                violations = _violations_in(error)
-                if violations is None:
-                    if isinstance(error, HypothesisException):
-                        break  # e.g. every example ran into a known cause
-                    raise
-                found = violations
-        report.warnings += [str(w.message) for w in caught if str(w.message) not in report.warnings]
-        new = [v for v in found if report.add(v, "random sequences")]
-        for violation in new:
-            report.entries[violation.cause].violation = shortest_calls(
-                violation, make_store, capabilities, sandbox
-            )
-        if report.out_of_time:
-            break
-        run += 1
+                break
+            index += 1
+            if time.monotonic() - last_progress >= PROGRESS_EVERY:
+                last_progress = time.monotonic()
+                found = len(report.entries)
+                progress(f"state machine: {report.calls['examples']} examples, {found} cause(s) so far")
+        runs.ending.set()
+        _stop_for_harm_left_behind(pending)
+
+
+def _stop_for_harm_left_behind(pending: dict[int, Pending[Any]]) -> None:
+    """Raise the first :class:`RunStopped` among work begun but past the end of the run.
+
+    Its result is not part of the report, but a store that harmed what lies around its root
+    while doing it must still be reported; work not begun is called off.
+    """
+    for index in sorted(pending):
+        waiting = pending.pop(index)
+        if waiting.cancel():
+            continue
+        try:
+            error = getattr(waiting.result(), "error", None)
+        except RunStopped as stop:
+            error = stop
+        except BaseException:
+            continue
+        if isinstance(error, RunStopped):
+            raise error
 
 
 def _database(path: str | None) -> Any:
@@ -450,19 +645,15 @@ def explore(
 ) -> Report:
     """The state machine alone (for the pytest suite), in a sandbox of its own: its report."""
     report = Report(seed=new_seed() if seed is None else seed)
-    with Sandbox() as sandbox:
+    with Sandbox() as sandbox, Jobs(1) as work:
+        make = guarded(make_store, sandbox)
         try:
             _run_machine(
                 report,
-                guarded(make_store, sandbox),
-                capabilities,
+                Exploration(make, capabilities, steps, None, sandbox),
                 examples,
-                steps,
-                None,
-                time.monotonic(),
-                None,
-                lambda m: None,
-                sandbox=sandbox,
+                work,
+                Shortening(report, work, make, capabilities, sandbox),
             )
         except RunStopped as stop:
             report.stop(stop)

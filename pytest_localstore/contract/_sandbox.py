@@ -24,6 +24,8 @@ import os
 import secrets
 import shutil
 import stat
+import threading
+from collections.abc import Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -192,6 +194,28 @@ class Sandbox:
         self._links: set[str] = set()
         #: The last call the run made on a store: what a report names when the run must stop.
         self.last_call: Call | None = None
+        self._lock = threading.RLock()
+        #: The stop for the first call after which harm was seen (with several jobs, a call of
+        #: another store may see it next: the stop still names the call that did it).
+        self.first_stop: RunStopped | None = None
+
+    def stop_for(self, violation: Violation) -> RunStopped:
+        """The stop for *violation*, a fatal problem: the first one seen in the run, if there was."""
+        with self._lock:
+            if self.first_stop is None:
+                self.first_stop = RunStopped.for_violation(violation)
+            return self.first_stop
+
+    @contextlib.contextmanager
+    def one_at_a_time(self) -> Iterator[None]:
+        """Held around each call and its checks while the run guards a root on this disk: with
+        several jobs, the calls on such stores take turns, so damage beside a root is put down
+        to the call that did it."""
+        if not self._canaries:
+            yield
+            return
+        with self._lock:
+            yield
 
     def __enter__(self) -> Sandbox:
         return self
@@ -203,16 +227,17 @@ class Sandbox:
 
     def guard(self, root: str) -> None:
         """Place a canary beside *root* (one per directory that holds roots), if it is on this disk."""
-        root = root.rstrip("/")
-        parent = os.path.dirname(root)
-        if not root or parent in self._canaries or not on_this_disk(root):
-            return
-        try:
-            self._canaries[parent] = Canary(parent)
-        except OSError as error:
-            raise RunStopped(
-                f"the run stopped: cannot place a canary beside the root {root!r}: {error}"
-            ) from None
+        with self._lock:
+            root = root.rstrip("/")
+            parent = os.path.dirname(root)
+            if not root or parent in self._canaries or not on_this_disk(root):
+                return
+            try:
+                self._canaries[parent] = Canary(parent)
+            except OSError as error:
+                raise RunStopped(
+                    f"the run stopped: cannot place a canary beside the root {root!r}: {error}"
+                ) from None
 
     def damage(self) -> str | None:
         """What happened to a canary or the directory that holds it, or None if all are intact."""
@@ -225,22 +250,23 @@ class Sandbox:
     def watch(self, root: str, *, neighbour: bool = False) -> OutsideWatch | None:
         """The watched places beside *root* (with the neighbour, if asked), made on first use;
         None for a root not on this disk."""
-        root = root.rstrip("/")
-        watch = self._watches.get(root)
-        if watch is None and not on_this_disk(root):
-            return None
-        try:
-            if watch is None:
-                watch = self._watches[root] = OutsideWatch(root)
-            if neighbour:
-                watch.add_neighbour()
-        except FileExistsError as error:
-            raise RunStopped(
-                f"the run stopped: {error.filename!r} is there already and is not this run's: the"
-                " contract makes its sandbox there and will not touch what it did not make; remove"
-                " it (a run that was killed may have left it)"
-            ) from None
-        return watch
+        with self._lock:
+            root = root.rstrip("/")
+            watch = self._watches.get(root)
+            if watch is None and not on_this_disk(root):
+                return None
+            try:
+                if watch is None:
+                    watch = self._watches[root] = OutsideWatch(root)
+                if neighbour:
+                    watch.add_neighbour()
+            except FileExistsError as error:
+                raise RunStopped(
+                    f"the run stopped: {error.filename!r} is there already and is not this run's: the"
+                    " contract makes its sandbox there and will not touch what it did not make; remove"
+                    " it (a run that was killed may have left it)"
+                ) from None
+            return watch
 
     def link_out(self, root: str, place: str) -> bool:
         """Make ``<root>/<place>``, a link to the sibling (or its file); False if it cannot be made
@@ -287,18 +313,20 @@ class Sandbox:
 
     def forget(self, root: str) -> None:
         """Remove what the run made for the store at *root* (its sibling), once the store is done with."""
-        watch = self._watches.pop(root.rstrip("/"), None)
-        if watch is not None:
-            watch.remove()
+        with self._lock:
+            watch = self._watches.pop(root.rstrip("/"), None)
+            if watch is not None:
+                watch.remove()
 
     def remove(self) -> None:
         """Remove every link, sibling and canary the run made and that is still there."""
-        for link in sorted(self._links):
-            if os.path.islink(link):
-                with contextlib.suppress(OSError):
-                    os.unlink(link)
-        self._links.clear()
-        while self._watches:
-            self._watches.popitem()[1].remove()
-        while self._canaries:
-            self._canaries.popitem()[1].remove()
+        with self._lock:
+            for link in sorted(self._links):
+                if os.path.islink(link):
+                    with contextlib.suppress(OSError):
+                        os.unlink(link)
+            self._links.clear()
+            while self._watches:
+                self._watches.popitem()[1].remove()
+            while self._canaries:
+                self._canaries.popitem()[1].remove()

@@ -1,0 +1,155 @@
+"""A contract run with several jobs: the same report as with one, and a time budget for the whole run."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_localstore import LocalArtifactStore, MemoryArtifactStore
+from pytest_localstore.artifact_store import ArtifactStore
+from pytest_localstore.contract import ROWS, Capabilities, run_contract
+from pytest_localstore.contract._progress import Progress
+from pytest_localstore.contract._report import Checked, json_document, render_text
+from pytest_localstore.contract._runner import Report
+
+from .broken_stores import IgnoresOverwrite, RenameCopies, StaleCache
+
+#: What memory stores are judged against.
+MEMORY: Capabilities = MemoryArtifactStore.capabilities
+
+
+def document(report: Report) -> dict[str, Any]:
+    """The report as ``--json`` writes it, without its timing."""
+    found = json_document([Checked("target", MEMORY, report)], report.seed, 0)
+    for target in found["targets"]:
+        del target["seconds"]
+    return found
+
+
+def memory_stores() -> Callable[[], ArtifactStore]:
+    numbers = itertools.count()
+    base = f"jobs-{time.monotonic_ns()}"
+    return lambda: MemoryArtifactStore(f"memory://{base}/{next(numbers)}")
+
+
+def on_disk(cls: type[LocalArtifactStore], base: Path) -> Callable[[], ArtifactStore]:
+    numbers = itertools.count()
+    return lambda: cls(base / f"s{next(numbers)}")
+
+
+def test_a_conforming_store_gets_the_same_report_with_four_jobs() -> None:
+    one = run_contract(memory_stores(), MEMORY, examples=12, steps=15, seed=5, jobs=1)
+    four = run_contract(memory_stores(), MEMORY, examples=12, steps=15, seed=5, jobs=4)
+    assert one.ok and one.calls["examples"] == 12
+    assert document(one) == document(four)
+
+
+@pytest.mark.parametrize("store", [StaleCache, RenameCopies, IgnoresOverwrite])
+def test_a_broken_store_gets_the_same_report_with_four_jobs(
+    tmp_path: Path, store: type[LocalArtifactStore]
+) -> None:
+    one = run_contract(on_disk(store, tmp_path / "one"), examples=20, steps=20, seed=3, jobs=1)
+    four = run_contract(on_disk(store, tmp_path / "four"), examples=20, steps=20, seed=3, jobs=4)
+    assert one.entries and not one.stopped
+    assert document(one) == document(four)
+
+
+class Overlap:
+    """A factory of memory stores that records how many of its calls ever ran at once."""
+
+    def __init__(self) -> None:
+        self.make = memory_stores()
+        self.running = 0
+        self.most = 0
+        self.lock = threading.Lock()
+
+    def __call__(self) -> ArtifactStore:
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            time.sleep(0.002)  # long enough for another thread to come in, if one may
+            return self.make()
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def test_a_factory_that_is_not_threadsafe_is_never_called_at_once() -> None:
+    careful = Overlap()
+    careful.threadsafe = False  # type: ignore[attr-defined]
+    report = run_contract(careful, MEMORY, examples=3, steps=5, seed=1, jobs=4)
+    assert report.ok
+    assert careful.most == 1
+    eager = Overlap()
+    run_contract(eager, MEMORY, examples=3, steps=5, seed=1, jobs=4)
+    assert eager.most > 1  # the check above can see calls at once
+
+
+def test_the_time_budget_bounds_the_rows_too() -> None:
+    report = run_contract(memory_stores(), examples=5, steps=5, seed=0, max_time=0.0, jobs=2)
+    applicable = sum(row.applies_to(Capabilities()) for row in ROWS)
+    assert sum(report.rows_not_run.values()) == applicable
+    assert not report.rows_passed and not report.rows_failed
+    assert report.out_of_time and not report.ok
+    assert report.calls["examples"] == 0
+    text = render_text(Checked("memory", Capabilities(), report), ascii_only=True)
+    assert text.startswith("memory: not judged to the end\n")
+    assert "NOT RUN" in text and "table row(s) not run" in text
+    assert document(report)["targets"][0]["rows"]["not_run"] == dict(report.rows_not_run)
+    assert document(report)["targets"][0]["conforms"] is False
+
+
+def test_rows_cut_short_by_time_are_neither_passed_nor_failed() -> None:
+    slow = memory_stores()
+
+    def make() -> ArtifactStore:
+        time.sleep(0.01)
+        return slow()
+
+    report = run_contract(make, examples=5, steps=5, seed=0, max_time=0.5)
+    applicable = sum(row.applies_to(Capabilities()) for row in ROWS)
+    ran = sum(report.rows_passed.values()) + sum(report.rows_failed.values())
+    assert 0 < ran < applicable
+    assert ran + sum(report.rows_not_run.values()) == applicable
+    assert not report.ok
+
+
+def test_quiet_writes_the_report_alone() -> None:
+    from pytest_localstore.contract import _command
+
+    out, err = io.StringIO(), io.StringIO()
+    status = _command.run(["memory"], out=out, err=err, examples=2, steps=5, seed=1, quiet=True)
+    assert status == 0 and out.getvalue().startswith("memory: conforms\n")
+    assert err.getvalue() == ""
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_one_line_rewritten_on_a_terminal() -> None:
+    terminal, log = Terminal(), io.StringIO()
+    for stream in (terminal, log):
+        progress = Progress(stream)
+        progress.say("memory: checking")
+        progress("table rows: 20/532")
+        progress("table rows: 40/532")
+        progress.done()
+        progress.say("memory: 1.0 s")
+    shown = terminal.getvalue()
+    assert shown.count("\n") == 2 and "\r\x1b[K  table rows: 40/532 (0 s)" in shown
+    assert log.getvalue().splitlines() == [
+        "memory: checking",
+        "  table rows: 20/532",
+        "  table rows: 40/532",
+        "memory: 1.0 s",
+    ]
