@@ -197,7 +197,7 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         metavar="SECONDS",
         help="wall-clock budget for the whole run, shared by the targets: no row or example begins once"
         " it is spent, and rows left out are reported as not run (the verdict is then 'not judged"
-        f" to the end') (default {RUN_MAX_TIME:g})",
+        " to the end') (default: no limit; Ctrl-C or SIGTERM ends a run with the report so far)",
     )
     contract.add_argument(
         "--jobs",

@@ -34,7 +34,7 @@ def run(
     examples: int = RUN_EXAMPLES,
     steps: int = RUN_STEPS,
     seed: int | None = None,
-    max_time: float = RUN_MAX_TIME,
+    max_time: float | None = RUN_MAX_TIME,
     jobs: int | None = None,
     quiet: bool = False,
     json_path: str | None = None,
@@ -60,7 +60,9 @@ def run(
     results: list[Checked] = []
     with _hypothesis_files_kept_out_of_the_current_directory(), _signals_as_a_request() as signalled:
         for index, testbed in enumerate(testbeds):
-            budget = (max_time - (time.monotonic() - started)) / (len(testbeds) - index)
+            budget = None
+            if max_time is not None:
+                budget = max((max_time - (time.monotonic() - started)) / (len(testbeds) - index), 1.0)
             progress = Progress(err, quiet=quiet)
             with testbed.setup() as make_store:
                 capabilities = testbed.judged_by(make_store)
@@ -74,7 +76,7 @@ def run(
                     steps=steps,
                     seed=seed,
                     opening=testbed.opening,
-                    max_time=max(budget, 1.0),
+                    max_time=budget,
                     database=database,
                     progress=progress,
                     stop_requested=lambda: bool(signalled),
