@@ -9,6 +9,7 @@ whose extra is missing is a usage error naming the extra, never a skip.
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,22 +30,26 @@ def flavors_from(config: pytest.Config) -> list[str]:
 
     A usage error names what is wrong: an unknown flavor, or a missing extra.
     """
-    from .errors import UnknownFlavorError
+    from .errors import LocalStoreError
     from .flavors import FlavorRegistry
     from .models import ARTIFACT_STORE
 
-    text = config.getoption("localstore_flavors") or config.getini("localstore_flavors")
-    names = [name.strip() for name in str(text).split(",") if name.strip()]
+    given = config.getoption("localstore_flavors")
+    text = given or config.getini("localstore_flavors")
+    where = "--localstore-flavors" if given else "ini localstore_flavors"
+    names = [name for name in re.split(r"[,\s]+", str(text)) if name]
     registry = FlavorRegistry()
     if not names:
         known = ", ".join(flavor.name for flavor in registry.list(ARTIFACT_STORE))
-        raise pytest.UsageError(f"--localstore-flavors={text!r}: expected one or more of {known}")
+        raise pytest.UsageError(f"{where}={text!r}: expected one or more of {known}")
     for name in names:
         try:
             flavor = registry.get(ARTIFACT_STORE, name)
-        except UnknownFlavorError as error:
-            raise pytest.UsageError(f"--localstore-flavors: {error}") from None
-        message = flavor.unmet(f"--localstore-flavors: flavor {name!r}")
+            message = flavor.unmet(f"{where}: flavor {name!r}")
+            if message is None and flavor.fixture is None:
+                registry.testbeds(name)  # a flavor that needs options says so now, once
+        except LocalStoreError as error:
+            raise pytest.UsageError(f"{where}: {error}") from None
         if message is not None:
             raise pytest.UsageError(message)
     return list(dict.fromkeys(names))

@@ -42,12 +42,7 @@ def targets_for(spec: str, flavors: FlavorRegistry | None = None) -> list[Testbe
     """The testbeds *spec* names (``local`` has two: the disk and pyfakefs); TargetError if unusable."""
     registry = flavors if flavors is not None else FlavorRegistry()
     if spec == "all":
-        return [
-            testbed
-            for name in target_names(registry)
-            if _installed(name, registry)
-            for testbed in targets_for(name, registry)
-        ]
+        return [testbed for name in target_names(registry) for testbed in _if_usable(name, registry)]
     head, _, rest = spec.partition(":")
     if head == "zenml" and ":" in rest:
         return [_zenml_factory_target(spec, rest)]
@@ -65,6 +60,20 @@ def targets_for(spec: str, flavors: FlavorRegistry | None = None) -> list[Testbe
         raise
     except LocalStoreError as error:
         raise TargetError(f"target {spec!r}: {error}") from None
+
+
+def _if_usable(name: str, registry: FlavorRegistry) -> list[Testbed]:
+    """The testbeds of target *name* for ``all``: none if its packages are missing, and none,
+    with a warning that says why, if it cannot be tested (a plugin's flavor that needs options)."""
+    if not _installed(name, registry):
+        return []
+    try:
+        return targets_for(name, registry)
+    except TargetError as error:
+        import warnings
+
+        warnings.warn(f"{error}: left out of 'all'", stacklevel=3)
+        return []
 
 
 def _installed(name: str, registry: FlavorRegistry) -> bool:

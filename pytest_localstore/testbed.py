@@ -120,19 +120,12 @@ def flavor_testbed(flavor: Flavor) -> Testbed:
         f"store = client.artifact_store('store'){FRESH}"
     )
     build = flavor.build
+    with tempfile.TemporaryDirectory(prefix="localstore-testbed-") as trial:
+        _config_without_options(flavor, trial)  # refused now, before any run begins
 
     def stores() -> Iterator[MakeStore]:
         with tempfile.TemporaryDirectory(prefix="localstore-testbed-") as config_path:
-            try:
-                config = flavor.prepare_config({}, config_path)
-            except Exception as error:
-                detail = str(error)
-                if not isinstance(error, LocalStoreError):
-                    detail = f"{type(error).__name__}: {detail}"
-                raise LocalStoreError(
-                    f"flavor {flavor.name!r} cannot make stores to test with no options ({detail});"
-                    " declare a Testbed for it"
-                ) from None
+            config = _config_without_options(flavor, config_path)
             numbers = itertools.count()
 
             def make() -> ArtifactStore:
@@ -145,6 +138,18 @@ def flavor_testbed(flavor: Flavor) -> Testbed:
             yield make
 
     return Testbed(flavor.name, opening, stores)
+
+
+def _config_without_options(flavor: Flavor, config_path: str) -> dict[str, Any]:
+    """The config *flavor* registers with no options; LocalStoreError if it needs some."""
+    try:
+        return flavor.prepare_config({}, config_path)
+    except Exception as error:
+        detail = str(error) if isinstance(error, LocalStoreError) else f"{type(error).__name__}: {error}"
+        raise LocalStoreError(
+            f"flavor {flavor.name!r} cannot make stores to test with no options ({detail});"
+            " declare a Testbed for it"
+        ) from None
 
 
 def server_opening(store_class: str, module: str, server: str, what: str, make: str, scheme: str) -> str:

@@ -95,7 +95,25 @@ def test_a_flavor_that_needs_options_is_refused_in_one_line(tmp_path: Path, plug
     result = localstore("contract", "needy", "--seed", "1", env=plugin, cwd=tmp_path)
     assert result.returncode == 2
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("localstore: error: flavor 'needy' cannot make stores to test with no options")
+    assert last.startswith("localstore: error: target 'needy': flavor 'needy' cannot make stores to test")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_flavor_that_needs_options_is_a_usage_error_for_pytest(
+    tmp_path: Path, plugin: dict[str, str]
+) -> None:
+    (tmp_path / "test_x.py").write_text("def test_x(artifact_store):\n    pass\n")
+    (tmp_path / "pytest.ini").write_text("[pytest]\nlocalstore_flavors =\n    local\n    needy\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        env=plugin,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "ERROR: ini localstore_flavors: flavor 'needy' cannot make stores to test" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -134,11 +152,15 @@ def test_all_and_the_unknown_target_message_name_the_plugin_flavor(plugin: dict[
         "try:\n    targets_for('nope')\nexcept TargetError as error:\n    print(error)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=plugin, timeout=120
+        [sys.executable, "-W", "always", "-c", code], capture_output=True, text=True, env=plugin, timeout=120
     )
     assert result.returncode == 0, result.stderr
     labels, message = result.stdout.splitlines()
-    assert "'plain'" in labels and "'needy'" in labels and "'local (disk)'" in labels
+    assert "'plain'" in labels and "'local (disk)'" in labels
+    # A flavor that cannot be tested is left out of 'all' with a warning, and the others run.
+    assert "'needy'" not in labels
+    assert "target 'needy': flavor 'needy' cannot make stores to test with no options" in result.stderr
+    assert "left out of 'all'" in result.stderr
     assert message.startswith("target 'nope': expected one of azure, gcs, local, memory, needy, plain, s3,")
 
 

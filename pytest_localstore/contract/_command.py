@@ -67,7 +67,7 @@ def run(
             with testbed.setup() as make_store:
                 capabilities = testbed.judged_by(make_store)
                 progress.say(
-                    f"{testbed.label}: checking ({', '.join(capabilities.relaxed()) or 'as promised'})"
+                    f"{testbed.label}: checking ({', '.join(capabilities.relaxed()) or 'as the local store'})"
                 )
                 report = run_contract(
                     make_store,

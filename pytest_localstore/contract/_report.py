@@ -81,9 +81,16 @@ def _verdict(report: Report) -> str:
     return "not judged to the end"
 
 
+#: A source of violations, said of one.
+_ONE = {"table rows": "table row", "random sequences": "random sequence"}
+
+
 def _heading(entry: Entry, number: int) -> str:
     violation = entry.violation
-    seen = ", ".join(f"{count} {source}" for source, count in sorted(entry.sources.items()))
+    seen = ", ".join(
+        f"{count} {source if count != 1 else _ONE.get(source, source)}"
+        for source, count in sorted(entry.sources.items())
+    )
     return (
         f"{violation.problem.kind} {number}: {violation.method}, {violation.problem.rule}"
         f" (seen {entry.count} time{'s' if entry.count != 1 else ''}: {seen}); the shortest program:"
