@@ -360,7 +360,7 @@ def test_cli_local_conforms_on_disk_and_pyfakefs(tmp_path: Path) -> None:
         ("tests.broken_stores:nothing", "has no callable 'nothing'"),
         ("tests.broken_stores:BROKEN", "has no callable 'BROKEN'"),
         ("os:getcwd", "returned '"),
-        ("justaword", "expected one of azure, gcs, local, memory, s3, zenml:local, zenml:s3, all,"),
+        ("justaword", "expected one of azure, gcs, local, memory, s3, zenml:local, zenml:s3, zenml:gcs,"),
         ("zenml:", "target 'zenml:': expected one of azure, gcs, local, memory, s3, zenml:local, zenml:s3,"),
         ("zenml:no_such_module:make", "target 'zenml:no_such_module:make': cannot import 'no_such_module'"),
         ("zenml:os:getcwd", "the factory returned '"),

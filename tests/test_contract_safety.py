@@ -190,7 +190,9 @@ def test_a_store_that_removes_what_holds_its_root_is_stopped_after_that_one_call
         return RmtreeOneLevelUp(made[-1])
 
     report = run_contract(make, Capabilities(), examples=10, steps=10, seed=1, jobs=jobs)
-    assert not holder.exists()  # the one call it made: bounded to the directory that held the roots
+    # The one call it made: bounded to the directory that held the roots. Asked for four jobs, a
+    # run on stores on this disk takes one call at a time, so the harm is the same.
+    assert not holder.exists()
     assert canary_tree.harmed() == []
     assert "rmtree('.')" in report.stopped and "is gone" in report.stopped
     fatal = [entry.violation for entry in report.entries.values() if entry.violation.problem.fatal]

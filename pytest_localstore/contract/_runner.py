@@ -251,17 +251,22 @@ def run_contract(
     """Every applicable row, then up to *examples* random sequences of up to *steps* calls.
 
     Up to *jobs* rows, sequences or replays run at once, in threads, each on a fresh store
-    (one, if *make_store* has a false ``threadsafe`` attribute); the report is the same for
-    any number. Stops early at *max_time* seconds, rows included (``report.rows_not_run``),
-    at Ctrl-C, or once *stop_requested* says so, checked before every row and every example
-    (``report.interrupted``), with what was found so far. A store that harms what lies around
-    its root, or a factory that raises, ends the run at once (``report.stopped``), with a
-    report too. Whatever the contract made beside the roots is gone when this returns or raises.
+    (one, if *make_store* has a false ``threadsafe`` attribute or makes stores on this disk);
+    the report is the same for any number. Stops early at *max_time* seconds, rows included
+    (``report.rows_not_run``), at Ctrl-C, or once *stop_requested* says so, checked before
+    every row and every example (``report.interrupted``), with what was found so far. A store
+    that harms what lies around its root, or a factory that raises, ends the run at once
+    (``report.stopped``), with a report too. Whatever the contract made beside the roots is
+    gone when this returns or raises.
     """
     seed = new_seed() if seed is None else seed
     report = Report(seed=seed)
     started = time.monotonic()
     if not getattr(make_store, "threadsafe", True):
+        jobs = 1
+    if jobs > 1 and on_this_disk(make_store().path):
+        # A store on this disk is CPU-bound here (threads buy nothing on it), and one call at a
+        # time keeps the canaries' verdict exact: the call that harmed is the one reported.
         jobs = 1
 
     def out_of_time() -> bool:
