@@ -124,6 +124,9 @@ def _memory_stores() -> Iterator[MakeStore]:
         made.append(MemoryArtifactStore(f"memory://{base}/{next(numbers)}"))
         return made[-1]
 
+    # fsspec's memory filesystem is one dict for the process, not safe in threads: one job.
+    make.threadsafe = False  # type: ignore[attr-defined]
+
     try:
         yield make
     finally:

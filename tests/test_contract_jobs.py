@@ -34,9 +34,19 @@ def document(report: Report) -> dict[str, Any]:
 
 
 def memory_stores() -> Callable[[], ArtifactStore]:
+    """Stores on memory filesystems of their own: fsspec's shared one is not safe in threads
+    (a rename while another thread writes: "dictionary changed size during iteration")."""
     numbers = itertools.count()
     base = f"jobs-{time.monotonic_ns()}"
-    return lambda: MemoryArtifactStore(f"memory://{base}/{next(numbers)}")
+
+    def make() -> ArtifactStore:
+        from fsspec.implementations.memory import MemoryFileSystem
+
+        fs = MemoryFileSystem(skip_instance_cache=True)
+        fs.store, fs.pseudo_dirs = {}, [""]  # this instance's own, not the class's
+        return MemoryArtifactStore(f"memory://{base}/{next(numbers)}", fs=fs)
+
+    return make
 
 
 def on_disk(cls: type[LocalArtifactStore], base: Path) -> Callable[[], ArtifactStore]:
