@@ -96,18 +96,16 @@ class S3Server(ServerForTests):
 
     @classmethod
     def start(cls) -> S3Server:
-        """Start moto's server in a thread, on 127.0.0.1 on a free port."""
-        import logging
+        """Start moto's S3 server in a process of its own, on 127.0.0.1 on a free port."""
+        from ._serve import READY, serve_argv
+        from ._server_process import ServerProcess
 
         require("s3fs", "an S3 server for tests")
-        server_module = require("moto.server", "an S3 server for tests")
-        # No line per request, nor a traceback for a request it refuses (the client sees the error).
-        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-        port = free_port()
-        moto = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        moto.start()
-        server = cls(f"http://127.0.0.1:{port}")
-        server._running = moto
+        require("moto.server", "an S3 server for tests")
+        require("waitress", "an S3 server for tests")
+        process, found = ServerProcess.start(serve_argv("s3"), ready=READY, what="moto's S3 server")
+        server = cls(f"http://127.0.0.1:{found.group(1)}")
+        server._running = process
         return server
 
     @classmethod

@@ -456,6 +456,17 @@ class RefusesLinksInside(LocalArtifactStore):
         return super().listdir(path)
 
 
+class IsdirLeavesMarkers(LocalArtifactStore):
+    """isdir of a directory leaves an empty ``.dir`` file in it (a read that writes)."""
+
+    def isdir(self, path: PathType) -> bool:
+        found = super().isdir(path)
+        if found:
+            with super().open(f"{os.fsdecode(os.fspath(path)).rstrip('/')}/.dir", "wb"):
+                pass
+        return found
+
+
 #: Every bug, by name (CLI target suffix) -> class.
 BROKEN: dict[str, type[LocalArtifactStore]] = {
     "errno_left_out": ErrnoLeftOut,
@@ -492,6 +503,7 @@ BROKEN: dict[str, type[LocalArtifactStore]] = {
     "walk_ignores_onerror": WalkIgnoresOnerror,
     "normalises_names": NormalisesNames,
     "refuses_links_inside": RefusesLinksInside,
+    "isdir_leaves_markers": IsdirLeavesMarkers,
 }
 
 

@@ -1,7 +1,9 @@
 """Running one call on a store and on the model, and judging the store by the contract.
 
-After every call, failed or not, the store's whole tree is read back through
-its own API and compared with the model's. A problem has a kind, most serious
+After every call that may change the tree, failed or not, and after the last
+call of a sequence, the store's whole tree is read back through its own API and
+compared with the model's (a call that cannot change it is read back at the next
+of these; see ``_replay`` for how a problem is then pinned to its call). A problem has a kind, most serious
 first:
 
 - ``data``: the tree is not what any allowed outcome leaves (something lost,
@@ -200,8 +202,11 @@ def _kind_and_size(raw: Any) -> tuple[str, int]:
 OUTSIDE_UNCHANGED = "changes nothing outside the root"
 
 
-def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser) -> Problem | None:
-    """Run *call* on both, then compare the whole tree; the model follows the store when it may.
+def check(
+    model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser, *, read_tree: bool = True
+) -> Problem | None:
+    """Run *call* on both, then compare the whole tree (unless not *read_tree*); the model follows
+    the store when it may.
 
     ``None`` when the store kept the contract, else the :class:`Problem`. A link the call
     goes through is made just before it and removed after it. Then the sandbox's canaries
@@ -209,17 +214,17 @@ def check(model: ReferenceModel, store: ArtifactStore, call: Call, normalise: No
     stores on this disk take turns (the sandbox's), whatever the number of jobs.
     """
     with normalise.sandbox.one_at_a_time():
-        return _check_one(model, store, call, normalise)
+        return _check_one(model, store, call, normalise, read_tree)
 
 
 def _check_one(
-    model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser
+    model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser, read_tree: bool
 ) -> Problem | None:
     sandbox = normalise.sandbox
     sandbox.last_call = call
     trouble = None
     try:
-        problem = _checked(model, store, call, normalise)
+        problem = _checked(model, store, call, normalise, read_tree)
     except OSError as error:  # the contract's own work beside the root: something took its place
         problem, trouble = None, f"the contract's sandbox beside the root is not as it made it ({error})"
     finally:
@@ -233,7 +238,7 @@ def _check_one(
 
 
 def _checked(
-    model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser
+    model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser, read_tree: bool
 ) -> Problem | None:
     outcome = model.outcome(call.op, call.args)
     said = f"contract: {outcome.describe()}"
@@ -253,7 +258,7 @@ def _checked(
         raw = OPERATIONS[call.op].perform(store, concrete(call.args, normalise.root))
     except Exception as error:  # the store's error is the thing under test
         did = f"{said}; the store raised {normalise.shown(error)}"
-        damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING, watch)
+        damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING, watch, read_tree)
         if damage is not None:
             return damage
         if outcome.allows(error):
@@ -269,7 +274,7 @@ def _checked(
         return Problem("error", f"raises only what the contract allows, not {type(error).__name__}", did)
     did = f"{said}; the store returned {normalise.shown(raw)}"
     if not outcome.ok:
-        damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING, watch)
+        damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING, watch, read_tree)
         rule = "refuses a path outside the root" if escaping else "refuses where the contract says it must"
         return damage or Problem("silent", rule, did)
     try:
@@ -280,7 +285,7 @@ def _checked(
         return Problem("value", "returns what the contract allows", did)
     if outcome.effect is not None:
         outcome.effect()
-    return _damage(model, store, normalise, did, "leaves the tree the contract says", watch)
+    return _damage(model, store, normalise, did, "leaves the tree the contract says", watch, read_tree)
 
 
 #: The errno values each OSError subclass stands for; another errno on one of them is a lie.
@@ -322,12 +327,16 @@ def _damage(
     did: str,
     rule: str,
     watch: OutsideWatch | None = None,
+    read_tree: bool = True,
 ) -> Problem | None:
-    """A ``data`` problem if the store's tree is not the model's, or *watch* saw a change outside."""
+    """A ``data`` problem if *watch* saw a change outside, or (if *read_tree*) the store's tree
+    is not the model's."""
     if watch is not None:
         outside = watch.changes()
         if outside is not None:
             return Problem("data", OUTSIDE_UNCHANGED, f"{did}, and then {outside}")
+    if not read_tree:
+        return None
     difference = tree_difference_of(model, store, normalise)
     return None if difference is None else Problem("data", rule, f"{did}, and then {difference}")
 

@@ -3,7 +3,8 @@
 :func:`contract_machine` builds a ``RuleBasedStateMachine`` that drives a
 store and the reference model through the same random sequence of all
 fourteen operations, judges every result and error by the contract, and
-compares the whole tree (paths, kinds, file bytes) after every step. A
+compares the whole tree (paths, kinds, file bytes) after every step that may
+change it and at the end (see ``_replay``). A
 breach is raised as :class:`ContractViolation`, holding the :class:`Violation`:
 the calls that show it and the problem.
 """
@@ -22,7 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from ..artifact_store import ArtifactStore
 from ..capabilities import FULL, NFC, NFD, Capabilities
-from ._checker import Normaliser, Problem, check
+from ._checker import Normaliser, Problem, check, tree_difference_of
 from ._escapes import (
     INNER_LINK_DIRS,
     INNER_LINK_STYLES,
@@ -236,16 +237,32 @@ def contract_machine(
             super().__init__()
             self.calls: list[Call] = []
             self.rejected = False
+            #: Whether a call so far was not read back (then a problem is pinned on its call).
+            self.unread = False
+            self.last_read = True
+            self.failed = False
             self.sandbox = sandbox if sandbox is not None else Sandbox()
             self.root: str | None = None
 
         def teardown(self) -> None:
-            if self.calls and not self.rejected:  # not one the time budget stopped before it began
-                counts["examples"] += 1
-            if sandbox is None:
-                self.sandbox.remove()
-            elif self.root is not None:
-                self.sandbox.forget(self.root)
+            try:
+                if self.calls and not self.rejected:  # not one the time budget stopped before it began
+                    counts["examples"] += 1
+                    if not self.last_read and not self.failed:
+                        self.read_back()
+            finally:
+                if sandbox is None:
+                    self.sandbox.remove()
+                elif self.root is not None:
+                    self.sandbox.forget(self.root)
+
+        def read_back(self) -> None:
+            """The tree read back after the last call, as after every sequence."""
+            difference = tree_difference_of(self.model, self.store, self.normalise)
+            if difference is not None:
+                last = self.calls[-1]
+                rule = "leaves the tree the contract says"
+                self.violated(Problem("data", rule, f"after {last.inline()}, {difference}"))
 
         @initialize(files=starting_files(capabilities), fresh=_FRESH)
         def populate(self, files: list[tuple[str, bytes]], fresh: int) -> None:
@@ -282,15 +299,31 @@ def contract_machine(
             self.calls.append(call)
             counts[op] += 1
             counts["steps"] += 1
-            problem = check(self.model, self.store, call, self.normalise)
+            read = OPERATIONS[op].changes
+            problem = check(self.model, self.store, call, self.normalise, read_tree=read)
+            self.unread = self.unread or not read
+            self.last_read = read
             if problem is not None:
-                violation = Violation(tuple(self.calls), problem, "random sequence")
-                if problem.fatal:
-                    raise self.sandbox.stop_for(violation)
-                if violation.cause in known:
-                    self.rejected = True
-                    reject()
-                raise ContractViolation.for_op(op)(violation)
+                self.violated(problem)
+
+        def violated(self, problem: Problem) -> None:
+            """End the example with *problem*, found after the last call: pinned on its call
+            first if a call before it was not read back (see ``_replay``)."""
+            from ._replay import pinned
+
+            self.failed = True
+            calls = tuple(self.calls)
+            if problem.fatal:
+                raise self.sandbox.stop_for(Violation(calls, problem, "random sequence"))
+            if self.unread:
+                found = pinned(calls, make_store, capabilities, sandbox)
+                if found is not None:
+                    calls, problem = calls[: found[0] + 1], found[1]
+            violation = Violation(calls, problem, "random sequence")
+            if violation.cause in known:
+                self.rejected = True
+                reject()
+            raise ContractViolation.for_op(violation.op)(violation)
 
     strategies = arguments(capabilities)
     add_operation_rules(StoreContract, strategies, "step")

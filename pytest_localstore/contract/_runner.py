@@ -22,7 +22,7 @@ from typing import Any
 
 from ..artifact_store import ArtifactStore
 from ..capabilities import FULL, Capabilities
-from ._checker import KINDS, Normaliser, Problem, check
+from ._checker import KINDS
 from ._escapes import STAND_INS, link_made_for, link_source, outside_in, sibling_preamble
 from ._jobs import (
     Jobs,
@@ -37,6 +37,7 @@ from ._machine import ContractViolation, Explored, StoreFactory, Violation, cont
 from ._model import ReferenceModel
 from ._outcomes import Outcome
 from ._program import DEFAULT_OPENING, Call, render
+from ._replay import replay
 from ._rows import ROWS, Row
 from ._sandbox import RunStopped, Sandbox, on_this_disk
 from ._settings import RUN_EXAMPLES, RUN_STEPS, contract_settings
@@ -81,51 +82,40 @@ def row_outcome(row: Row, capabilities: Capabilities = FULL) -> Outcome:
 
 
 def check_row(
-    row: Row, store: ArtifactStore, capabilities: Capabilities = FULL, sandbox: Sandbox | None = None
+    row: Row,
+    store: ArtifactStore,
+    capabilities: Capabilities = FULL,
+    sandbox: Sandbox | None = None,
+    *,
+    fresh: StoreFactory | None = None,
 ) -> Violation | None:
     """Run one row on an empty *store*: its starting tree, then its call; the violation, if any.
 
-    What the contract makes beside the root goes in *sandbox* (the run's), or in one of the
-    row's own, removed at its end. A store that harms what lies around its root raises
-    :class:`RunStopped`, whose violation is the row's.
+    With *fresh*, a factory of more stores, the starting tree is read back once it is built
+    (a problem is then pinned on its call on a fresh store, see ``_replay``); without, after
+    every call. What the contract makes beside the root goes in *sandbox* (the run's), or in
+    one of the row's own, removed at its end. A store that harms what lies around its root
+    raises :class:`RunStopped`, whose violation is the row's.
     """
     calls = [*setup_calls(row), row.call]
-    found = replay(calls, lambda: store, capabilities, sandbox, source=f"table row '{row.id}'")
+    given = [store]
+
+    def make() -> ArtifactStore:
+        return given.pop() if given else fresh()  # type: ignore[misc]
+
+    found = replay(
+        calls,
+        make,
+        capabilities,
+        sandbox,
+        source=f"table row '{row.id}'",
+        setup=len(calls) - 1,
+        every=fresh is None,
+    )
     if found is None:
         return None
     index, problem = found
     return Violation(tuple(calls[: index + 1]), problem, f"table row '{row.id}'")
-
-
-def replay(
-    calls: list[Call],
-    make_store: StoreFactory,
-    capabilities: Capabilities = FULL,
-    sandbox: Sandbox | None = None,
-    *,
-    source: str = "a replay",
-) -> tuple[int, Problem] | None:
-    """Run *calls* on a fresh store as the machine does; the first problem and its call's index.
-
-    A fatal problem (something around the root harmed) raises :class:`RunStopped` instead.
-    """
-    store = make_store()
-    used = sandbox if sandbox is not None else Sandbox()
-    model = ReferenceModel(capabilities)
-    try:
-        normalise = Normaliser(store, model, used)
-        for index, call in enumerate(calls):
-            problem = check(model, store, call, normalise)
-            if problem is not None and problem.fatal:
-                raise used.stop_for(Violation(tuple(calls[: index + 1]), problem, source))
-            if problem is not None:
-                return index, problem
-        return None
-    finally:
-        if sandbox is None:
-            used.remove()
-        else:
-            used.forget(store.path)
 
 
 def shortest_calls(
@@ -367,7 +357,7 @@ def _run_rows(
         store = make_store()
         if index == 0:
             first.append(capabilities.confined and on_this_disk(store.path))
-        return check_row(row, store, capabilities, sandbox)
+        return check_row(row, store, capabilities, sandbox, fresh=make_store)
 
     jobs = shortening.work
     ahead = 1 if jobs.count == 1 else 4 * jobs.count

@@ -1,0 +1,97 @@
+"""When the contract reads a store's tree back: after calls that may change it and after the
+last call, and a problem found late is still pinned on the call that made it."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pytest_localstore import Capabilities, LocalArtifactStore
+from pytest_localstore.contract import ROWS, check_row, run_contract
+from pytest_localstore.contract._program import Call
+from pytest_localstore.contract._replay import reads_tree_after, replay
+from pytest_localstore.contract._runner import explore, setup_calls
+
+from .broken_stores import IsdirLeavesMarkers
+
+
+def fresh(cls: type[LocalArtifactStore], base: Path) -> Callable[[], LocalArtifactStore]:
+    numbers = itertools.count()
+    return lambda: cls(base / f"s{next(numbers)}")
+
+
+class CountsWalks(LocalArtifactStore):
+    """The local store, counting the walks made through it (the contract reads a tree by walking)."""
+
+    walks = 0
+
+    def walk(self, *args: Any, **kwargs: Any) -> Any:
+        type(self).walks += 1
+        return super().walk(*args, **kwargs)
+
+
+def test_a_row_reads_its_starting_tree_back_once_and_after_its_call(tmp_path: Path) -> None:
+    row = next(row for row in ROWS if len(row.setup) >= 3 and row.call.op == "exists")
+    make = fresh(CountsWalks, tmp_path)
+    CountsWalks.walks = 0
+    assert check_row(row, make(), fresh=make) is None
+    assert CountsWalks.walks == 2
+    CountsWalks.walks = 0
+    assert check_row(row, make()) is None  # without a factory of fresh stores: after every call
+    assert CountsWalks.walks == len(setup_calls(row)) + 1
+
+
+def test_which_calls_are_read_back() -> None:
+    calls = [
+        Call("exists", ("a",)),
+        Call("makedirs", ("a",)),
+        Call("exists", ("a/f",)),
+        Call("open_write", ("a/f", "wb", b"x")),
+        Call("isdir", ("a",)),
+        Call("listdir", ("a",)),
+    ]
+    assert [reads_tree_after(calls, index) for index in range(len(calls))] == [
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,  # the last
+    ]
+    # A row's first four calls build its starting tree: read back after the last of them only.
+    assert [reads_tree_after(calls, index, setup=4) for index in range(len(calls))] == [
+        False,
+        False,
+        False,
+        True,
+        False,
+        True,
+    ]
+
+
+def test_a_read_that_writes_is_pinned_on_the_read_not_on_a_later_call(tmp_path: Path) -> None:
+    calls = [
+        Call("makedirs", ("a",)),
+        Call("isdir", ("a",)),  # not read back: it may not change the tree
+        Call("open_write", ("a/f", "wb", b"x")),  # read back: the marker shows here
+    ]
+    found = replay(calls, fresh(IsdirLeavesMarkers, tmp_path))
+    assert found is not None
+    index, problem = found
+    assert (calls[index].op, problem.kind) == ("isdir", "data")
+    assert ".dir" in problem.detail
+
+
+def test_a_read_that_writes_is_named_by_the_rows_and_by_the_state_machine(tmp_path: Path) -> None:
+    report = run_contract(fresh(IsdirLeavesMarkers, tmp_path / "run"), Capabilities(), examples=30, seed=3)
+    assert {entry.violation.method for entry in report.entries.values()} == {"isdir"}
+    assert {entry.kind for entry in report.entries.values()} == {"data"}
+    alone = explore(
+        fresh(IsdirLeavesMarkers, tmp_path / "alone"), Capabilities(), examples=60, steps=20, seed=3
+    )
+    assert alone.entries, "the state machine alone finds it too"
+    assert {entry.violation.method for entry in alone.entries.values()} == {"isdir"}
+    for entry in alone.entries.values():
+        assert entry.violation.calls[-1].op == "isdir"
