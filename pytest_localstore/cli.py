@@ -214,11 +214,26 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         help="write only the reports (and errors): no seed and no progress on stderr (progress is one"
         " line rewritten in place on a terminal, a line every few seconds elsewhere)",
     )
+    contract.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="run only the K-th of N disjoint parts of the work (every N-th row and random sequence),"
+        " for N machines or CI jobs run with the same --seed; merge their --json reports with"
+        " --merge (default: the whole run, 1/1)",
+    )
+    contract.add_argument(
+        "--merge",
+        action="store_true",
+        help="the TARGETs are JSON reports of shards (--shard K/N --json FILE): print the report of"
+        " the whole run they make up (and write it with --json)",
+    )
     contract.add_argument("--json", metavar="FILE", help="also write the whole report to FILE as JSON")
     contract.add_argument(
         "--database",
         metavar="PATH",
-        help="keep Hypothesis's example database in PATH (default: none, and no files are left behind)",
+        help="keep Hypothesis's example database in PATH (a directory; shards that share it replay"
+        " first what any of them saw fail) (default: none, and no files are left behind)",
     )
     contract.add_argument("--markdown", action="store_true", help="print the contract document (CONTRACT.md)")
     contract.set_defaults(run=_contract)
@@ -383,6 +398,16 @@ _seed = _number(int, lambda value: value >= 0, "a whole number of at least 0")
 _seconds = _number(float, lambda value: 0 < value < float("inf"), "a number of seconds above 0")
 
 
+def _shard(text: str) -> tuple[int, int]:
+    """An argparse type: ``K/N`` for ``--shard``."""
+    from .contract._shards import parse_shard
+
+    try:
+        return parse_shard(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
     from .contract import _command
 
@@ -391,6 +416,10 @@ def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
         return 0
     if args.json is not None and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
         raise UsageError(f"localstore contract: error: --json {args.json!r}: its directory does not exist")
+    if args.merge:
+        if args.shard is not None:
+            raise UsageError("localstore contract: error: --merge takes the shards' reports, not --shard")
+        return _command.merge(args.targets, out=out.stream, err=sys.stderr, json_path=args.json)
     return _command.run(
         args.targets,
         examples=args.examples,
@@ -401,6 +430,7 @@ def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
         quiet=args.quiet,
         json_path=args.json,
         database=args.database,
+        shard=args.shard or (1, 1),
         out=out.stream,
         err=sys.stderr,
     )

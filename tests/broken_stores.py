@@ -467,6 +467,42 @@ class IsdirLeavesMarkers(LocalArtifactStore):
         return found
 
 
+class SixthWriteLost(LocalArtifactStore):
+    """The sixth file opened for writing keeps nothing written to it: a bug no table row reaches
+    (a row writes five files at most), that only some random sequences do."""
+
+    def __init__(self, path: PathType) -> None:
+        super().__init__(path)
+        self._writes = 0
+
+    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
+        handle = super().open(path, mode)
+        if set(mode) & set("wax"):
+            self._writes += 1
+            if self._writes == 6:
+                return _WritesNothing(handle)  # type: ignore[return-value]
+        return handle
+
+
+class _WritesNothing:
+    """A file handle that says it wrote what it was given, and wrote nothing."""
+
+    def __init__(self, handle: IO[Any]) -> None:
+        self._handle = handle
+
+    def write(self, data: Any) -> int:
+        return len(data)
+
+    def __enter__(self) -> _WritesNothing:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._handle.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+
 #: Every bug, by name (CLI target suffix) -> class.
 BROKEN: dict[str, type[LocalArtifactStore]] = {
     "errno_left_out": ErrnoLeftOut,
@@ -528,6 +564,7 @@ for _name, _cls in BROKEN.items():
     globals()[f"make_{_name}"] = _factory(_cls)
 
 make_merging_rename = _factory(MergingRename)
+make_sixth_write_lost = _factory(SixthWriteLost)
 
 
 class ObjectStoreLike(LocalArtifactStore):

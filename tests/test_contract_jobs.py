@@ -146,20 +146,25 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_progress_is_one_line_rewritten_on_a_terminal() -> None:
+def test_progress_is_one_line_rewritten_on_a_terminal_with_what_remains() -> None:
     terminal, log = Terminal(), io.StringIO()
     for stream in (terminal, log):
-        progress = Progress(stream)
+        progress = Progress(stream, clock=iter([100.0, 110.0, 120.0, 120.0, 130.0]).__next__)
         progress.say("memory: checking")
-        progress("table rows: 20/532")
+        progress("table rows: 20/532")  # 20 rows in 10 s: 512 more in 256 s
         progress("table rows: 40/532")
+        progress("state machine: up to 40 examples of up to 30 steps, seed 1")
+        progress("state machine: 10 examples, 0 cause(s) so far")  # 10 in 10 s: 30 more in 30 s
         progress.done()
         progress.say("memory: 1.0 s")
     shown = terminal.getvalue()
-    assert shown.count("\n") == 2 and "\r\x1b[K  table rows: 40/532 (0 s)" in shown
+    assert shown.count("\n") == 2
+    assert "\r\x1b[K  table rows: 40/532 (20 s, about 246 s left)" in shown
     assert log.getvalue().splitlines() == [
         "memory: checking",
-        "  table rows: 20/532",
-        "  table rows: 40/532",
+        "  table rows: 20/532 (10 s, about 256 s left)",
+        "  table rows: 40/532 (20 s, about 246 s left)",
+        "  state machine: up to 40 examples of up to 30 steps, seed 1 (20 s)",
+        "  state machine: 10 examples, 0 cause(s) so far (30 s, about 30 s left)",
         "memory: 1.0 s",
     ]

@@ -39,12 +39,13 @@ def run(
     quiet: bool = False,
     json_path: str | None = None,
     database: str | None = None,
+    shard: tuple[int, int] = (1, 1),
 ) -> int:
     """Check every target and print one report each. Exit status: 0 conforming, 1 violations
     (or a store that harmed its surroundings, or a factory that failed, during the run), 2 bad
     targets, 130 stopped by Ctrl-C and 143 by SIGTERM (after the report of what was found).
     *jobs* (None: each target's own) rows and examples run at once; *quiet*: no progress,
-    only the reports (and errors) are written."""
+    only the reports (and errors) are written; *shard* ``(K, N)``: only the K-th of N parts."""
     try:
         testbeds = [testbed for spec in targets for testbed in targets_for(spec)]
     except TargetError as error:
@@ -81,6 +82,7 @@ def run(
                     progress=progress,
                     stop_requested=lambda: bool(signalled),
                     jobs=testbed.jobs if jobs is None else jobs,
+                    shard=shard,
                 )
             results.append(Checked(testbed.label, capabilities, report))
             by = "SIGTERM" if signalled[:1] == [signal.SIGTERM] else "Ctrl-C"
@@ -94,10 +96,33 @@ def run(
         err.write(f"localstore: hypothesis: {' '.join(message.split())}\n")
     status = _status(results, signalled)
     if json_path is not None:
-        with open(json_path, "w", encoding="utf-8") as handle:
-            json.dump(json_document(results, seed, status), handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
+        _write_json(json_path, json_document(results, seed, status))
     return status
+
+
+def merge(paths: list[str], *, out: TextIO, err: TextIO, json_path: str | None = None) -> int:
+    """Print the report of the whole run the shards' JSON reports in *paths* make up (see
+    ``_merge``); its exit status, or 2 if they cannot be merged."""
+    from .._table import draws_boxes
+    from ._merge import MergeError, merge, read_report
+
+    try:
+        seed, results = merge({path: read_report(path) for path in dict.fromkeys(paths)})
+    except MergeError as error:
+        err.write(f"localstore: error: --merge: {error}\n")
+        return USAGE_ERROR
+    for checked in results:
+        out.write(render_text(checked, not draws_boxes(out.encoding)))
+    status = _status(results, [])
+    if json_path is not None:
+        _write_json(json_path, json_document(results, seed, status))
+    return status
+
+
+def _write_json(path: str, document: dict[str, Any]) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
 
 
 def _status(results: list[Checked], signalled: list[int]) -> int:
@@ -162,4 +187,4 @@ def markdown() -> str:
     return render_markdown()
 
 
-__all__ = ["KINDS", "markdown", "run"]
+__all__ = ["KINDS", "markdown", "merge", "run"]

@@ -68,13 +68,21 @@ class ContractViolation(AssertionError):
 class Violation:
     """One breach of the contract: the calls that show it, the last one the culprit, and the problem."""
 
-    __slots__ = ("calls", "problem", "program", "source")
+    __slots__ = ("_method", "calls", "problem", "program", "source")
 
     def __init__(self, calls: tuple[Call, ...], problem: Problem, source: str) -> None:
         self.calls = calls
         self.problem = problem
         self.source = source
         self.program = ""
+        self._method = ""
+
+    @classmethod
+    def reported(cls, method: str, problem: Problem, program: str) -> Violation:
+        """A violation as a report gave it (its calls only in its *program*): for merging."""
+        violation = cls((), problem, "a report")
+        violation._method, violation.program = method, program
+        return violation
 
     @property
     def op(self) -> str:
@@ -82,7 +90,7 @@ class Violation:
 
     @property
     def method(self) -> str:
-        return self.calls[-1].method if self.calls else "setup"
+        return self.calls[-1].method if self.calls else self._method or "setup"
 
     @property
     def cause(self) -> tuple[str, str, str]:
@@ -247,7 +255,8 @@ def contract_machine(
         def teardown(self) -> None:
             try:
                 if self.calls and not self.rejected:  # not one the time budget stopped before it began
-                    counts["examples"] += 1
+                    # Hypothesis runs a failing example once more, to raise its error: not a new one.
+                    counts["examples"] += 0 if _replaying_a_failure() else 1
                     if not self.last_read and not self.failed:
                         self.read_back()
             finally:
@@ -340,6 +349,17 @@ def contract_machine(
         StoreContract.escape = rule(call=st.sampled_from(escapes))(escape)
     StoreContract.__name__ = StoreContract.__qualname__ = "StoreContract"
     return StoreContract
+
+
+def _replaying_a_failure() -> bool:
+    """Whether Hypothesis is running a failing example again, at the end, to raise its error."""
+    from hypothesis.control import current_build_context
+    from hypothesis.errors import InvalidArgument
+
+    try:
+        return bool(current_build_context().is_final)
+    except InvalidArgument:  # not inside a Hypothesis test
+        return False
 
 
 #: Zero only in Hypothesis's simplest example (a random draw of it is as rare as any other value).

@@ -106,6 +106,7 @@ def _json_target(checked: Checked) -> dict[str, Any]:
     report, capabilities = checked.report, checked.capabilities
     return {
         "target": checked.label,
+        "shard": f"{report.shard[0]}/{report.shard[1]}",
         "capabilities": capabilities.as_dict(),
         "conforms": report.ok,
         "confinement": (
@@ -137,6 +138,7 @@ def _json_target(checked: Checked) -> dict[str, Any]:
                 "count": entry.count,
                 "sources": dict(entry.sources),
                 "program": entry.violation.program,
+                "first_seen": list(entry.first),
             }
             for entry in report.ordered()
         ],

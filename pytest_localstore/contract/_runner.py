@@ -153,6 +153,12 @@ def shortest_calls(
     return Violation(tuple(calls), problem, violation.source)
 
 
+#: Where a violation was first seen, in the order a whole run takes its work: ``(0, row)``, a
+#: table row by its index among the rows that apply; ``(1, run)``, a state-machine run by its
+#: index; ``(2, 0)``, the call that ended the run. Shards' reports merge by it.
+FirstSeen = tuple[int, int]
+
+
 @dataclass
 class Entry:
     """One cause: the violation with the shortest program, and how often the cause was seen."""
@@ -160,6 +166,7 @@ class Entry:
     violation: Violation
     count: int = 1
     sources: Counter[str] = field(default_factory=Counter)
+    first: FirstSeen = (0, 0)
 
     @property
     def kind(self) -> str:
@@ -171,6 +178,8 @@ class Report:
     """What a contract run found: rows per operation, calls made, one entry per cause."""
 
     seed: int = 0
+    #: ``(K, N)``: the run was the K-th of N shards (see :func:`run_contract`); ``(1, 1)``: whole.
+    shard: tuple[int, int] = (1, 1)
     rows_passed: Counter[str] = field(default_factory=Counter)
     rows_failed: Counter[str] = field(default_factory=Counter)
     #: Rows the time budget left out, per operation: neither passed nor failed.
@@ -197,13 +206,13 @@ class Report:
         self.stopped = stop.reason
         if stop.violation is not None:
             source = "table rows" if stop.violation.source.startswith("table row") else "random sequences"
-            self.add(stop.violation, source)
+            self.add(stop.violation, source, (2, 0))
 
-    def add(self, violation: Violation, source: str) -> bool:
-        """Count *violation* under its cause; True if the cause is new."""
+    def add(self, violation: Violation, source: str, first: FirstSeen = (0, 0)) -> bool:
+        """Count *violation* under its cause, first seen at *first*; True if the cause is new."""
         entry = self.entries.get(violation.cause)
         if entry is None:
-            self.entries[violation.cause] = Entry(violation, 1, Counter({source: 1}))
+            self.entries[violation.cause] = Entry(violation, 1, Counter({source: 1}), first)
             return True
         entry.count += 1
         entry.sources[source] += 1
@@ -237,8 +246,13 @@ def run_contract(
     progress: Callable[[str], None] = lambda message: None,
     stop_requested: Callable[[], bool] = lambda: False,
     jobs: int = 1,
+    shard: tuple[int, int] = (1, 1),
 ) -> Report:
     """Every applicable row, then up to *examples* random sequences of up to *steps* calls.
+
+    *shard* ``(K, N)`` runs the K-th of N disjoint parts of that work: every N-th row and
+    every N-th sequence, from the K-th on, each sequence with the seed it has in the whole
+    run; the N shards' reports merge (``localstore contract --merge``) into the whole run's.
 
     Up to *jobs* rows, sequences or replays run at once, in threads, each on a fresh store
     (one, if *make_store* has a false ``threadsafe`` attribute or makes stores on this disk);
@@ -250,7 +264,7 @@ def run_contract(
     gone when this returns or raises.
     """
     seed = new_seed() if seed is None else seed
-    report = Report(seed=seed)
+    report = Report(seed=seed, shard=shard)
     started = time.monotonic()
     if not getattr(make_store, "threadsafe", True):
         jobs = 1
@@ -268,6 +282,7 @@ def run_contract(
         try:
             _run_rows(report, make, capabilities, progress, stop_requested, sandbox, shortening, out_of_time)
             if not report.out_of_time:
+                examples = len(range(shard[0] - 1, examples, shard[1]))
                 progress(
                     f"state machine: up to {examples} examples of up to {steps} steps, seed {report.seed}"
                 )
@@ -350,7 +365,10 @@ def _run_rows(
 
     Rows not begun when time is up are counted in ``report.rows_not_run``.
     """
-    rows = [row for row in ROWS if row.applies_to(capabilities)]
+    applying = [row for row in ROWS if row.applies_to(capabilities)]
+    part, parts = report.shard
+    numbers = list(range(part - 1, len(applying), parts))  # each row's index in the whole run
+    rows = [applying[number] for number in numbers]
     first: list[bool] = []  # whether the first store's outside is watched
 
     def run_row(row: Row, index: int) -> Violation | None:
@@ -386,7 +404,7 @@ def _run_rows(
             report.rows_passed[row.operation] += 1
         else:
             report.rows_failed[row.operation] += 1
-            if report.add(violation, "table rows"):
+            if report.add(violation, "table rows", (0, numbers[index])):
                 shortening.start(violation)
         if (index + 1) % 20 == 0 or index + 1 == len(rows):
             progress(f"table rows: {index + 1}/{len(rows)}, {len(report.entries)} cause(s) so far")
@@ -492,7 +510,8 @@ def _run_machine(
     progress: Callable[[str], None] = lambda message: None,
     stop_requested: Callable[[], bool] = lambda: False,
 ) -> None:
-    """Hypothesis runs of one example each, each seed drawn from the report's, as jobs.
+    """Hypothesis runs of one example each, each seed drawn from the report's, as jobs (in a
+    shard, the runs it has of the whole run's, each with the seed it has there).
 
     Each run is given the causes known when it starts; its outcome is taken in run order,
     as if the runs had gone one after the other, each knowing every cause found before
@@ -511,11 +530,16 @@ def _run_machine(
     exploration.machine()  # made here, before any thread needs it
     seeds = random.Random(report.seed)  # each run's seed, drawn from the report's
     drawn: list[int] = []
+    part, parts = report.shard
+
+    def whole(index: int) -> int:
+        """The index in the whole run of this shard's *index*-th run."""
+        return index * parts + part - 1
 
     def start(index: int) -> Pending[RunOutcome]:
-        while len(drawn) <= index:
+        while len(drawn) <= whole(index):
             drawn.append(seeds.getrandbits(64))
-        return runs.submit(exploration.run, index, drawn[index], frozenset(report.entries))
+        return runs.submit(exploration.run, index, drawn[whole(index)], frozenset(report.entries))
 
     pending: dict[int, Pending[RunOutcome]] = {}
     index, last_progress = 0, time.monotonic()
@@ -537,7 +561,8 @@ def _run_machine(
             if outcome.error is not None:
                 raise outcome.error
             report.warnings += [message for message in outcome.warnings if message not in report.warnings]
-            new = [violation for violation in outcome.found if report.add(violation, "random sequences")]
+            seen = (1, whole(index))
+            new = [found for found in outcome.found if report.add(found, "random sequences", seen)]
             for violation in new:
                 shortening.start(violation)
             if new:  # runs not yet begun would not know the new causes: begin them again, knowing them

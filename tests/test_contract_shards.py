@@ -1,0 +1,137 @@
+"""One contract run split into shards (--shard K/N), merged back (--merge), and a database the
+shards share (--database): the pieces a CI matrix runs the contract with."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_localstore import LocalArtifactStore
+from pytest_localstore.contract import run_contract
+from pytest_localstore.contract._shards import parse_shard
+
+from .broken_stores import SixthWriteLost
+from .test_contract import run_cli
+
+BROKEN = "tests.broken_stores:make_stale_cache"
+
+
+def fresh(cls: type[LocalArtifactStore], base: Path) -> Callable[[], LocalArtifactStore]:
+    numbers = itertools.count()
+    return lambda: cls(base / f"s{next(numbers)}")
+
+
+def _without_times(document: dict[str, Any]) -> dict[str, Any]:
+    for target in document["targets"]:
+        target.pop("seconds")
+        target.pop("shard")
+    return document
+
+
+def _shards_and_whole(tmp_path: Path, *args: str, shards: int = 3) -> tuple[list[dict[str, Any]], str, str]:
+    """Each shard's JSON report, the merged report's text, and the whole run's text (asserting
+    that the merged JSON is the whole run's, times aside)."""
+    documents = []
+    for part in range(1, shards + 1):
+        shard_json = tmp_path / f"shard-{part}.json"
+        run_cli(*args, "-q", f"--shard={part}/{shards}", f"--json={shard_json}")
+        documents.append(json.loads(shard_json.read_text()))
+    merged = run_cli(
+        "--merge",
+        *(str(tmp_path / f"shard-{p}.json") for p in range(1, shards + 1)),
+        f"--json={tmp_path / 'merged.json'}",
+    )
+    whole = run_cli(*args, "-q", f"--json={tmp_path / 'whole.json'}")
+    assert merged.returncode == whole.returncode, merged.stderr
+    assert _without_times(json.loads((tmp_path / "merged.json").read_text())) == _without_times(
+        json.loads((tmp_path / "whole.json").read_text())
+    )
+    return documents, merged.stdout, whole.stdout
+
+
+def test_shards_partition_the_rows_and_merge_into_the_whole_report(tmp_path: Path) -> None:
+    documents, merged, whole = _shards_and_whole(tmp_path, BROKEN, "--seed=7", "--examples=1")
+    assert merged == whole
+    assert "1 cause(s) of violation" in whole
+    rows = [
+        sum(sum(target["rows"][verdict].values()) for verdict in ("passed", "failed"))
+        for document in documents
+        for target in document["targets"]
+    ]
+    whole_rows = json.loads((tmp_path / "whole.json").read_text())["targets"][0]["rows"]
+    assert sum(rows) == sum(whole_rows["passed"].values()) + sum(whole_rows["failed"].values())
+    assert max(rows) - min(rows) <= 1  # every third row each: none twice, none left out
+    assert [document["targets"][0]["shard"] for document in documents] == ["1/3", "2/3", "3/3"]
+
+
+def test_the_examples_split_too_and_merge_into_the_whole_run_on_a_conforming_store(tmp_path: Path) -> None:
+    documents, merged, whole = _shards_and_whole(tmp_path, "memory", "--seed=11", "--examples=7", shards=2)
+    assert merged == whole
+    assert "memory: conforms" in whole
+    assert [document["targets"][0]["examples"] for document in documents] == [4, 3]
+    steps = [document["targets"][0]["steps"] for document in documents]
+    assert all(steps) and f"7 examples, {sum(steps)} random calls" in whole
+
+
+def test_a_failure_one_shard_saved_is_replayed_first_by_another(tmp_path: Path) -> None:
+    make = fresh(SixthWriteLost, tmp_path / "stores")  # a bug of long sequences only: no row finds it
+    settings: dict[str, Any] = {"examples": 2, "steps": 12, "seed": 9}
+    database = str(tmp_path / "database")
+    # With this seed, the second shard's one sequence is short of the bug, the first's is not.
+    assert run_contract(make, **settings, shard=(2, 2)).ok
+    first = run_contract(make, **settings, shard=(1, 2), database=database)
+    assert [entry.violation.method for entry in first.entries.values()] == ["open"]
+    second = run_contract(make, **settings, shard=(2, 2), database=database)
+    assert list(second.entries) == list(first.entries)
+    assert second.calls["examples"] == 1  # the replay was its one example (not one more)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["memory", "--shard=0/3"], "'0/3': expected K/N, two whole numbers with 1 <= K <= N"),
+        (["memory", "--shard=4/3"], "'4/3': expected K/N"),
+        (["memory", "--shard=half"], "'half': expected K/N"),
+    ],
+)
+def test_a_bad_shard_is_a_usage_error(args: list[str], message: str) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_reports_that_do_not_make_a_whole_run_are_refused(tmp_path: Path) -> None:
+    for part, seed in ((1, 3), (2, 3), (2, 4)):
+        run_cli(
+            BROKEN,
+            "-q",
+            "--examples=1",
+            f"--seed={seed}",
+            f"--shard={part}/2",
+            f"--json={tmp_path / f'{part}-{seed}.json'}",
+        )
+    (tmp_path / "text.json").write_text("not json")
+    cases = {
+        (f"{tmp_path / '1-3.json'}",): "shards 1/2: expected 1/2 to 2/2, each once",
+        (f"{tmp_path / '1-3.json'}", f"{tmp_path / '2-4.json'}"): "different seeds (3, 4): expected one",
+        (f"{tmp_path / 'text.json'}",): "not JSON",
+        (f"{tmp_path / 'missing.json'}",): "cannot be read: No such file or directory",
+    }
+    for files, message in cases.items():
+        result = run_cli("--merge", *files)
+        assert result.returncode == 2, result.stdout
+        assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    result = run_cli("--merge", f"{tmp_path / '1-3.json'}", f"{tmp_path / '2-3.json'}")
+    assert result.returncode == 1 and "1 cause(s) of violation" in result.stdout
+
+
+def test_shard_text_is_parsed_strictly() -> None:
+    assert parse_shard("2/3") == (2, 3)
+    for text in ("3", "1/", "/2", "-1/2", "1/2/3", "a/b"):
+        with pytest.raises(ValueError, match="expected K/N"):
+            parse_shard(text)
