@@ -13,12 +13,13 @@ import contextlib
 import itertools
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .capabilities import Capabilities
 from .errors import LocalStoreError, UnknownFlavorError
-from .testbed import FRESH, Testbed, remove_or_warn
+from .testbed import FRESH, REMOTE_JOBS, Testbed, remove_or_warn
 
 if TYPE_CHECKING:
     from .artifact_store import ArtifactStore
@@ -112,13 +113,15 @@ def _stores_on(
     ):
         place = make_place("localstore-contract")
         made: list[Any] = []
+        one_at_a_time = threading.Lock()  # ZenML builds its stores from one global configuration
 
         def make() -> ArtifactStore:
-            store = zenml_store(f"{scheme}://{place}/{next(numbers)}")
-            if made:
-                # Each ZenML store opens its own client session (~150 ms) on first use.
-                store._filesystem = made[0].filesystem
-            made.append(store)
+            with one_at_a_time:
+                store = zenml_store(f"{scheme}://{place}/{next(numbers)}")
+                if made:
+                    # Each ZenML store opens its own client session (~150 ms) on first use.
+                    store._filesystem = made[0].filesystem
+                made.append(store)
             return ZenMLArtifactStore(store)
 
         try:
@@ -194,6 +197,7 @@ ZENML_TESTBEDS: dict[str, tuple[Testbed, str | None]] = {
             ),
             _s3_stores,
             ZENML_OBJECT_STORE,
+            jobs=REMOTE_JOBS,
         ),
         "s3",
     ),
@@ -211,6 +215,7 @@ ZENML_TESTBEDS: dict[str, tuple[Testbed, str | None]] = {
             ),
             _gcs_stores,
             ZENML_OBJECT_STORE,
+            jobs=REMOTE_JOBS,
         ),
         "gcs",
     ),
@@ -228,6 +233,7 @@ ZENML_TESTBEDS: dict[str, tuple[Testbed, str | None]] = {
             ),
             _azure_stores,
             ZENML_OBJECT_STORE,
+            jobs=REMOTE_JOBS,
         ),
         "azure",
     ),
