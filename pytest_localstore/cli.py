@@ -158,7 +158,6 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         "targets",
         nargs="*",
         metavar="TARGET",
-        default=["local"],
         help="an artifact-store flavor: 'local' (the local store on the real disk and under pyfakefs;"
         " the default), 'memory', 's3' (on moto's server started for the run, or"
         " LOCALSTORE_S3_ENDPOINT), 'gcs' (gcp-storage-emulator, or LOCALSTORE_GCS_ENDPOINT), 'azure'"
@@ -416,12 +415,25 @@ def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
         return 0
     if args.json is not None and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
         raise UsageError(f"localstore contract: error: --json {args.json!r}: its directory does not exist")
+    if args.database is not None and (not args.database or os.path.isfile(args.database)):
+        raise UsageError(
+            f"localstore contract: error: --database {args.database!r}: expected a directory"
+            " (made if missing) for Hypothesis's example database"
+        )
     if args.merge:
-        if args.shard is not None:
-            raise UsageError("localstore contract: error: --merge takes the shards' reports, not --shard")
+        given = [
+            name
+            for name in ("shard", "seed", "database", "jobs", "max_time")
+            if getattr(args, name) is not None
+        ]
+        if given:
+            raise UsageError(
+                f"localstore contract: error: --merge takes the shards' reports alone, not"
+                f" --{given[0].replace('_', '-')} (it belongs to the shards' runs)"
+            )
         return _command.merge(args.targets, out=out.stream, err=sys.stderr, json_path=args.json)
     return _command.run(
-        args.targets,
+        args.targets or ["local"],
         examples=args.examples,
         steps=args.steps,
         seed=args.seed,

@@ -106,28 +106,50 @@ def test_a_bad_shard_is_a_usage_error(args: list[str], message: str) -> None:
 
 
 def test_reports_that_do_not_make_a_whole_run_are_refused(tmp_path: Path) -> None:
-    for part, seed in ((1, 3), (2, 3), (2, 4)):
-        run_cli(
-            BROKEN,
-            "-q",
-            "--examples=1",
-            f"--seed={seed}",
-            f"--shard={part}/2",
-            f"--json={tmp_path / f'{part}-{seed}.json'}",
-        )
+    def shard(name: str, *args: str) -> str:
+        run_cli(BROKEN, "-q", "--examples=1", *args, f"--json={tmp_path / name}")
+        return str(tmp_path / name)
+
+    first, second = shard("1-3.json", "--seed=3", "--shard=1/2"), shard("2-3.json", "--seed=3", "--shard=2/2")
+    other_seed = shard("2-4.json", "--seed=4", "--shard=2/2")
+    other_steps = shard("2-3-steps.json", "--seed=3", "--steps=5", "--shard=2/2")
     (tmp_path / "text.json").write_text("not json")
     cases = {
-        (f"{tmp_path / '1-3.json'}",): "shards 1/2: expected 1/2 to 2/2, each once",
-        (f"{tmp_path / '1-3.json'}", f"{tmp_path / '2-4.json'}"): "different seeds (3, 4): expected one",
-        (f"{tmp_path / 'text.json'}",): "not JSON",
-        (f"{tmp_path / 'missing.json'}",): "cannot be read: No such file or directory",
+        (first,): "shards 1/2: expected 1/2 to 2/2, each once",
+        (first, other_seed): "different seeds (3, 4): give every shard the same --seed",
+        (first, second, first): "is given twice: each shard's report once",
+        (first, other_steps): "give every shard the same --examples and --steps",
+        (str(tmp_path / "text.json"),): "not JSON",
+        (str(tmp_path / "missing.json"),): "cannot be read: No such file or directory",
+        (): "no reports given",
+        ("--seed=3", first, second): "not --seed (it belongs to the shards' runs)",
     }
     for files, message in cases.items():
         result = run_cli("--merge", *files)
         assert result.returncode == 2, result.stdout
         assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
-    result = run_cli("--merge", f"{tmp_path / '1-3.json'}", f"{tmp_path / '2-3.json'}")
+    result = run_cli("--merge", first, second)
     assert result.returncode == 1 and "1 cause(s) of violation" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["", "a-file"])
+def test_a_database_that_cannot_be_a_directory_is_a_usage_error(tmp_path: Path, value: str) -> None:
+    (tmp_path / "a-file").write_text("")
+    result = run_cli("memory", f"--database={value}", cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"--database {value!r}: expected a directory" in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_a_run_is_one_example_whatever_hypothesis_ran_to_get_it() -> None:
+    from pytest_localstore.targets import targets_for
+
+    (testbed,) = targets_for("memory")
+    with testbed.setup() as make_store:
+        capabilities = testbed.judged_by(make_store)
+        # With this seed, Hypothesis runs two examples in this shard's one run (the first thrown away).
+        report = run_contract(make_store, capabilities, seed=7, shard=(30, 40))
+    assert report.ok and report.calls["examples"] == 1
 
 
 def test_shard_text_is_parsed_strictly() -> None:

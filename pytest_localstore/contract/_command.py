@@ -96,7 +96,7 @@ def run(
         err.write(f"localstore: hypothesis: {' '.join(message.split())}\n")
     status = _status(results, signalled)
     if json_path is not None:
-        _write_json(json_path, json_document(results, seed, status))
+        _write_json(json_path, json_document(results, seed, status, {"examples": examples, "steps": steps}))
     return status
 
 
@@ -107,7 +107,12 @@ def merge(paths: list[str], *, out: TextIO, err: TextIO, json_path: str | None =
     from ._merge import MergeError, merge, read_report
 
     try:
-        seed, results = merge({path: read_report(path) for path in dict.fromkeys(paths)})
+        if not paths:
+            raise MergeError("no reports given: name the shards' JSON reports (--shard K/N --json FILE)")
+        twice = [path for path in dict.fromkeys(paths) if paths.count(path) > 1]
+        if twice:
+            raise MergeError(f"{twice[0]!r} is given twice: each shard's report once")
+        seed, settings, results = merge({path: read_report(path) for path in paths})
     except MergeError as error:
         err.write(f"localstore: error: --merge: {error}\n")
         return USAGE_ERROR
@@ -115,7 +120,7 @@ def merge(paths: list[str], *, out: TextIO, err: TextIO, json_path: str | None =
         out.write(render_text(checked, not draws_boxes(out.encoding)))
     status = _status(results, [])
     if json_path is not None:
-        _write_json(json_path, json_document(results, seed, status))
+        _write_json(json_path, json_document(results, seed, status, settings))
     return status
 
 

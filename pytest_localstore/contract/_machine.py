@@ -254,11 +254,8 @@ def contract_machine(
 
         def teardown(self) -> None:
             try:
-                if self.calls and not self.rejected:  # not one the time budget stopped before it began
-                    # Hypothesis runs a failing example once more, to raise its error: not a new one.
-                    counts["examples"] += 0 if _replaying_a_failure() else 1
-                    if not self.last_read and not self.failed:
-                        self.read_back()
+                if self.root is not None and not self.rejected and not self.last_read and not self.failed:
+                    self.read_back()
             finally:
                 if sandbox is None:
                     self.sandbox.remove()
@@ -349,17 +346,6 @@ def contract_machine(
         StoreContract.escape = rule(call=st.sampled_from(escapes))(escape)
     StoreContract.__name__ = StoreContract.__qualname__ = "StoreContract"
     return StoreContract
-
-
-def _replaying_a_failure() -> bool:
-    """Whether Hypothesis is running a failing example again, at the end, to raise its error."""
-    from hypothesis.control import current_build_context
-    from hypothesis.errors import InvalidArgument
-
-    try:
-        return bool(current_build_context().is_final)
-    except InvalidArgument:  # not inside a Hypothesis test
-        return False
 
 
 #: Zero only in Hypothesis's simplest example (a random draw of it is as rare as any other value).

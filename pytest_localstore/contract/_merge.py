@@ -42,16 +42,25 @@ def read_report(path: str) -> dict[str, Any]:
     return document
 
 
-def merge(documents: dict[str, dict[str, Any]]) -> tuple[int, list[Checked]]:
-    """The seed and the merged report of each target, from the reports by file name.
+def merge(
+    documents: dict[str, dict[str, Any]],
+) -> tuple[int, dict[str, Any] | None, list[Checked]]:
+    """The seed, the settings and the merged report of each target, from the reports by file name.
 
-    Every report must have the same seed, and each target must come in shards
-    1/N to N/N, each once, all judged against the same capabilities.
+    Every report must have the same seed and settings (examples, steps), and each target must
+    come in shards 1/N to N/N, each once, all judged against the same capabilities.
     """
     seeds = sorted({document.get("seed") for document in documents.values()}, key=str)
     if len(seeds) != 1 or not isinstance(seeds[0], int):
         raise MergeError(
-            f"the reports were run with different seeds ({', '.join(map(str, seeds))}): expected one"
+            f"the reports were run with different seeds ({', '.join(map(str, seeds))}):"
+            " give every shard the same --seed"
+        )
+    settings = {json.dumps(document.get("settings"), sort_keys=True) for document in documents.values()}
+    if len(settings) != 1:
+        raise MergeError(
+            f"the reports were run with different settings ({'; '.join(sorted(settings))}):"
+            " give every shard the same --examples and --steps"
         )
     by_target: dict[str, list[dict[str, Any]]] = {}
     for document in documents.values():
@@ -67,7 +76,7 @@ def merge(documents: dict[str, dict[str, Any]]) -> tuple[int, list[Checked]]:
             raise MergeError(
                 f"target {label!r}: a report is not one 'localstore contract --json' wrote ({error!r})"
             ) from None
-    return seeds[0], merged
+    return seeds[0], json.loads(settings.pop()), merged
 
 
 def _merged(label: str, shards: list[dict[str, Any]], seed: int) -> Checked:

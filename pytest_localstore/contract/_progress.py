@@ -17,8 +17,8 @@ from typing import TextIO
 #: The runner's reports this reads the work done from: rows done of all, the examples planned,
 #: and the examples done.
 _ROWS = re.compile(r"table rows: (\d+)/(\d+)")
-_PLANNED = re.compile(r"state machine: up to (\d+) examples")
-_EXAMPLES = re.compile(r"state machine: (\d+) examples")
+_PLANNED = re.compile(r"state machine: up to (\d+) examples?")
+_EXAMPLES = re.compile(r"state machine: (\d+) examples?")
 
 
 class Progress:

@@ -37,6 +37,9 @@ def render_text(checked: Checked, ascii_only: bool, interrupted_by: str = "Ctrl-
         row = [op, f"{passed}/{passed + failed + left}", str(calls.get(op, 0)), str(causes.get(op, 0))]
         rows.append([*row[:2], str(left), *row[2:]] if not_run else row)
     lines = [f"{checked.label}: {_verdict(report)}"]
+    if report.shard != (1, 1):
+        part, parts = report.shard
+        lines.append(f"(shard {part}/{parts}: one table row and one random sequence in {parts}; see --merge)")
     if report.stopped:
         lines.append(f"({report.stopped}; the report of what was found until then)")
     if report.interrupted:
@@ -97,9 +100,16 @@ def _heading(entry: Entry, number: int) -> str:
     )
 
 
-def json_document(results: list[Checked], seed: int, status: int) -> dict[str, Any]:
-    """The whole run as ``--json`` writes it: one object per target."""
-    return {"seed": seed, "exit_status": status, "targets": [_json_target(checked) for checked in results]}
+def json_document(
+    results: list[Checked], seed: int, status: int, settings: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The whole run as ``--json`` writes it: one object per target (and the run's *settings*,
+    its examples and steps, which shards must share)."""
+    document: dict[str, Any] = {"seed": seed, "exit_status": status}
+    if settings is not None:
+        document["settings"] = settings
+    document["targets"] = [_json_target(checked) for checked in results]
+    return document
 
 
 def _json_target(checked: Checked) -> dict[str, Any]:

@@ -284,7 +284,8 @@ def run_contract(
             if not report.out_of_time:
                 examples = len(range(shard[0] - 1, examples, shard[1]))
                 progress(
-                    f"state machine: up to {examples} examples of up to {steps} steps, seed {report.seed}"
+                    f"state machine: up to {_count(examples, 'example')} of up to {steps} steps,"
+                    f" seed {report.seed}"
                 )
                 with Jobs(jobs if hypothesis_threadsafe() else 1) as runs:
                     _run_machine(
@@ -486,6 +487,7 @@ class Exploration:
             run_state_machine_as_test(use_seed(seed)(factory), settings=config)  # type: ignore[arg-type,no-untyped-call,unused-ignore]
         except Explored:
             outcome.out_of_time = True
+            return outcome
         except BaseException as error:
             violations = _violations_in(error)
             if violations is not None:
@@ -496,6 +498,9 @@ class Exploration:
                 outcome.error = error
         finally:
             self.log.messages = None
+        # One example a run, whatever Hypothesis ran to get it: an example it threw away (one
+        # that ran out of choices), or a failing one run again at the end to raise its error.
+        outcome.calls["examples"] = 0 if outcome.gave_up or outcome.error is not None else 1
         return outcome
 
 
@@ -576,7 +581,8 @@ def _run_machine(
             if time.monotonic() - last_progress >= PROGRESS_EVERY:
                 last_progress = time.monotonic()
                 found = len(report.entries)
-                progress(f"state machine: {report.calls['examples']} examples, {found} cause(s) so far")
+                done = _count(report.calls["examples"], "example")
+                progress(f"state machine: {done}, {found} cause(s) so far")
         runs.ending.set()
         _stop_for_harm_left_behind(pending)
 
@@ -599,6 +605,10 @@ def _stop_for_harm_left_behind(pending: dict[int, Pending[Any]]) -> None:
             continue
         if isinstance(error, RunStopped):
             raise error
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
 def _database(path: str | None) -> Any:
