@@ -42,6 +42,9 @@ SOURCES = {
     "bench_fixtures": Source(("benchmarks/bench_fixtures.py",), markdown=False),
     "bench_contract": Source(("benchmarks/bench_contract.py",), markdown=False),
     "bench_flavors": Source(("benchmarks/bench_flavors.py",), markdown=False),
+    "bench_suite_xdist": Source(
+        ("benchmarks/bench_suite_xdist.py", "--thorough", "--thorough-rounds", "1"), markdown=False
+    ),
     # bench_zenml exits 1 when the fixture misses its target: the figures are still the page.
     "bench_zenml": Source(("benchmarks/bench_zenml.py",), markdown=False, exit_codes=(0, 1)),
 }

@@ -7,6 +7,8 @@ pyfakefs (the plugin's fake backend). ``-k row`` keeps the table rows only,
 
 A mutant may resolve names against the current directory instead of the root
 (one emptied mutmut's own work folder), so every test runs in an empty one.
+The state machine stays one test (``stateful_shards = 1``), seeded with the run's
+seed itself, as when the scores were recorded: mutmut runs no xdist workers.
 """
 
 from __future__ import annotations
@@ -38,12 +40,16 @@ def computed_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 class TestOnDisk(ArtifactStoreContract):
+    stateful_shards = 1
+
     @pytest.fixture
     def make_store(self, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], LocalArtifactStore]:
         return lambda: LocalArtifactStore(tmp_path_factory.mktemp("store"))
 
 
 class TestOnDiskByWalk(ArtifactStoreContract):
+    stateful_shards = 1
+
     @pytest.fixture
     def make_store(self, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], LocalArtifactStore]:
         return lambda: LocalArtifactStore(tmp_path_factory.mktemp("store"), use_openat2=False)
@@ -51,6 +57,8 @@ class TestOnDiskByWalk(ArtifactStoreContract):
 
 @pytest.mark.localstore(backend="fake")
 class TestInPyfakefs(ArtifactStoreContract):
+    stateful_shards = 1
+
     @pytest.fixture
     def make_store(self, artifact_store_factory: Callable[..., LocalArtifactStore]) -> Callable[[], object]:
         names = (f"store{number}" for number in itertools.count())

@@ -14,7 +14,10 @@ the ``capabilities`` class attribute (or override ``contract_capabilities``)::
 
 Every row and every state-machine example gets its own store, so no call of
 one can change what another sees. It runs one test per row of the contract
-table and one stateful test.
+table and the state machine as a few stateful tests, its *shards*
+(``stateful_shards``), each with its share of the examples and a seed of its
+own drawn from the run's, so pytest-xdist can spread all of them over its
+workers.
 
 It is safe on the worst store: a call that changes things and names a path
 outside the root names the contract's own sandbox, and a store that harms what
@@ -24,7 +27,9 @@ the class's contract tests after it fail at once without calling the store.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pytest
@@ -33,12 +38,72 @@ from ..artifact_store import ArtifactStore
 from ..capabilities import FULL, Capabilities
 from ._machine import guarded
 from ._rows import ROWS, Row
-from ._runner import check_row, explore, program_of, shortest_calls
+from ._runner import check_row, explore, new_seed, program_of, shortest_calls
 from ._sandbox import RunStopped, Sandbox
 from ._settings import suite_limits
 
 #: The classes whose store harmed what lies around its root, with what it did (per session).
 _HARMED = pytest.StashKey[dict[type, str]]()
+#: The run's seed, as ``--hypothesis-seed`` takes it (per session).
+_RUN_SEED = pytest.StashKey[str]()
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One stateful test item: the *number*-th (from 1) of *count*, running *examples* examples."""
+
+    number: int
+    count: int
+    examples: int
+    steps: int
+
+    @property
+    def id(self) -> str:
+        """Its test id: ``shard-K-of-N``."""
+        return f"shard-{self.number}-of-{self.count}"
+
+
+def shards(examples: int, steps: int, wanted: int) -> list[Shard]:
+    """*examples* split as evenly as can be over *wanted* shards (fewer if there are fewer
+    examples: no shard runs none, unless there are none at all)."""
+    count = max(1, min(wanted, examples))
+    each, left = divmod(examples, count)
+    return [
+        Shard(number, count, each + (1 if number <= left else 0), steps) for number in range(1, count + 1)
+    ]
+
+
+def shard_seed(run: str, number: int, count: int) -> int:
+    """The seed of shard *number* of *count*, from the run's seed *run*: the run's own if there is
+    one shard and *run* is a number (as the single stateful test had), else a hash of both."""
+    if count == 1:
+        try:
+            return int(run)
+        except ValueError:
+            pass
+    return _hashed(f"{run}/{number}")
+
+
+def run_seed(config: pytest.Config) -> str:
+    """The run's seed, once per session: ``--hypothesis-seed`` if given, else one drawn for the
+    run (under pytest-xdist, from the run's id, so that every worker draws the same one)."""
+    found = config.stash.get(_RUN_SEED, None)
+    if found is None:
+        given = config.getoption("hypothesis_seed", None)
+        run_id = getattr(config, "workerinput", {}).get("testrunuid")
+        if given is not None:
+            found = str(given)
+        elif run_id:
+            found = str(_hashed(str(run_id)))
+        else:
+            found = str(new_seed())
+        config.stash[_RUN_SEED] = found
+    return found
+
+
+def _hashed(text: str) -> int:
+    """A 32-bit number from *text*, the same on every machine and in every process."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
 
 
 def _row_id(row: Row) -> str:
@@ -52,15 +117,28 @@ class ArtifactStoreContract:
     #: (examples, steps) of the state machine in a quick run, for a slow (remote) store;
     #: None: the quick limits. The thorough profile overrides both.
     stateful_limits: ClassVar[tuple[int, int] | None] = None
+    #: How many test items the state machine is split into (``test_contract_stateful[shard-K-of-N]``),
+    #: so that pytest-xdist can run them at once; the examples are shared out between them, and
+    #: each has its own seed, drawn from the run's. Fewer if there are fewer examples; 1: one test.
+    stateful_shards: ClassVar[int] = 4
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         # One row test per table row; none where make_store is missing, so the
         # missing fixture is one error (from the stateful test), not one per row.
+        defined = _defines_make_store(type(self))
         if "row" in metafunc.fixturenames:
-            if _defines_make_store(type(self)):
+            if defined:
                 metafunc.parametrize("row", ROWS, ids=_row_id)
             else:  # pytest < 8 asks the ids of the empty set's placeholder too
                 metafunc.parametrize("row", [])
+        if "contract_shard" in metafunc.fixturenames:
+            wanted = self.stateful_shards
+            if isinstance(wanted, bool) or not isinstance(wanted, int) or wanted < 1:
+                raise ValueError(
+                    f"{type(self).__name__}.stateful_shards must be a whole number >= 1, not {wanted!r}"
+                )
+            found = shards(*suite_limits(self.stateful_limits), wanted if defined else 1)
+            metafunc.parametrize("contract_shard", found, ids=[shard.id for shard in found])
 
     @pytest.fixture
     def make_store(self) -> Callable[[], ArtifactStore]:
@@ -101,18 +179,20 @@ class ArtifactStoreContract:
     def test_contract_stateful(
         self,
         request: pytest.FixtureRequest,
+        contract_shard: Shard,
         make_store: Callable[[], ArtifactStore],
         contract_capabilities: Capabilities,
     ) -> None:
+        # One shard of the state machine: its share of the examples, from a seed of its own. (No
+        # docstring: the API page documents the members that have one, and this is a test.)
         harmed = self._not_harmed(request)
-        examples, steps = suite_limits(self.stateful_limits)
-        given = request.config.getoption("hypothesis_seed", None)
-        seed = int(given) if given is not None else None
+        shard, run = contract_shard, run_seed(request.config)
+        seed = shard_seed(run, shard.number, shard.count)
         report = explore(
             make_store,
             contract_capabilities,
-            examples=examples,
-            steps=steps,
+            examples=shard.examples,
+            steps=shard.steps,
             seed=seed,
             opening=self._opening(),
         )
@@ -124,6 +204,11 @@ class ArtifactStoreContract:
             harmed[type(self)] = f"{request.node.nodeid}: {report.stopped}"
             found.insert(0, report.stopped)
         if found:
+            found.append(
+                f"state machine, shard {shard.number} of {shard.count}: {shard.examples} example(s) of up"
+                f" to {shard.steps} steps, seed {seed} (from the run's seed {run}); repeat it with"
+                f" pytest '{request.node.nodeid}' --hypothesis-seed={run}"
+            )
             pytest.fail("\n\n".join(found), pytrace=False)
 
     def _not_harmed(self, request: pytest.FixtureRequest) -> dict[type, str]:
