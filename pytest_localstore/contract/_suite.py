@@ -163,7 +163,7 @@ class ArtifactStoreContract:
         with Sandbox() as sandbox:
             make = guarded(make_store, sandbox)
             try:
-                violation = check_row(row, make(), contract_capabilities, sandbox)
+                violation = check_row(row, make(), contract_capabilities, sandbox, fresh=make)
                 if violation is not None:
                     violation = shortest_calls(violation, make, contract_capabilities, sandbox)
             except RunStopped as stop:
