@@ -170,7 +170,7 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         " current directory is importable; a 'capabilities' attribute on it declares what it"
         " cannot do)",
     )
-    from .contract._settings import RUN_EXAMPLES, RUN_MAX_TIME, RUN_STEPS
+    from .contract._settings import RUN_CALL_TIMEOUT, RUN_EXAMPLES, RUN_MAX_TIME, RUN_STEPS
 
     contract.add_argument(
         "--examples",
@@ -197,6 +197,15 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         help="wall-clock budget for the whole run, shared by the targets: no row or example begins once"
         " it is spent, and rows left out are reported as not run (the verdict is then 'not judged"
         " to the end') (default: no limit; Ctrl-C or SIGTERM ends a run with the report so far)",
+    )
+    contract.add_argument(
+        "--call-timeout",
+        type=_seconds,
+        default=RUN_CALL_TIMEOUT,
+        metavar="SECONDS",
+        help="a call on a store not on this disk that has not returned after SECONDS is reported as"
+        " a violation of its own (the store hung), and the run goes on with a fresh store"
+        f" (default {RUN_CALL_TIMEOUT:g})",
     )
     contract.add_argument(
         "--jobs",
@@ -443,6 +452,7 @@ def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
         json_path=args.json,
         database=args.database,
         shard=args.shard or (1, 1),
+        call_timeout=args.call_timeout,
         out=out.stream,
         err=sys.stderr,
     )

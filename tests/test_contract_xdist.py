@@ -179,4 +179,4 @@ def test_a_broken_store_fails_in_a_shard_with_a_program_and_a_seed_that_repeats_
     again = run_pytest(tmp_path, test, f"--hypothesis-seed={run}")
     assert again.returncode == 1, again.stdout[-3000:]
     assert "1 failed" in again.stdout
-    assert SHARD_LINE.findall(again.stdout) == [failed[0]]
+    assert set(SHARD_LINE.findall(again.stdout)) == {failed[0]}  # twice where CI is set (pytest 8)

@@ -29,6 +29,8 @@ from typing import Any
 
 from .._tree import difference
 from ..artifact_store import ArtifactStore
+from ._deadline import HUNG_RULE, Hung
+from ._deadline import NONE as NO_DEADLINE
 from ._escapes import (
     CONTRACT_LINKS,
     STAND_INS,
@@ -43,7 +45,7 @@ from ._model import ReferenceModel, split
 from ._operations import OPERATIONS, resolved
 from ._outcomes import PERM, values_match
 from ._program import Call
-from ._sandbox import OutsideWatch, Sandbox
+from ._sandbox import OutsideWatch, Sandbox, on_this_disk
 
 #: The kinds of problem, most serious first.
 KINDS = ("data", "value", "silent", "error")
@@ -90,6 +92,8 @@ class Normaliser:
         self.model = model
         self.sandbox = sandbox
         self.sandbox.guard(self.root)
+        #: The deadline of each call: the run's, for a store not on this disk.
+        self.deadline = NO_DEADLINE if on_this_disk(self.root) else sandbox.deadline
 
     def outside_watch(self, outside: Outside) -> OutsideWatch | None:
         """The watched places outside the root (a confined store on the local disk), made on first
@@ -213,8 +217,11 @@ def check(
     are looked at: a call after which one is harmed is a fatal ``data`` problem. Calls on
     stores on this disk take turns (the sandbox's), whatever the number of jobs.
     """
-    with normalise.sandbox.one_at_a_time():
-        return _check_one(model, store, call, normalise, read_tree)
+    try:
+        with normalise.sandbox.one_at_a_time():
+            return _check_one(model, store, call, normalise, read_tree)
+    except Hung as hung:
+        return Problem("error", HUNG_RULE, f"{hung.what or call.inline()} {hung}: the store hung")
 
 
 def _check_one(
@@ -255,7 +262,9 @@ def _checked(
     if inner is not None and not normalise.sandbox.link_in(normalise.root, inner):
         return None  # no link can be made in a root that is not on this disk: the row does not apply
     try:
-        raw = OPERATIONS[call.op].perform(store, concrete(call.args, normalise.root))
+        raw = normalise.deadline.call(
+            lambda: OPERATIONS[call.op].perform(store, concrete(call.args, normalise.root)), call.inline()
+        )
     except Exception as error:  # the store's error is the thing under test
         did = f"{said}; the store raised {normalise.shown(error)}"
         damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING, watch, read_tree)
@@ -361,7 +370,8 @@ def store_tree(store: ArtifactStore, normalise: Normaliser) -> dict[str, bytes |
 def tree_difference_of(model: ReferenceModel, store: ArtifactStore, normalise: Normaliser) -> str | None:
     """How the store's whole tree, read back through its API, differs from the model's; None if not."""
     try:
-        return tree_difference(model, store_tree(store, normalise))
+        read = normalise.deadline.call(lambda: store_tree(store, normalise), "reading the tree back")
+        return tree_difference(model, read)
     except Exception as error:  # reading the tree back is part of the contract
         return f"reading the tree back failed: {normalise.shown(error)}"
 

@@ -23,7 +23,7 @@ from ._document import render_markdown
 from ._progress import Progress
 from ._report import Checked, json_document, render_text
 from ._runner import new_seed, run_contract
-from ._settings import RUN_EXAMPLES, RUN_MAX_TIME, RUN_STEPS
+from ._settings import RUN_CALL_TIMEOUT, RUN_EXAMPLES, RUN_MAX_TIME, RUN_STEPS
 
 
 def run(
@@ -40,6 +40,7 @@ def run(
     json_path: str | None = None,
     database: str | None = None,
     shard: tuple[int, int] = (1, 1),
+    call_timeout: float | None = RUN_CALL_TIMEOUT,
 ) -> int:
     """Check every target and print one report each. Exit status: 0 conforming, 1 violations
     (or a store that harmed its surroundings, or a factory that failed, during the run), 2 bad
@@ -83,6 +84,7 @@ def run(
                     stop_requested=lambda: bool(signalled),
                     jobs=testbed.jobs if jobs is None else jobs,
                     shard=shard,
+                    call_timeout=call_timeout,
                 )
             results.append(Checked(testbed.label, capabilities, report))
             by = "SIGTERM" if signalled[:1] == [signal.SIGTERM] else "Ctrl-C"

@@ -24,6 +24,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from ..artifact_store import ArtifactStore
 from ..capabilities import FULL, NFC, NFD, Capabilities
 from ._checker import Normaliser, Problem, check, tree_difference_of
+from ._deadline import HUNG_RULE
 from ._escapes import (
     INNER_LINK_DIRS,
     INNER_LINK_STYLES,
@@ -254,8 +255,10 @@ def contract_machine(
 
         def teardown(self) -> None:
             try:
-                if self.root is not None and not self.rejected and not self.last_read and not self.failed:
-                    self.read_back()
+                if self.root is not None and not self.rejected:  # it began (the time budget let it)
+                    counts["examples"] += 1  # a run counts one example, whatever this counts
+                    if not self.last_read and not self.failed:
+                        self.read_back()
             finally:
                 if sandbox is None:
                     self.sandbox.remove()
@@ -321,7 +324,7 @@ def contract_machine(
             calls = tuple(self.calls)
             if problem.fatal:
                 raise self.sandbox.stop_for(Violation(calls, problem, "random sequence"))
-            if self.unread:
+            if self.unread and problem.rule != HUNG_RULE:  # a hung call is its own: no replay
                 found = pinned(calls, make_store, capabilities, sandbox)
                 if found is not None:
                     calls, problem = calls[: found[0] + 1], found[1]

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from ..capabilities import FULL, Capabilities
 from ._checker import Normaliser, Problem, check
+from ._deadline import HUNG_RULE
 from ._machine import StoreFactory, Violation
 from ._model import ReferenceModel
 from ._operations import OPERATIONS
@@ -71,7 +72,7 @@ def replay(
             used.remove()
         else:
             used.forget(store.path)
-    if found is not None and unread:
+    if found is not None and unread and found[1].rule != HUNG_RULE:
         return pinned(calls[: found[0] + 1], make_store, capabilities, sandbox, source) or found
     return found
 

@@ -23,6 +23,7 @@ from typing import Any
 from ..artifact_store import ArtifactStore
 from ..capabilities import FULL, Capabilities
 from ._checker import KINDS
+from ._deadline import HUNG_RULE, Deadline
 from ._escapes import STAND_INS, link_made_for, link_source, outside_in, sibling_preamble
 from ._jobs import (
     Jobs,
@@ -40,7 +41,7 @@ from ._program import DEFAULT_OPENING, Call, render
 from ._replay import replay
 from ._rows import ROWS, Row
 from ._sandbox import RunStopped, Sandbox, on_this_disk
-from ._settings import RUN_EXAMPLES, RUN_STEPS, contract_settings
+from ._settings import RUN_CALL_TIMEOUT, RUN_EXAMPLES, RUN_STEPS, contract_settings
 
 if sys.version_info < (3, 11):  # pragma: no cover - Hypothesis brings the backport
     from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found,unused-ignore]
@@ -247,12 +248,15 @@ def run_contract(
     stop_requested: Callable[[], bool] = lambda: False,
     jobs: int = 1,
     shard: tuple[int, int] = (1, 1),
+    call_timeout: float | None = RUN_CALL_TIMEOUT,
 ) -> Report:
     """Every applicable row, then up to *examples* random sequences of up to *steps* calls.
 
     *shard* ``(K, N)`` runs the K-th of N disjoint parts of that work: every N-th row and
     every N-th sequence, from the K-th on, each sequence with the seed it has in the whole
     run; the N shards' reports merge (``localstore contract --merge``) into the whole run's.
+    A call on a store not on this disk that has not returned after *call_timeout* seconds
+    (None: no limit) is a violation of its own, and the run goes on with a fresh store.
 
     Up to *jobs* rows, sequences or replays run at once, in threads, each on a fresh store
     (one, if *make_store* has a false ``threadsafe`` attribute or makes stores on this disk);
@@ -277,6 +281,7 @@ def run_contract(
         return max_time is not None and time.monotonic() - started > max_time
 
     with Sandbox() as sandbox, Jobs(jobs) as work:
+        sandbox.deadline = Deadline(call_timeout)
         make = guarded(make_store, sandbox)
         shortening = Shortening(report, work, make, capabilities, sandbox, out_of_time)
         try:
@@ -333,7 +338,10 @@ class Shortening:
         self.pending: dict[tuple[str, str, str], Pending[Violation]] = {}
 
     def start(self, violation: Violation) -> None:
-        """Shorten *violation*'s program, the program of its cause's entry once done."""
+        """Shorten *violation*'s program, the program of its cause's entry once done (not that of
+        a call that hung: each try would wait out the deadline)."""
+        if violation.problem.rule == HUNG_RULE:
+            return
         self.pending[violation.cause] = self.work.submit(
             shortest_calls, violation, self.make_store, self.capabilities, self.sandbox, self.give_up
         )

@@ -30,6 +30,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from .._tree import difference, disk_tree
+from ._deadline import NONE as NO_DEADLINE
 from ._escapes import (
     FILE_LINK_NAME,
     NEIGHBOUR_PREFIX,
@@ -198,6 +199,8 @@ class Sandbox:
         #: The stop for the first call after which harm was seen (with several jobs, a call of
         #: another store may see it next: the stop still names the call that did it).
         self.first_stop: RunStopped | None = None
+        #: How long a call on a store not on this disk may take (see ``_deadline``).
+        self.deadline = NO_DEADLINE
 
     def stop_for(self, violation: Violation) -> RunStopped:
         """The stop for *violation*, a fatal problem: the first one seen in the run, if there was."""

@@ -26,6 +26,9 @@ RUN_STEPS = 30
 #: every target gets its full report (a remote one takes minutes); Ctrl-C or SIGTERM ends a
 #: run early with the report of what was found.
 RUN_MAX_TIME: float | None = None
+#: Seconds a call on a store not on this disk may take before it is reported as hung (a call
+#: to a server on this machine takes milliseconds; a client's retries, a few seconds).
+RUN_CALL_TIMEOUT = 10.0
 
 
 def register_profiles() -> None:
