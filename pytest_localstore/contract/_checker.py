@@ -221,7 +221,7 @@ def check(
         with normalise.sandbox.one_at_a_time():
             return _check_one(model, store, call, normalise, read_tree)
     except Hung as hung:
-        return Problem("error", HUNG_RULE, f"{hung.what or call.inline()} {hung}: the store hung")
+        return Problem("error", HUNG_RULE, f"{hung}: the store hung")
 
 
 def _check_one(
