@@ -3,9 +3,10 @@
 Run: ``python benchmarks/bench_contract.py``. The harness is
 ``contract_machine`` on ``LocalArtifactStore``: every call is also run on the
 reference model, judged, recorded, and the whole tree is read back through the
-store after every step. The bare machine has the same Hypothesis rules (paths
-drawn from what its last read-back found, calls through a link it makes and
-removes) and reads the tree back the same way, but calls ``os``/``shutil``/
+store after every step that may change it and at the end. The bare machine has
+the same Hypothesis rules (paths drawn from what its last read-back found, calls
+through a link it makes and removes) and reads the tree back after the same
+steps, but calls ``os``/``shutil``/
 ``glob`` directly and checks nothing; a path that leaves the root it does not
 call at all (raw ``os`` would follow it out), so those steps are all harness
 cost. Both run the same number of examples from the same seed, on the real disk
@@ -38,7 +39,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from hypothesis import seed
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
 from benchmarks._timing import print_table
 from pytest_localstore import LocalArtifactStore
@@ -57,7 +58,7 @@ from pytest_localstore.contract._machine import (
     arguments,
     starting_files,
 )
-from pytest_localstore.contract._operations import resolved
+from pytest_localstore.contract._operations import OPERATIONS, resolved
 from pytest_localstore.contract._sandbox import Sandbox
 from pytest_localstore.contract._settings import contract_settings
 
@@ -154,8 +155,12 @@ def bare_machine(make_root: Callable[[], str], counts: Counter[str]) -> type[Rul
             finally:
                 if inner is not None:
                     self.sandbox.unlink(self.root, inner.link)
+            if OPERATIONS[op].changes:
+                self.read_tree_back()
 
-        @invariant()
+        def teardown(self) -> None:
+            self.read_tree_back()
+
         def read_tree_back(self) -> None:
             found: dict[str, bytes | None] = {}
             for dirpath, dirnames, filenames in os.walk(self.root):
@@ -207,7 +212,6 @@ def flavor_rows(examples: int, steps: int, run_seed: int, rounds: int) -> list[l
     import fsspec
 
     from examples.raw_fsspec import RawFsspec
-    from pytest_localstore.contract._operations import OPERATIONS
     from pytest_localstore.fsspec_store import MemoryArtifactStore, S3ArtifactStore
     from pytest_localstore.s3 import S3Server
 
@@ -228,8 +232,12 @@ def flavor_rows(examples: int, steps: int, run_seed: int, rounds: int) -> list[l
                 counts["steps"] += 1
                 with contextlib.suppress(Exception):
                     OPERATIONS[op].perform(self.store, args)
+                if OPERATIONS[op].changes:
+                    self.read_tree_back()
 
-            @invariant()
+            def teardown(self) -> None:
+                self.read_tree_back()
+
             def read_tree_back(self) -> None:
                 with contextlib.suppress(Exception):
                     for dirpath, _, filenames in self.store.walk(self.store.path):
