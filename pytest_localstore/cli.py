@@ -212,8 +212,8 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
         type=_positive,
         metavar="N",
         help="rows and random sequences run N at a time, in threads, each on a fresh store; the report"
-        " is the same for any N (default: the target's own, 1 but for stores behind a network; one"
-        " for a factory whose 'threadsafe' attribute is false)",
+        " is the same for any N (default: the target's own, 8 for stores behind a network and for"
+        " factories, 1 for stores on this disk and for a factory whose 'threadsafe' attribute is false)",
     )
     contract.add_argument(
         "-q",

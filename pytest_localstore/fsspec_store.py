@@ -39,6 +39,17 @@ from .errors import PathOutsideStoreError, exists_error, root_error
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(/|$)")
 _DIR_MODE = stat.S_IFDIR | 0o755
 _FILE_MODE = stat.S_IFREG | 0o644
+#: How many names an object store's lookup lists at most: the name, those that begin with it and
+#: sort before its directory ('name.txt' before 'name/'), and the directory; past them, the
+#: client is asked as before.
+_LOOKUP_KEYS = 100
+#: Files up to this size are read whole when opened for reading, in one request.
+_READ_WHOLE = 4 * 2**20
+
+
+#: What one listing of the names that begin with a key's found: its files (path -> info), its
+#: directories' paths, and whether that was all of them.
+Listing = tuple[dict[str, dict[str, Any]], set[str], bool]
 
 
 def _error(code: int, path: str) -> OSError:
@@ -155,12 +166,37 @@ class FsspecArtifactStore(ArtifactStore):
         if self._unholdable(below):
             return None  # never asked: the filesystem would look up another name
         try:
-            info: dict[str, Any] = self.fs.info(self._key(below))
+            info = self._fetch_info(self._key(below))
         except (FileNotFoundError, NotADirectoryError):
             return None
-        if info.get("type") not in ("file", "directory"):
+        if info is None or info.get("type") not in ("file", "directory"):
             return None
         return info
+
+    def _fetch_info(self, key: str) -> dict[str, Any] | None:
+        """The filesystem's info of *key* (None or FileNotFoundError if absent).
+
+        Object stores' clients ask twice (is it a file? is anything below it?); a flavor that
+        can list the names beginning with the key's (:meth:`_names_from`) asks once.
+        """
+        listing = self._names_from(key)
+        if listing is not None:
+            files, directories, complete = listing
+            name = key.rstrip("/")
+            if name in files:
+                return files[name]
+            if name in directories:
+                return {"name": name, "type": "directory", "size": 0}
+            if complete:
+                return None
+        info: dict[str, Any] = self.fs.info(key)
+        return info
+
+    def _names_from(self, key: str) -> Listing | None:
+        """The first names in one listing of those that begin with *key*'s, with no more below
+        the next '/': (files: path -> info, directories' paths, whether that was all of them);
+        None where the filesystem has no such listing."""
+        return None
 
     def _is_dir(self, below: str) -> bool:
         info = self._info(below)
@@ -188,12 +224,18 @@ class FsspecArtifactStore(ArtifactStore):
             head = head.rpartition("/")[0]
 
     def _need_parent(self, below: str) -> None:
-        """Before creating *below*: its parent must be a directory (missing is FileNotFoundError)."""
-        self._check_parents(below)
+        """Before creating *below*, which ``_lookup`` found absent (so no file lies above it): its
+        parent must be a directory where the filesystem keeps them (missing is FileNotFoundError)."""
         head = below.rpartition("/")[0]
-        if head and not self._is_dir(head) and self._keeps_empty_dirs:
+        if head and self._keeps_empty_dirs and not self._is_dir(head):
             raise _error(errno.ENOENT, self.full(below))
         self._refuse_unholdable(below)
+
+    def _make_dir(self, below: str) -> None:
+        """Create the directory *below* where the filesystem keeps directories; an object store's
+        exists while something lies below it, and its client would only ask whether the bucket does."""
+        if self._keeps_empty_dirs:
+            self.fs.makedirs(self._key(below), exist_ok=True)
 
     def _refuse_unholdable(self, below: str) -> None:
         """OSError(EINVAL) before creating a name the filesystem would change or lose."""
@@ -225,13 +267,23 @@ class FsspecArtifactStore(ArtifactStore):
                 raise _error(errno.EISDIR, self.full(below) + "/")
             if info is None:
                 self._need_parent(below)
-        if kind == "a" and self.append_by_rewrite:
+        if kind == "r" and info is not None:  # (absent: refused above)
+            opened = self._open_to_read(self._key(below), info)
+        elif kind == "a" and self.append_by_rewrite:
             opened = self._reopen_for_append(self._key(below), info is not None)
         else:
             opened = self.fs.open(self._key(below), "wb" if kind == "x" else f"{kind}b")
         if "b" in mode:
             return opened
         return io.TextIOWrapper(opened, encoding="utf-8")
+
+    def _open_to_read(self, key: str, info: dict[str, Any]) -> IO[bytes]:
+        """*key*, a file whose *info* was just looked up, opened for reading: a small one read
+        whole, in one request (a client's own file would look it up again first)."""
+        if int(info.get("size") or 0) <= _READ_WHOLE:
+            return io.BytesIO(self.fs.cat_file(key))
+        opened: IO[bytes] = self.fs.open(key, "rb")
+        return opened
 
     def _reopen_for_append(self, key: str, exists: bool) -> IO[bytes]:
         """*key* opened for writing, its old content already written back: append kept by rewriting."""
@@ -307,7 +359,7 @@ class FsspecArtifactStore(ArtifactStore):
             return
         if below:
             self._refuse_unholdable(below)
-            self.fs.makedirs(self._key(below), exist_ok=True)
+            self._make_dir(below)
 
     def mkdir(self, path: PathType) -> None:
         """Create one directory; its parent must exist."""
@@ -315,7 +367,7 @@ class FsspecArtifactStore(ArtifactStore):
         if self._lookup(below, trailing) is not None:
             raise exists_error(self.full(below))
         self._need_parent(below)
-        self.fs.makedirs(self._key(below), exist_ok=True)
+        self._make_dir(below)
 
     def remove(self, path: PathType) -> None:
         """Remove a file (a directory is IsADirectoryError)."""
@@ -371,12 +423,12 @@ class FsspecArtifactStore(ArtifactStore):
         """Copy every file and directory below *source* to the same place below *target*."""
         if self._is_dir(target):
             self.fs.rm(self._key(target), recursive=True)
-        self.fs.makedirs(self._key(target), exist_ok=True)
+        self._make_dir(target)
         for dirpath, dirnames, filenames in self._walk_below(source, True):
             rel = dirpath[len(source) :].lstrip("/")
             base = f"{target}/{rel}" if rel else target
             for name in dirnames:
-                self.fs.makedirs(self._key(f"{base}/{name}"), exist_ok=True)
+                self._make_dir(f"{base}/{name}")
             for name in filenames:
                 self.fs.copy(self._key(f"{dirpath}/{name}"), self._key(f"{base}/{name}"))
 
@@ -429,18 +481,70 @@ class FsspecArtifactStore(ArtifactStore):
             yield self.full(dirpath), dirnames, filenames
 
     def _walk_below(self, below: str, topdown: bool) -> Iterator[WalkEntry]:
-        """(relative dirpath, dirnames, filenames) for *below* and every directory under it."""
-        dirnames: list[str] = []
-        filenames: list[str] = []
-        for entry in self._entries(below):
-            name = entry["name"].rstrip("/").rpartition("/")[2]
-            (dirnames if entry["type"] == "directory" else filenames).append(name)
+        """(relative dirpath, dirnames, filenames) for *below* and every directory under it.
+
+        An object store's whole tree comes from one listing of every key below (its
+        directories are the keys' prefixes): one request, not one per directory.
+        """
+        listed = None if self._keeps_empty_dirs else self._keys_below(below)
+        return self._walk_listed(below, topdown, listed)
+
+    def _walk_listed(
+        self, below: str, topdown: bool, listed: dict[str, tuple[list[str], list[str]]] | None
+    ) -> Iterator[WalkEntry]:
+        if listed is None:
+            dirnames: list[str] = []
+            filenames: list[str] = []
+            for entry in self._entries(below):
+                name = entry["name"].rstrip("/").rpartition("/")[2]
+                (dirnames if entry["type"] == "directory" else filenames).append(name)
+        else:
+            dirnames, filenames = (list(names) for names in listed.get(below, ([], [])))
         if topdown:
             yield below, dirnames, filenames
         for name in dirnames:
-            yield from self._walk_below(f"{below}/{name}" if below else name, topdown)
+            yield from self._walk_listed(f"{below}/{name}" if below else name, topdown, listed)
         if not topdown:
             yield below, dirnames, filenames
+
+    def _files_below(self, key: str) -> dict[str, Any]:
+        """{the filesystem's path: info} for every key below *key* (a directory), in one listing."""
+        try:
+            found = self.fs.find(key, detail=True)
+        except FileNotFoundError:
+            return {}
+        return found if isinstance(found, dict) else {}  # adlfs: a list, where *key* is a file too
+
+    def _keys_below(self, below: str) -> dict[str, tuple[list[str], list[str]]]:
+        """{directory below the root: (its directories' names, its files' names)} for *below* and
+        every directory under it, from one listing of the keys below (a key ending in '/', a
+        directory's marker, names a directory)."""
+        key = self._key(below).rstrip("/")
+        found = self._files_below(key)
+        listed: dict[str, tuple[list[str], list[str]]] = {below: ([], [])}
+
+        def add(parent: str, name: str, directory: bool) -> None:
+            dirnames, filenames = listed.setdefault(parent, ([], []))
+            names = dirnames if directory else filenames
+            if name not in names:
+                names.append(name)
+
+        for path, info in found.items():
+            if not path.startswith(key + "/"):
+                continue  # the key itself, a file where a directory was asked for
+            rel = path[len(key) + 1 :]
+            parts = rel.rstrip("/").split("/")
+            if "" in parts:
+                continue
+            parent = below
+            for name in parts[:-1]:
+                add(parent, name, True)
+                parent = f"{parent}/{name}" if parent else name
+            add(parent, parts[-1], rel.endswith("/") or info.get("type") == "directory")
+        for dirnames, filenames in listed.values():
+            dirnames.sort()
+            filenames.sort()
+        return listed
 
     def _entries(self, below: str) -> list[dict[str, Any]]:
         key = self._key(below).rstrip("/")
@@ -520,6 +624,33 @@ class S3ArtifactStore(FsspecArtifactStore):
     flavor = "s3"
     capabilities = Capabilities(empty_directories=False, max_name_bytes=None, update_modes=False)
 
+    def _names_from(self, key: str) -> Listing | None:
+        # One listing answers what s3fs's info asks in two requests (a HEAD, then a listing).
+        bucket, name, version = self.fs.split_path(key)
+        if not name or version is not None:
+            return None
+        page = self.fs.call_s3(
+            "list_objects_v2", self.fs.kwargs, Bucket=bucket, Prefix=name, Delimiter="/", MaxKeys=_LOOKUP_KEYS
+        )
+        files = {
+            f"{bucket}/{item['Key']}": {
+                "name": f"{bucket}/{item['Key']}",
+                "type": "file",
+                "size": item["Size"],
+                "LastModified": item.get("LastModified"),
+                "ETag": item.get("ETag", ""),
+            }
+            for item in page.get("Contents", [])
+        }
+        directories = {f"{bucket}/{entry['Prefix']}".rstrip("/") for entry in page.get("CommonPrefixes", [])}
+        return files, directories, not page.get("IsTruncated")
+
+    def _open_to_read(self, key: str, info: dict[str, Any]) -> IO[bytes]:
+        # s3fs's cat_file and its files each look the key up again before they read it.
+        opened = self.fs.open(key, "rb", size=info["size"])
+        opened.details = info
+        return opened  # type: ignore[no-any-return]
+
 
 class GcsArtifactStore(FsspecArtifactStore):
     """The ``gcs`` flavor: a Google Cloud Storage bucket through gcsfs (``gs://bucket/prefix``).
@@ -538,6 +669,20 @@ class GcsArtifactStore(FsspecArtifactStore):
         self.fs.copy(source, target)
         self.fs.rm_file(source)
 
+    def _names_from(self, key: str) -> Listing | None:
+        # One listing answers what gcsfs's info asks in two requests (the object, then a listing).
+        bucket, name, generation = self.fs.split_path(key)
+        list_page = getattr(self.fs, "_call_list_objects", None)
+        if not name or generation or list_page is None:
+            return None
+        from fsspec.asyn import sync
+
+        page = sync(self.fs.loop, list_page, bucket, delimiter="/", prefix=name, maxResults=_LOOKUP_KEYS)
+        items = page.get("items", [])
+        files = {f"{bucket}/{item['name']}": self.fs._process_object(bucket, item) for item in items}
+        directories = {f"{bucket}/{prefix}".rstrip("/") for prefix in page.get("prefixes", [])}
+        return files, directories, not page.get("nextPageToken")
+
 
 class AzureArtifactStore(FsspecArtifactStore):
     """The ``azure`` flavor: an Azure Blob container through adlfs (``az://container/prefix``).
@@ -552,6 +697,58 @@ class AzureArtifactStore(FsspecArtifactStore):
     flavor = "azure"
     capabilities = Capabilities(empty_directories=False, max_name_bytes=None, update_modes=False)
     append_by_rewrite = True
+
+    def _names_from(self, key: str) -> Listing | None:
+        # One listing answers what adlfs's info asks in two requests (the blob, then a listing).
+        container, name, version = self.fs.split_path(key)
+        if not name or version is not None:
+            return None
+        from fsspec.asyn import sync
+
+        listing: Listing = sync(self.fs.loop, self._first_names, container, name)
+        return listing
+
+    async def _first_names(self, container: str, name: str) -> Listing:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        blobs: list[Any] = []
+        directories: set[str] = set()
+        try:
+            async with self.fs.service_client.get_container_client(container=container) as client:
+                pages = client.walk_blobs(
+                    name_starts_with=name, delimiter="/", results_per_page=_LOOKUP_KEYS
+                ).by_page()
+                async for item in await pages.__anext__():
+                    if item.name.endswith("/"):
+                        directories.add(f"{container}/{item.name}".rstrip("/"))
+                    else:
+                        blobs.append(item)
+                complete = not pages.continuation_token
+        except (ResourceNotFoundError, StopAsyncIteration):
+            return {}, set(), True
+        files = {info["name"]: info for info in await self.fs._details(blobs)}
+        return files, directories, complete
+
+    def _files_below(self, key: str) -> dict[str, Any]:
+        # adlfs's find first asks whether *key* is a file: a request the walk does not need.
+        container, name, _ = self.fs.split_path(key)
+        from fsspec.asyn import sync
+
+        prefix = f"{name}/" if name else None
+        found: dict[str, Any] = sync(self.fs.loop, self._listed_below, container, prefix)
+        return found
+
+    async def _listed_below(self, container: str, prefix: str | None) -> dict[str, Any]:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        try:
+            async with self.fs.service_client.get_container_client(container=container) as client:
+                listed = client.list_blobs(include=["metadata"], name_starts_with=prefix)
+                blobs = [blob async for blob in listed]
+        except ResourceNotFoundError:
+            return {}
+        return {info["name"]: info for info in await self.fs._details(blobs)}
+
     # adlfs reads paths as URLs, which drops tabs and line breaks ('t\tb' is 'tb'); the service
     # reads a backslash as '/'; a control character or U+FFFE/U+FFFF in one name makes the
     # whole container unlistable (XML cannot carry it); adlfs's listings drop names made only

@@ -192,7 +192,17 @@ class _Emulator:
                     self.end_headers()
                     self.wfile.write(body)
 
-        storage = storage_module.Storage(use_memory_fs=True)
+        class Storage(storage_module.Storage):  # type: ignore[misc,name-defined]
+            """The emulator's storage in memory, without its copy of every object's metadata.
+
+            It writes all of it, as JSON, after each change, to be read when it starts again,
+            which one in memory never does: a change cost more with each object the run made.
+            """
+
+            def _write_config_to_file(self) -> None:
+                return None
+
+        storage = Storage(use_memory_fs=True)
         self.httpd = Quiet(("127.0.0.1", 0), partial(Handler, storage))
         self.port: int = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="localstore-gcs", daemon=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from .capabilities import Capabilities
 from .errors import LocalStoreError, UnknownFlavorError
 from .flavors import FlavorRegistry
 from .models import ARTIFACT_STORE
-from .testbed import FRESH, Testbed
+from .testbed import FRESH, REMOTE_JOBS, Testbed
 
 if TYPE_CHECKING:
     from .testbed import MakeStore
@@ -119,8 +120,7 @@ def _factory_target(spec: str, named: str, kind: type, expected: str, wrap: str 
         raise TargetError(f"target {spec!r}: {attribute}.capabilities is not a Capabilities")
     make: MakeStore = factory
     if wrap is not None:
-        wrapper = getattr(importlib.import_module("pytest_localstore"), wrap)
-        make = lambda: wrapper(factory())  # noqa: E731
+        make = _wrapped(factory, getattr(importlib.import_module("pytest_localstore"), wrap))
 
     def stores() -> Iterator[MakeStore]:
         yield make
@@ -128,7 +128,21 @@ def _factory_target(spec: str, named: str, kind: type, expected: str, wrap: str 
     call = f"{module_name}.{attribute}()"
     imports = f"import {module_name}\n" + (f"from pytest_localstore import {wrap}\n" if wrap else "")
     opening = f"{imports}\nstore = {f'{wrap}({call})' if wrap else call}{FRESH}"
-    return Testbed(spec, opening, stores, capabilities)
+    # Jobs as for a flavor's stores behind a network; stores on this disk get one whatever this says.
+    return Testbed(spec, opening, stores, capabilities, jobs=REMOTE_JOBS)
+
+
+def _wrapped(factory: Callable[[], Any], wrapper: Callable[[Any], ArtifactStore]) -> MakeStore:
+    """*factory*'s stores handed on through *wrapper*, made one at a time (ZenML builds its
+    stores from one global configuration); a false ``threadsafe`` on *factory* is kept."""
+    one_at_a_time = threading.Lock()
+
+    def make() -> ArtifactStore:
+        with one_at_a_time:
+            return wrapper(factory())
+
+    make.threadsafe = getattr(factory, "threadsafe", True)  # type: ignore[attr-defined]
+    return make
 
 
 def _factory(spec: str, target: str) -> Callable[[], Any]:

@@ -754,3 +754,24 @@ def make_no_confinement() -> NoConfinement:
 
 def make_careless_rename() -> CarelessRename:
     return CarelessRename(tempfile.mkdtemp())
+
+
+class WriteEmptiesASibling(LocalArtifactStore):
+    """Writing a file empties the first other file beside it: harm to a file the call does not
+    name, which a read back of only the files the call changed would not see."""
+
+    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
+        if set(mode) & set("wax"):
+            text = os.fsdecode(os.fspath(path)).rstrip("/")
+            folder, _, name = text.rpartition("/")
+            try:
+                beside = sorted(super().listdir(folder or self.path))
+            except OSError:
+                beside = []
+            for other in beside:
+                target = f"{folder}/{other}" if folder else other
+                if other != name and not super().isdir(target):
+                    with super().open(target, "wb"):
+                        pass
+                    break
+        return super().open(path, mode)

@@ -18,6 +18,8 @@ from pytest_localstore.contract import ROWS, Capabilities, run_contract
 from pytest_localstore.contract._progress import Progress
 from pytest_localstore.contract._report import Checked, json_document, render_text
 from pytest_localstore.contract._runner import Report
+from pytest_localstore.targets import targets_for
+from pytest_localstore.testbed import REMOTE_JOBS
 
 from .broken_stores import IgnoresOverwrite, RenameCopies, StaleCache
 
@@ -168,3 +170,15 @@ def test_progress_is_one_line_rewritten_on_a_terminal_with_what_remains() -> Non
         "  state machine: 10 examples, 0 cause(s) so far (30 s, about 30 s left)",
         "memory: 1.0 s",
     ]
+
+
+def test_a_factory_target_runs_as_many_jobs_as_a_flavor_behind_a_network() -> None:
+    (testbed,) = targets_for("tests.objtargets:unconfined")
+    assert testbed.jobs == REMOTE_JOBS > 1  # its stores on this disk get one: run_contract sees to it
+
+
+def test_a_zenml_factory_that_is_not_threadsafe_says_so_through_its_wrapping() -> None:
+    for name, threadsafe in (("local_alone", False), ("local", True)):
+        (testbed,) = targets_for(f"zenml:tests.zenml_factories:{name}")
+        with testbed.setup() as make:
+            assert getattr(make, "threadsafe", True) is threadsafe

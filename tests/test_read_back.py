@@ -14,7 +14,7 @@ from pytest_localstore.contract._program import Call
 from pytest_localstore.contract._replay import reads_tree_after, replay
 from pytest_localstore.contract._runner import explore, setup_calls
 
-from .broken_stores import IsdirLeavesMarkers
+from .broken_stores import IsdirLeavesMarkers, WriteEmptiesASibling
 
 
 def fresh(cls: type[LocalArtifactStore], base: Path) -> Callable[[], LocalArtifactStore]:
@@ -95,3 +95,50 @@ def test_a_read_that_writes_is_named_by_the_rows_and_by_the_state_machine(tmp_pa
     assert {entry.violation.method for entry in alone.entries.values()} == {"isdir"}
     for entry in alone.entries.values():
         assert entry.violation.calls[-1].op == "isdir"
+
+
+class CountsReads(LocalArtifactStore):
+    """The local store, counting the files opened for reading through it."""
+
+    reads = 0
+
+    def open(self, path: Any, mode: str = "r") -> Any:
+        if "r" in mode:
+            type(self).reads += 1
+        return super().open(path, mode)
+
+
+def test_before_the_last_call_only_the_files_the_model_changed_are_read(tmp_path: Path) -> None:
+    calls = [Call("open_write", (f"f{index}", "wb", b"x")) for index in range(5)]
+    calls.append(Call("exists", ("f0",)))
+    CountsReads.reads = 0
+    assert replay(calls, fresh(CountsReads, tmp_path / "partial")) is None
+    # After each write, the one file it wrote; after the last call, all five.
+    assert CountsReads.reads == 5 + 5
+    CountsReads.reads = 0
+    assert replay(calls, fresh(CountsReads, tmp_path / "every"), every=True) is None
+    assert CountsReads.reads == 1 + 2 + 3 + 4 + 5 + 5
+
+
+def test_harm_to_a_file_no_call_named_is_pinned_on_the_call_that_did_it(tmp_path: Path) -> None:
+    calls = [
+        Call("open_write", ("a", "wb", b"first")),
+        Call("open_write", ("b", "wb", b"second")),  # empties 'a': its partial read back does not read 'a'
+        Call("exists", ("c",)),  # the last call: the tree is read back in full
+    ]
+    found = replay(calls, fresh(WriteEmptiesASibling, tmp_path / "partial"))
+    assert found is not None
+    index, problem = found
+    assert (calls[index].args[0], problem.kind) == ("b", "data")
+    assert "a: expected b'first', found b''" in problem.detail
+    every = replay(calls, fresh(WriteEmptiesASibling, tmp_path / "every"), every=True)
+    assert every is not None and (every[0], every[1].detail) == (index, problem.detail)
+
+
+def test_the_state_machine_names_the_write_that_harmed_another_file(tmp_path: Path) -> None:
+    found = explore(fresh(WriteEmptiesASibling, tmp_path), Capabilities(), examples=10, steps=12, seed=5)
+    assert found.entries, "the state machine alone finds it"
+    for entry in found.entries.values():
+        assert entry.kind == "data"
+        last = entry.violation.calls[-1]
+        assert last.op in ("open_write", "open_append", "open_exclusive"), entry.violation.calls

@@ -22,3 +22,12 @@ local.capabilities = ZENML_LOCAL  # type: ignore[attr-defined]
 def ours() -> LocalArtifactStore:
     """Not a ZenML store: the target refuses it."""
     return LocalArtifactStore(tempfile.mkdtemp(prefix="zenml-factory-"))
+
+
+def local_alone() -> Any:
+    """As ``local``, for a factory that must not be called from two threads at once."""
+    return local()
+
+
+local_alone.capabilities = ZENML_LOCAL  # type: ignore[attr-defined]
+local_alone.threadsafe = False  # type: ignore[attr-defined]

@@ -206,11 +206,22 @@ def _kind_and_size(raw: Any) -> tuple[str, int]:
 OUTSIDE_UNCHANGED = "changes nothing outside the root"
 
 
+#: How much of the tree a check reads back after its call: all of it (True), none (False), or,
+#: given the model's tree when it was last read back, every name and kind and the content of the
+#: files the model has changed since (the others were read then, and are taken as they were).
+TreeRead = bool | Mapping[str, bytes | None]
+
+
 def check(
-    model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser, *, read_tree: bool = True
+    model: ReferenceModel,
+    store: ArtifactStore,
+    call: Call,
+    normalise: Normaliser,
+    *,
+    read_tree: TreeRead = True,
 ) -> Problem | None:
-    """Run *call* on both, then compare the whole tree (unless not *read_tree*); the model follows
-    the store when it may.
+    """Run *call* on both, then compare the tree as *read_tree* says (see :data:`TreeRead`); the
+    model follows the store when it may.
 
     ``None`` when the store kept the contract, else the :class:`Problem`. A link the call
     goes through is made just before it and removed after it. Then the sandbox's canaries
@@ -225,7 +236,7 @@ def check(
 
 
 def _check_one(
-    model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser, read_tree: bool
+    model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser, read_tree: TreeRead
 ) -> Problem | None:
     sandbox = normalise.sandbox
     sandbox.last_call = call
@@ -245,7 +256,7 @@ def _check_one(
 
 
 def _checked(
-    model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser, read_tree: bool
+    model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser, read_tree: TreeRead
 ) -> Problem | None:
     outcome = model.outcome(call.op, call.args)
     said = f"contract: {outcome.describe()}"
@@ -336,7 +347,7 @@ def _damage(
     did: str,
     rule: str,
     watch: OutsideWatch | None = None,
-    read_tree: bool = True,
+    read_tree: TreeRead = True,
 ) -> Problem | None:
     """A ``data`` problem if *watch* saw a change outside, or (if *read_tree*) the store's tree
     is not the model's."""
@@ -344,14 +355,18 @@ def _damage(
         outside = watch.changes()
         if outside is not None:
             return Problem("data", OUTSIDE_UNCHANGED, f"{did}, and then {outside}")
-    if not read_tree:
+    if read_tree is False:
         return None
-    difference = tree_difference_of(model, store, normalise)
+    difference = tree_difference_of(model, store, normalise, None if read_tree is True else read_tree)
     return None if difference is None else Problem("data", rule, f"{did}, and then {difference}")
 
 
-def store_tree(store: ArtifactStore, normalise: Normaliser) -> dict[str, bytes | None]:
-    """Everything in *store*, read through its own API: path -> bytes, None for a directory."""
+def store_tree(
+    store: ArtifactStore, normalise: Normaliser, known: Mapping[str, bytes] | None = None
+) -> dict[str, bytes | None]:
+    """Everything in *store*, read through its own API: path -> bytes, None for a directory; a
+    file in *known* is listed, and taken to hold what *known* says without being read."""
+    known = known or {}
     tree: dict[str, bytes | None] = {}
     for dirpath, dirnames, filenames in store.walk(store.path):
         rel = normalise.relative(dirpath)
@@ -362,15 +377,31 @@ def store_tree(store: ArtifactStore, normalise: Normaliser) -> dict[str, bytes |
         for name in dirnames:
             tree[prefix + name] = None
         for name in filenames:
+            if prefix + name in known:
+                tree[prefix + name] = known[prefix + name]
+                continue
             with store.open(f"{dirpath.rstrip('/')}/{name}", "rb") as handle:
                 tree[prefix + name] = handle.read()
     return tree
 
 
-def tree_difference_of(model: ReferenceModel, store: ArtifactStore, normalise: Normaliser) -> str | None:
-    """How the store's whole tree, read back through its API, differs from the model's; None if not."""
+def tree_difference_of(
+    model: ReferenceModel,
+    store: ArtifactStore,
+    normalise: Normaliser,
+    since: Mapping[str, bytes | None] | None = None,
+) -> str | None:
+    """How the store's whole tree, read back through its API, differs from the model's; None if
+    not. Given *since*, the model's tree when it was last read back, the files the model has not
+    changed since are listed but not read again."""
+    expected = model.tree()
+    known = {
+        path: data
+        for path, data in expected.items()
+        if data is not None and since is not None and since.get(path) == data
+    }
     try:
-        read = normalise.deadline.call(lambda: store_tree(store, normalise), "reading the tree back")
+        read = normalise.deadline.call(lambda: store_tree(store, normalise, known), "reading the tree back")
         return tree_difference(model, read)
     except Exception as error:  # reading the tree back is part of the contract
         return f"reading the tree back failed: {normalise.shown(error)}"

@@ -246,9 +246,11 @@ def contract_machine(
             super().__init__()
             self.calls: list[Call] = []
             self.rejected = False
-            #: Whether a call so far was not read back (then a problem is pinned on its call).
+            #: Whether a call so far was not read back in full (then a problem is pinned on its call).
             self.unread = False
             self.last_read = True
+            #: The model's tree when the store's was last read back (see ``TreeRead``).
+            self.read_when: dict[str, bytes | None] = {}
             self.failed = False
             self.sandbox = sandbox if sandbox is not None else Sandbox()
             self.root: str | None = None
@@ -258,7 +260,7 @@ def contract_machine(
                 if self.root is not None and not self.rejected:  # it began (the time budget let it)
                     counts["examples"] += 1  # a run counts one example, whatever this counts
                     if not self.last_read and not self.failed:
-                        self.read_back()
+                        self.read_back()  # in full
             finally:
                 if sandbox is None:
                     self.sandbox.remove()
@@ -309,9 +311,14 @@ def contract_machine(
             counts[op] += 1
             counts["steps"] += 1
             read = OPERATIONS[op].changes
-            problem = check(self.model, self.store, call, self.normalise, read_tree=read)
-            self.unread = self.unread or not read
-            self.last_read = read
+            partial = read and bool(self.read_when)  # contents the model has not changed are not read
+            problem = check(
+                self.model, self.store, call, self.normalise, read_tree=self.read_when if partial else read
+            )
+            self.unread = self.unread or not read or partial
+            self.last_read = read and not partial
+            if read:
+                self.read_when = self.model.tree()
             if problem is not None:
                 self.violated(problem)
 

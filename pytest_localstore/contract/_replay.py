@@ -4,9 +4,12 @@ Reading a store's whole tree back through its API costs a request per
 directory and per file on a store behind a network, so the contract reads it
 after each call that may change the tree and after the last call, not after
 every call; the first calls of a table row, which only build its starting
-tree, are read back once, after the last of them. A problem found after a
-call that was not read back may have begun at that call (a read that changed
-something): the calls up to the problem are then run again on a fresh store,
+tree, are read back once, after the last of them. Before the last call, a
+read back lists every name but reads only the files whose content the model
+has changed since the read before (the others were read then). A problem found
+after a call that was not read back in full may have begun at that call (a
+read that changed something, a write that harmed another file): the calls up
+to the problem are then run again on a fresh store,
 the tree read back after every one, and the first problem that shows is the
 one reported. For a store that does the same thing each time, that is the
 problem, and the call, that reading back after every call would have found.
@@ -54,19 +57,23 @@ def replay(
     store = make_store()
     used = sandbox if sandbox is not None else Sandbox()
     model = ReferenceModel(capabilities)
-    unread = False  # whether a call before this one was not read back
+    unread = False  # whether a call before this one was not read back in full
+    read_when: dict[str, bytes | None] = {}  # the model's tree at the last read back
     found: tuple[int, Problem] | None = None
     try:
         normalise = Normaliser(store, model, used)
         for index, call in enumerate(calls):
             read = every or reads_tree_after(calls, index, setup)
-            problem = check(model, store, call, normalise, read_tree=read)
+            partial = read and not every and index < len(calls) - 1 and bool(read_when)
+            problem = check(model, store, call, normalise, read_tree=read_when if partial else read)
             if problem is not None and problem.fatal:
                 raise used.stop_for(Violation(tuple(calls[: index + 1]), problem, source))
             if problem is not None:
                 found = index, problem
                 break
-            unread = unread or not read
+            unread = unread or not read or partial
+            if read:
+                read_when = model.tree()
     finally:
         if sandbox is None:
             used.remove()

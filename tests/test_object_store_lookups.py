@@ -1,0 +1,123 @@
+"""How the object-store flavors look a name up and walk a tree: one listing each, with the
+answers the local store gives, on real servers (moto, gcp-storage-emulator, Azurite)."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from pytest_localstore import ArtifactStore, LocalArtifactStore, fsspec_store
+
+#: Names that begin with 'n' and sort before 'n/' (its directory): a listing of the names
+#: that begin with 'n' meets them first.
+BEFORE_THE_DIRECTORY = ["n b", "n!", "n-b", "n.txt"]
+
+
+@pytest.fixture(params=["s3", "gcs", "azure"])
+def object_store(request: pytest.FixtureRequest) -> ArtifactStore:
+    store: ArtifactStore = request.getfixturevalue(f"{request.param}_artifact_store")
+    return store
+
+
+def write(store: ArtifactStore, *names: str) -> None:
+    for name in names:
+        folder = name.rpartition("/")[0]
+        if folder:
+            store.makedirs(folder)
+        with store.open(name, "wb") as handle:
+            handle.write(name.encode())
+
+
+@pytest.mark.parametrize("page", [fsspec_store._LOOKUP_KEYS, 2])
+def test_a_lookup_tells_a_directory_from_the_names_that_sort_before_it(
+    object_store: ArtifactStore, page: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With a page of 2 names, the directory lies beyond the first page: the lookup asks again.
+    monkeypatch.setattr(fsspec_store, "_LOOKUP_KEYS", page)
+    store = object_store
+    write(store, *BEFORE_THE_DIRECTORY, "n/x", "no")
+    assert store.isdir("n") and store.exists("n")
+    assert sorted(store.listdir("n")) == ["x"]
+    for name in BEFORE_THE_DIRECTORY:
+        assert store.exists(name) and not store.isdir(name)
+        assert store.size(name) == len(name.encode())
+        assert store.open(name, "rb").read() == name.encode()
+    assert not store.exists("n.t") and not store.exists("m") and not store.exists("n/y")
+    with pytest.raises(IsADirectoryError):
+        store.open("n", "rb")
+    with pytest.raises(NotADirectoryError):
+        store.open("n.txt/x", "wb")
+
+
+def relative_walk(store: ArtifactStore, topdown: bool) -> list[tuple[str, list[str], list[str]]]:
+    base = store.path.rstrip("/")
+    return [
+        (dirpath.rstrip("/")[len(base) :].lstrip("/"), sorted(dirnames), sorted(filenames))
+        for dirpath, dirnames, filenames in store.walk(store.path, topdown=topdown)
+    ]
+
+
+TREE = ["top.txt", "d/x", "d/e/y", "d/e/f/z", "d/n.txt", "d-e/w", "g/h"]
+
+
+@pytest.mark.parametrize("topdown", [True, False])
+def test_a_walk_from_one_listing_is_the_local_stores_walk(
+    object_store: ArtifactStore, tmp_path: pathlib.Path, topdown: bool
+) -> None:
+    local = LocalArtifactStore(tmp_path / "local")
+    for store in (object_store, local):
+        write(store, *TREE)
+    found = relative_walk(object_store, topdown)
+    assert sorted(found) == sorted(relative_walk(local, topdown))
+    assert len(found) == 6  # '', d, d/e, d/e/f, d-e, g
+    order = [dirpath for dirpath, _, _ in found]
+    for dirpath in order[1:]:
+        parent = dirpath.rpartition("/")[0]
+        assert (order.index(parent) < order.index(dirpath)) == topdown  # parents first, or last
+
+
+def test_a_walk_goes_only_where_its_caller_leaves_it(object_store: ArtifactStore) -> None:
+    write(object_store, *TREE)
+    seen = []
+    for dirpath, dirnames, _ in object_store.walk(object_store.path):
+        seen.append(dirpath.rstrip("/").rpartition("/")[2])
+        if "e" in dirnames:
+            dirnames.remove("e")  # as with os.walk: not descended into
+    assert "e" not in seen and "f" not in seen and "d" in seen
+
+
+@pytest.fixture
+def s3_requests(s3_artifact_store: ArtifactStore) -> Iterator[list[str]]:
+    """The S3 requests ``s3_artifact_store`` makes from when it is asked for, by operation."""
+    made: list[str] = []
+    client: Any = s3_artifact_store.fs.s3  # type: ignore[attr-defined]
+
+    def seen(model: Any, **_: Any) -> None:
+        made.append(model.name)
+
+    client.meta.events.register("before-call.s3", seen)
+    yield made
+    client.meta.events.unregister("before-call.s3", seen)
+
+
+def test_each_s3_call_asks_what_it_needs_once(
+    s3_artifact_store: ArtifactStore, s3_requests: list[str]
+) -> None:
+    store = s3_artifact_store
+    write(store, "d/e/x", "d/y", "top")
+    made = s3_requests
+    made.clear()
+    assert not store.exists("missing")
+    assert made == ["ListObjectsV2"]  # not a HEAD, then a listing
+    made.clear()
+    assert store.open("d/y", "rb").read() == b"d/y"
+    assert made == ["ListObjectsV2", "GetObject"]  # its file does not look it up again
+    made.clear()
+    assert len(list(store.walk(store.path))) == 3
+    assert made == ["ListObjectsV2"]  # one listing for the whole tree, not one per directory
+    made.clear()
+    store.makedirs("new/deeper")
+    assert set(made) == {"ListObjectsV2"}  # lookups only: an object store keeps no empty directory
