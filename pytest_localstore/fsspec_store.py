@@ -747,7 +747,12 @@ class AzureArtifactStore(FsspecArtifactStore):
                 blobs = [blob async for blob in listed]
         except ResourceNotFoundError:
             return {}
-        return {info["name"]: info for info in await self.fs._details(blobs)}
+        found = {}
+        for blob, info in zip(blobs, await self.fs._details(blobs), strict=True):
+            if blob.name.endswith("/"):  # a directory's marker, whose name adlfs's details drop the '/' of
+                info = {**info, "name": f"{container}/{blob.name}", "type": "directory"}
+            found[info["name"]] = info
+        return found
 
     # adlfs reads paths as URLs, which drops tabs and line breaks ('t\tb' is 'tb'); the service
     # reads a backslash as '/'; a control character or U+FFFE/U+FFFF in one name makes the

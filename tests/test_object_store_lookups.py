@@ -121,3 +121,13 @@ def test_each_s3_call_asks_what_it_needs_once(
     made.clear()
     store.makedirs("new/deeper")
     assert set(made) == {"ListObjectsV2"}  # lookups only: an object store keeps no empty directory
+
+
+def test_a_directory_marker_made_behind_the_stores_back_is_a_directory(object_store: ArtifactStore) -> None:
+    fs: Any = object_store.fs  # type: ignore[attr-defined]
+    root = fs._strip_protocol(object_store.path).rstrip("/")
+    fs.touch(f"{root}/m/")  # an empty key named 'm/', as some tools make for a folder
+    fs.pipe_file(f"{root}/m/k", b"z")
+    write(object_store, "e")
+    assert sorted(relative_walk(object_store, True)) == [("", ["m"], ["e"]), ("m", [], ["k"])]
+    assert object_store.isdir("m") and object_store.open("m/k", "rb").read() == b"z"
