@@ -15,6 +15,7 @@ EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "gcs": ("fsspec", "gcsfs", "gcp_storage_emulator"),
     "azure": ("fsspec", "adlfs"),
     "zenml": ("zenml", "sqlalchemy"),
+    "redis": ("redis",),
 }
 
 

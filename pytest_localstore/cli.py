@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Any, NoReturn, TextIO
 
+    from hypothesis.database import ExampleDatabase
+
 ACTIVE_MARK = "👉"
 
 
@@ -239,12 +241,31 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
     contract.add_argument("--json", metavar="FILE", help="also write the whole report to FILE as JSON")
     contract.add_argument(
         "--database",
-        metavar="PATH",
-        help="keep Hypothesis's example database in PATH (a directory; shards that share it replay"
-        " first what any of them saw fail) (default: none, and no files are left behind)",
+        metavar="PATH|URL",
+        help="keep Hypothesis's example database in a directory PATH, or on the Redis server at"
+        " URL (redis://HOST:PORT/DB, for shards on many machines; needs the redis extra); shards"
+        " that share it replay first what any of them saw fail (default: none, and no files are"
+        " left behind)",
     )
     contract.add_argument("--markdown", action="store_true", help="print the contract document (CONTRACT.md)")
     contract.set_defaults(run=_contract)
+
+
+def _example_database(spec: str | None) -> ExampleDatabase | None:
+    """The database ``--database`` names, or a usage error saying what it should be."""
+    from .contract._database import DatabaseError, example_database, is_redis_url
+
+    if spec is None:
+        return None
+    if not is_redis_url(spec) and (not spec or os.path.isfile(spec)):
+        raise UsageError(
+            f"localstore contract: error: --database {spec!r}: expected a directory"
+            " (made if missing) or a redis://HOST:PORT/DB URL for Hypothesis's example database"
+        )
+    try:
+        return example_database(spec)
+    except DatabaseError as error:
+        raise UsageError(f"localstore contract: error: --database {error}") from None
 
 
 def _fill_flavor(flavor: argparse.ArgumentParser, name: str) -> None:
@@ -424,11 +445,7 @@ def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
         return 0
     if args.json is not None and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
         raise UsageError(f"localstore contract: error: --json {args.json!r}: its directory does not exist")
-    if args.database is not None and (not args.database or os.path.isfile(args.database)):
-        raise UsageError(
-            f"localstore contract: error: --database {args.database!r}: expected a directory"
-            " (made if missing) for Hypothesis's example database"
-        )
+    database = _example_database(args.database)
     if args.merge:
         given = [
             name
@@ -450,7 +467,7 @@ def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
         jobs=args.jobs,
         quiet=args.quiet,
         json_path=args.json,
-        database=args.database,
+        database=database,
         shard=args.shard or (1, 1),
         call_timeout=args.call_timeout,
         out=out.stream,

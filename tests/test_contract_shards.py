@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable
+import socket
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +81,30 @@ def test_the_examples_split_too_and_merge_into_the_whole_run_on_a_conforming_sto
     assert all(steps) and f"7 examples, {sum(steps)} random calls" in whole
 
 
-def test_a_failure_one_shard_saved_is_replayed_first_by_another(tmp_path: Path) -> None:
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis server (fakeredis's, over TCP) on 127.0.0.1 and a free port, for this test alone."""
+    from fakeredis import TcpFakeServer
+
+    server = TcpFakeServer(("127.0.0.1", 0))
+    server.daemon_threads, server.block_on_close = True, False  # clients left open do not hold it
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"redis://127.0.0.1:{server.server_address[1]}/0"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.mark.parametrize("where", ["directory", "redis"])
+def test_a_failure_one_shard_saved_is_replayed_first_by_another(
+    tmp_path: Path, where: str, request: pytest.FixtureRequest
+) -> None:
     make = fresh(SixthWriteLost, tmp_path / "stores")  # a bug of long sequences only: no row finds it
     settings: dict[str, Any] = {"examples": 2, "steps": 12, "seed": 9}
-    database = str(tmp_path / "database")
+    database = str(tmp_path / "database") if where == "directory" else request.getfixturevalue("redis_url")
     # With this seed, the second shard's one sequence is short of the bug, the first's is not.
     assert run_contract(make, **settings, shard=(2, 2)).ok
     first = run_contract(make, **settings, shard=(1, 2), database=database)
@@ -89,6 +112,37 @@ def test_a_failure_one_shard_saved_is_replayed_first_by_another(tmp_path: Path) 
     second = run_contract(make, **settings, shard=(2, 2), database=database)
     assert list(second.entries) == list(first.entries)
     assert second.calls["examples"] == 1  # the replay was its one example (not one more)
+
+
+def test_the_command_keeps_its_failures_on_a_redis_server(tmp_path: Path, redis_url: str) -> None:
+    from redis import Redis
+
+    args = ["tests.broken_stores:make_sixth_write_lost", "-q", "--examples=2", "--steps=12", "--seed=9"]
+    result = run_cli(*args, f"--database={redis_url}", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    keys = Redis.from_url(redis_url).keys("hypothesis-example:*")
+    assert keys, "the failing example was saved on the server"
+    assert list(tmp_path.iterdir()) == []  # and nothing in the current directory
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("redis://127.0.0.1:{closed}/0", "cannot reach a Redis server there: Error 111"),
+        ("redis://127.0.0.1:{closed}/not-a-number", "cannot reach a Redis server there: "),
+    ],
+)
+def test_a_redis_server_that_cannot_be_reached_is_a_usage_error(
+    tmp_path: Path, url: str, message: str
+) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        url = url.format(closed=unused.getsockname()[1])  # bound, never listening: refused
+        result = run_cli("memory", f"--database={url}", cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"--database {url!r}: {message}" in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(
@@ -139,6 +193,17 @@ def test_a_database_that_cannot_be_a_directory_is_a_usage_error(tmp_path: Path, 
     assert result.returncode == 2
     assert f"--database {value!r}: expected a directory" in result.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_a_redis_database_without_the_redis_package_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str
+) -> None:
+    from pytest_localstore.contract._database import DatabaseError, example_database
+
+    monkeypatch.setitem(sys.modules, "redis", None)  # found as blocked: not installed
+    expected = "a Redis database needs redis, which is not installed: install the redis extra"
+    with pytest.raises(DatabaseError, match=f"^'{redis_url}': {expected}"):
+        example_database(redis_url)
 
 
 def test_a_run_is_one_example_whatever_hypothesis_ran_to_get_it() -> None:

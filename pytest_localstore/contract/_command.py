@@ -14,7 +14,7 @@ import signal
 import tempfile
 import time
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .._exit_status import INTERRUPTED, OK, USAGE_ERROR, VIOLATIONS, stopped_by
 from ..targets import TargetError, targets_for
@@ -24,6 +24,9 @@ from ._progress import Progress
 from ._report import Checked, json_document, render_text
 from ._runner import new_seed, run_contract
 from ._settings import RUN_CALL_TIMEOUT, RUN_EXAMPLES, RUN_MAX_TIME, RUN_STEPS
+
+if TYPE_CHECKING:
+    from hypothesis.database import ExampleDatabase
 
 
 def run(
@@ -38,7 +41,7 @@ def run(
     jobs: int | None = None,
     quiet: bool = False,
     json_path: str | None = None,
-    database: str | None = None,
+    database: str | ExampleDatabase | None = None,
     shard: tuple[int, int] = (1, 1),
     call_timeout: float | None = RUN_CALL_TIMEOUT,
 ) -> int:

@@ -18,11 +18,12 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..artifact_store import ArtifactStore
 from ..capabilities import FULL, Capabilities
 from ._checker import KINDS
+from ._database import example_database
 from ._deadline import HUNG_RULE, Deadline
 from ._escapes import STAND_INS, link_made_for, link_source, outside_in, sibling_preamble
 from ._jobs import (
@@ -42,6 +43,9 @@ from ._replay import replay
 from ._rows import ROWS, Row
 from ._sandbox import RunStopped, Sandbox, on_this_disk
 from ._settings import RUN_CALL_TIMEOUT, RUN_EXAMPLES, RUN_STEPS, contract_settings
+
+if TYPE_CHECKING:
+    from hypothesis.database import ExampleDatabase
 
 if sys.version_info < (3, 11):  # pragma: no cover - Hypothesis brings the backport
     from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found,unused-ignore]
@@ -243,7 +247,7 @@ def run_contract(
     seed: int | None = None,
     opening: str = DEFAULT_OPENING,
     max_time: float | None = None,
-    database: str | None = None,
+    database: str | ExampleDatabase | None = None,
     progress: Callable[[str], None] = lambda message: None,
     stop_requested: Callable[[], bool] = lambda: False,
     jobs: int = 1,
@@ -257,6 +261,8 @@ def run_contract(
     run; the N shards' reports merge (``localstore contract --merge``) into the whole run's.
     A call on a store not on this disk that has not returned after *call_timeout* seconds
     (None: no limit) is a violation of its own, and the run goes on with a fresh store.
+    *database* keeps the failing examples for the next run: a directory, a ``redis://`` URL
+    (for shards on many machines) or a Hypothesis ``ExampleDatabase``.
 
     Up to *jobs* rows, sequences or replays run at once, in threads, each on a fresh store
     (one, if *make_store* has a false ``threadsafe`` attribute or makes stores on this disk);
@@ -267,6 +273,7 @@ def run_contract(
     (``report.stopped``), with a report too. Whatever the contract made beside the roots is
     gone when this returns or raises.
     """
+    saved = example_database(database)
     seed = new_seed() if seed is None else seed
     report = Report(seed=seed, shard=shard)
     started = time.monotonic()
@@ -295,7 +302,7 @@ def run_contract(
                 with Jobs(jobs if hypothesis_threadsafe() else 1) as runs:
                     _run_machine(
                         report,
-                        Exploration(make, capabilities, steps, database, sandbox),
+                        Exploration(make, capabilities, steps, saved, sandbox),
                         examples,
                         runs,
                         shortening,
@@ -441,7 +448,7 @@ class Exploration:
     make_store: StoreFactory
     capabilities: Capabilities
     steps: int
-    database: str | None = None
+    database: ExampleDatabase | None = None
     sandbox: Sandbox | None = None
     on_example: Callable[[], None] = lambda: None
     log: WarningLog = field(default_factory=WarningLog)
@@ -483,7 +490,7 @@ class Exploration:
         config = contract_settings(
             ROUND_EXAMPLES,
             self.steps,
-            database=_database(self.database),
+            database=self.database,
             report_multiple_bugs=False,
             print_blob=False,
             verbosity=Verbosity.quiet,
@@ -617,14 +624,6 @@ def _stop_for_harm_left_behind(pending: dict[int, Pending[Any]]) -> None:
 
 def _count(number: int, thing: str) -> str:
     return f"{number} {thing}{'' if number == 1 else 's'}"
-
-
-def _database(path: str | None) -> Any:
-    if path is None:
-        return None
-    from hypothesis.database import DirectoryBasedExampleDatabase
-
-    return DirectoryBasedExampleDatabase(path)
 
 
 def _violations_in(error: BaseException) -> list[Violation] | None:
