@@ -55,6 +55,8 @@ def s3_options(
     client: dict[str, Any] = {"region_name": region or DEFAULT_REGION}
     if endpoint_url:
         client["endpoint_url"] = endpoint_url
+        if endpoint_url.lower().startswith("http://"):
+            client["verify"] = False  # no TLS to verify: each session skips loading the CA bundle
     options: dict[str, Any] = {
         "client_kwargs": client,
         "config_kwargs": {

@@ -106,20 +106,24 @@ class Explored(BaseException):
     """Raised from inside a run to stop it: time is up (not a failure of the store)."""
 
 
-def guarded(make_store: StoreFactory, sandbox: Sandbox) -> StoreFactory:
+def guarded(
+    make_store: StoreFactory, sandbox: Sandbox, made: Callable[[], None] = lambda: None
+) -> StoreFactory:
     """*make_store*, raising :class:`RunStopped` instead of the factory's error, naming the last
     call the run made before it: a factory that fails in the middle of a run most often does
-    so because a store broke what it needs."""
+    so because a store broke what it needs. *made* is called after every store made."""
 
     def make() -> ArtifactStore:
         if sandbox.first_stop is not None:  # a store harmed what holds the roots: nothing more runs
             raise sandbox.first_stop
         try:
-            return make_store()
+            store = make_store()
         except Exception as error:
             call = sandbox.last_call
             after = f" after {call.inline()}" if call is not None else " before any call"
             raise RunStopped(f"make_store raised {type(error).__name__}: {error}{after}") from error
+        made()
+        return store
 
     return make
 

@@ -43,6 +43,7 @@ from ._replay import replay
 from ._rows import ROWS, Row
 from ._sandbox import RunStopped, Sandbox, on_this_disk
 from ._settings import RUN_CALL_TIMEOUT, RUN_EXAMPLES, RUN_STEPS, contract_settings
+from ._shared_models import SharedModels
 
 if TYPE_CHECKING:
     from hypothesis.database import ExampleDatabase
@@ -287,9 +288,9 @@ def run_contract(
     def out_of_time() -> bool:
         return max_time is not None and time.monotonic() - started > max_time
 
-    with Sandbox() as sandbox, Jobs(jobs) as work:
+    with Sandbox() as sandbox, Jobs(jobs) as work, SharedModels() as models:
         sandbox.deadline = Deadline(call_timeout)
-        make = guarded(make_store, sandbox)
+        make = guarded(make_store, sandbox, models.share)
         shortening = Shortening(report, work, make, capabilities, sandbox, out_of_time)
         try:
             _run_rows(report, make, capabilities, progress, stop_requested, sandbox, shortening, out_of_time)
@@ -682,8 +683,8 @@ def explore(
 ) -> Report:
     """The state machine alone (for the pytest suite), in a sandbox of its own: its report."""
     report = Report(seed=new_seed() if seed is None else seed)
-    with Sandbox() as sandbox, Jobs(1) as work:
-        make = guarded(make_store, sandbox)
+    with Sandbox() as sandbox, Jobs(1) as work, SharedModels() as models:
+        make = guarded(make_store, sandbox, models.share)
         try:
             _run_machine(
                 report,
