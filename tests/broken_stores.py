@@ -484,6 +484,17 @@ class SixthWriteLost(LocalArtifactStore):
         return handle
 
 
+class EveryWriteLost(LocalArtifactStore):
+    """Every file opened for writing keeps nothing written to it: every random sequence runs
+    into the same cause (its first files are written)."""
+
+    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
+        handle = super().open(path, mode)
+        if set(mode) & set("wax"):
+            return _WritesNothing(handle)  # type: ignore[return-value]
+        return handle
+
+
 class _WritesNothing:
     """A file handle that says it wrote what it was given, and wrote nothing."""
 
