@@ -27,7 +27,7 @@ import shutil
 import stat
 import uuid
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from ._glob import confined_glob
 from .artifact_store import ArtifactStore, PathType, WalkEntry
@@ -254,6 +254,17 @@ class FsspecArtifactStore(ArtifactStore):
         kind = binary.replace("b", "").replace("+", "")
         if "+" in mode or kind not in ("r", "w", "a", "x"):
             raise ValueError(f"invalid mode {mode!r}: expected one of r, w, a, x, with b or t")
+        opened = self._opened(below, kind, trailing)
+        if "b" in mode:
+            return opened
+        return io.TextIOWrapper(opened, encoding="utf-8")
+
+    def _opened(self, below: str, kind: str, trailing: bool) -> IO[bytes]:
+        """*below* opened in binary for *kind* ('r', 'w', 'a' or 'x'), its checks made."""
+        if kind == "r" and below and not trailing and not self._unholdable(below):
+            data = self._read_small_file(self._key(below))
+            if data is not None:  # a file, read whole in one request: nothing else to ask
+                return io.BytesIO(data)
         info = self._lookup(below, trailing)
         if kind == "x" and info is not None:
             raise exists_error(self.full(below))
@@ -268,14 +279,13 @@ class FsspecArtifactStore(ArtifactStore):
             if info is None:
                 self._need_parent(below)
         if kind == "r" and info is not None:  # (absent: refused above)
-            opened = self._open_to_read(self._key(below), info)
-        elif kind == "a" and self.append_by_rewrite:
-            opened = self._reopen_for_append(self._key(below), info is not None)
-        else:
-            opened = self.fs.open(self._key(below), "wb" if kind == "x" else f"{kind}b")
-        if "b" in mode:
+            return self._open_to_read(self._key(below), info)
+        if kind == "a" and self.append_by_rewrite:
+            return self._reopen_for_append(self._key(below), info is not None)
+        if kind == "a":
+            opened: IO[bytes] = self.fs.open(self._key(below), "ab")
             return opened
-        return io.TextIOWrapper(opened, encoding="utf-8")
+        return self._open_to_write(self._key(below))
 
     def _open_to_read(self, key: str, info: dict[str, Any]) -> IO[bytes]:
         """*key*, a file whose *info* was just looked up, opened for reading: a small one read
@@ -285,10 +295,21 @@ class FsspecArtifactStore(ArtifactStore):
         opened: IO[bytes] = self.fs.open(key, "rb")
         return opened
 
+    def _read_small_file(self, key: str) -> bytes | None:
+        """What the file *key* holds, asked for in one request and without looking it up first,
+        if it is a file of at most ``_READ_WHOLE`` bytes; None if it may be anything else (then
+        it is looked up). Only where one request can say so."""
+        return None
+
+    def _open_to_write(self, key: str) -> IO[bytes]:
+        """*key* opened for writing anew (its checks made)."""
+        opened: IO[bytes] = self.fs.open(key, "wb")
+        return opened
+
     def _reopen_for_append(self, key: str, exists: bool) -> IO[bytes]:
         """*key* opened for writing, its old content already written back: append kept by rewriting."""
         old = self.fs.cat_file(key) if exists else b""
-        opened: IO[bytes] = self.fs.open(key, "wb")
+        opened = self._open_to_write(key)
         opened.write(old)
         return opened
 
@@ -715,8 +736,8 @@ class AzureArtifactStore(FsspecArtifactStore):
         directories: set[str] = set()
         try:
             async with self.fs.service_client.get_container_client(container=container) as client:
-                pages = client.walk_blobs(
-                    name_starts_with=name, delimiter="/", results_per_page=_LOOKUP_KEYS
+                pages = client.walk_blobs(  # with metadata: adlfs marks a folder's blob in it
+                    name_starts_with=name, include=["metadata"], delimiter="/", results_per_page=_LOOKUP_KEYS
                 ).by_page()
                 async for item in await pages.__anext__():
                     if item.name.endswith("/"):
@@ -728,6 +749,37 @@ class AzureArtifactStore(FsspecArtifactStore):
             return {}, set(), True
         files = {info["name"]: info for info in await self.fs._details(blobs)}
         return files, directories, complete
+
+    def _read_small_file(self, key: str) -> bytes | None:
+        container, name, version = self.fs.split_path(key)
+        if not name or version is not None:
+            return None
+        from fsspec.asyn import sync
+
+        data: bytes | None = sync(self.fs.loop, self._first_bytes, container, name)
+        return data
+
+    async def _first_bytes(self, container: str, name: str) -> bytes | None:
+        from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+
+        async with self.fs.service_client.get_blob_client(container=container, blob=name) as client:
+            try:
+                download = await client.download_blob(offset=0, length=_READ_WHOLE + 1)
+            except ResourceNotFoundError:
+                return None  # missing, or a directory: the lookup says which
+            except HttpResponseError as error:
+                if error.status_code == 416:  # no byte at offset 0: empty, a file or a directory's marker
+                    return None
+                raise
+            if (download.properties.metadata or {}).get("is_directory") == "true":
+                return None  # adlfs's marker of a directory
+            data: bytes = await download.readall()
+        return data if len(data) <= _READ_WHOLE else None
+
+    def _open_to_write(self, key: str) -> IO[bytes]:
+        # adlfs's files write a block, then commit the block list: two requests where one will do.
+        opened = _WrittenOnClose(lambda data: self.fs.pipe_file(key, data), lambda: self.fs.open(key, "wb"))
+        return cast("IO[bytes]", opened)
 
     def _files_below(self, key: str) -> dict[str, Any]:
         # adlfs's find first asks whether *key* is a file: a request the walk does not need.
@@ -765,3 +817,43 @@ class AzureArtifactStore(FsspecArtifactStore):
         "control characters, backslashes, names of only spaces and directory names ending in"
         " a space are changed or lost"
     )
+
+
+class _WrittenOnClose(io.BufferedIOBase):
+    """A file opened for writing whose content is sent in one request (*put*) on close, while it
+    is at most ``_READ_WHOLE`` bytes; past that, it goes on in the client's own file (*spill*)."""
+
+    def __init__(self, put: Callable[[bytes], object], spill: Callable[[], IO[bytes]]) -> None:
+        super().__init__()
+        self._put, self._spill = put, spill
+        self._buffer: io.BytesIO | None = io.BytesIO()
+        self._file: IO[bytes] | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if self.closed:
+            raise ValueError("write to closed file")
+        written = len(memoryview(data).cast("B"))
+        if self._file is not None:
+            self._file.write(data)
+        elif self._buffer is not None:
+            self._buffer.write(data)
+            if self._buffer.tell() > _READ_WHOLE:
+                self._file = self._spill()
+                self._file.write(self._buffer.getvalue())
+                self._buffer = None
+        return written
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            if self._file is not None:
+                self._file.close()
+            elif self._buffer is not None:
+                self._put(self._buffer.getvalue())
+        finally:
+            self._buffer = None
+            super().close()

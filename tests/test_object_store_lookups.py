@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fsspec.asyn import sync
 
 from pytest_localstore import ArtifactStore, LocalArtifactStore, fsspec_store
 
@@ -131,3 +132,88 @@ def test_a_directory_marker_made_behind_the_stores_back_is_a_directory(object_st
     write(object_store, "e")
     assert sorted(relative_walk(object_store, True)) == [("", ["m"], ["e"]), ("m", [], ["k"])]
     assert object_store.isdir("m") and object_store.open("m/k", "rb").read() == b"z"
+
+
+@pytest.fixture
+def azure_requests(azure_artifact_store: ArtifactStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The Azure Blob requests made from when it is asked for: 'GET' (a blob), 'GET list', 'PUT',
+    'PUT block', 'PUT blocklist' and so on."""
+    from urllib.parse import parse_qs, urlparse
+
+    from azure.core.pipeline import AsyncPipeline
+
+    made: list[str] = []
+    run = AsyncPipeline.run
+
+    async def counting(self: Any, request: Any, **kwargs: Any) -> Any:
+        comp = parse_qs(urlparse(request.url).query).get("comp", [])
+        made.append(" ".join([request.method, *comp]))
+        return await run(self, request, **kwargs)
+
+    monkeypatch.setattr(AsyncPipeline, "run", counting)
+    return made
+
+
+def test_an_azure_file_is_written_and_read_in_one_request_each(
+    azure_artifact_store: ArtifactStore, azure_requests: list[str]
+) -> None:
+    store, made = azure_artifact_store, azure_requests
+    write(store, "d/x")
+    made.clear()
+    with store.open("d/y", "wb") as handle:
+        handle.write(b"some ")
+        handle.write(bytearray(b"bytes"))
+    assert made == ["GET list", "GET list", "PUT"]  # the name and its folder looked up, then one PUT
+    made.clear()
+    assert store.open("d/y", "rb").read() == b"some bytes"
+    assert made == ["GET"]  # no lookup first
+    with store.open("d/t", "w") as text:
+        text.write("é\n")
+    assert store.open("d/t").read() == "é\n"
+
+
+def test_what_one_request_cannot_say_is_looked_up_on_azure(azure_artifact_store: ArtifactStore) -> None:
+    store = azure_artifact_store
+    write(store, "d/x")
+    with store.open("empty", "wb"):
+        pass
+    assert store.open("empty", "rb").read() == b""  # no byte at offset 0: looked up, then read
+    with pytest.raises(IsADirectoryError):
+        store.open("d", "rb")
+    with pytest.raises(FileNotFoundError):
+        store.open("missing", "rb")
+    with pytest.raises(NotADirectoryError):
+        store.open("d/x/under", "rb")
+    fs: Any = store.fs  # type: ignore[attr-defined]
+    root = fs._strip_protocol(store.path).rstrip("/")
+    container, _, prefix = root.partition("/")
+
+    async def mark() -> None:  # adlfs's own marker of a folder: a blob named as the folder
+        async with fs.service_client.get_blob_client(
+            container=container, blob=f"{prefix}/marked".lstrip("/")
+        ) as blob:
+            await blob.upload_blob(b"m", metadata={"is_directory": "true"})
+
+    sync(fs.loop, mark)
+    fs.pipe_file(f"{root}/marked/k", b"z")
+    with pytest.raises(IsADirectoryError):
+        store.open("marked", "rb")
+
+
+def test_a_large_azure_file_goes_through_the_clients_own_file(
+    azure_artifact_store: ArtifactStore, azure_requests: list[str]
+) -> None:
+    store, made = azure_artifact_store, azure_requests
+    large = bytes(range(256)) * (fsspec_store._READ_WHOLE // 256) + b"past the limit"
+    with store.open("big", "wb") as handle:
+        for start in range(0, len(large), 1 << 20):
+            handle.write(large[start : start + (1 << 20)])
+    assert "PUT blocklist" in made and "PUT" not in made  # spilled into adlfs's blocks
+    made.clear()
+    with store.open("big", "rb") as handle:
+        handle.seek(len(large) - 14)
+        assert handle.read() == b"past the limit"
+    assert made[0] == "GET"  # one try at reading it whole, then adlfs's file
+    with store.open("big", "ab") as handle:
+        handle.write(b"!")
+    assert store.size("big") == len(large) + 1
