@@ -347,7 +347,10 @@ class FsspecArtifactStore(ArtifactStore):
         return info is not None and info["type"] == "directory"
 
     def _stat_or_none(self, path: PathType) -> dict[str, Any] | None:
-        below, trailing = self._below(path)
+        try:
+            below, trailing = self._below(path)
+        except FileNotFoundError:  # the empty path names nothing (os.path.exists('') is False)
+            return None
         info = self._info(below)
         if info is not None and trailing and info["type"] != "directory":
             return None

@@ -217,3 +217,14 @@ def test_a_large_azure_file_goes_through_the_clients_own_file(
     with store.open("big", "ab") as handle:
         handle.write(b"!")
     assert store.size("big") == len(large) + 1
+
+
+@pytest.mark.parametrize("empty", ["", b""])
+def test_the_empty_path_exists_nowhere_as_on_the_local_store(
+    object_store: ArtifactStore, tmp_path: pathlib.Path, empty: str | bytes
+) -> None:
+    local = LocalArtifactStore(tmp_path)
+    for store in (local, object_store):
+        assert store.exists(empty) is False and store.isdir(empty) is False
+        with pytest.raises(FileNotFoundError):
+            store.stat(empty)
