@@ -19,6 +19,7 @@ imported when a store is made, never before.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -437,7 +438,7 @@ class FsspecArtifactStore(ArtifactStore):
             self._move_file(self._key(source), self._key(target))
             return
         self._copy_tree(source, target)
-        self.fs.rm(self._key(source), recursive=True)
+        self._remove_tree(source)
 
     def _move_file(self, source: str, target: str) -> None:
         """Move one file (the filesystem's own keys)."""
@@ -446,7 +447,7 @@ class FsspecArtifactStore(ArtifactStore):
     def _copy_tree(self, source: str, target: str) -> None:
         """Copy every file and directory below *source* to the same place below *target*."""
         if self._is_dir(target):
-            self.fs.rm(self._key(target), recursive=True)
+            self._remove_tree(target)
         self._make_dir(target)
         for dirpath, dirnames, filenames in self._walk_below(source, True):
             rel = dirpath[len(source) :].lstrip("/")
@@ -455,6 +456,10 @@ class FsspecArtifactStore(ArtifactStore):
                 self._make_dir(f"{base}/{name}")
             for name in filenames:
                 self.fs.copy(self._key(f"{dirpath}/{name}"), self._key(f"{base}/{name}"))
+
+    def _remove_tree(self, below: str) -> None:
+        """Remove the directory *below* and everything in it (its checks made)."""
+        self.fs.rm(self._key(below), recursive=True)
 
     def rmtree(self, path: PathType) -> None:
         """Remove a directory tree (a file is NotADirectoryError; the root, PermissionError)."""
@@ -466,7 +471,7 @@ class FsspecArtifactStore(ArtifactStore):
             raise _error(errno.ENOENT, self.full(below))
         if info["type"] != "directory":
             raise _error(errno.ENOTDIR, self.full(below))
-        self.fs.rm(self._key(below), recursive=True)
+        self._remove_tree(below)
         if self._info(below) is not None:  # a marker or pseudo-directory left behind
             self.fs.rmdir(self._key(below))
 
@@ -783,6 +788,22 @@ class AzureArtifactStore(FsspecArtifactStore):
         # adlfs's files write a block, then commit the block list: two requests where one will do.
         opened = _WrittenOnClose(lambda data: self.fs.pipe_file(key, data), lambda: self.fs.open(key, "wb"))
         return cast("IO[bytes]", opened)
+
+    def _remove_tree(self, below: str) -> None:
+        # adlfs's recursive rm leaves the blobs that mark folders ('name/'): the folder would stay.
+        super()._remove_tree(below)
+        container, name, _ = self.fs.split_path(self._key(below))
+        from fsspec.asyn import sync
+
+        sync(self.fs.loop, self._delete_markers, container, f"{name}/")
+
+    async def _delete_markers(self, container: str, prefix: str) -> None:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        async with self.fs.service_client.get_container_client(container=container) as client:
+            for blob in [blob async for blob in client.list_blobs(name_starts_with=prefix)]:
+                with contextlib.suppress(ResourceNotFoundError):  # gone already
+                    await client.delete_blob(blob.name)
 
     def _files_below(self, key: str) -> dict[str, Any]:
         # adlfs's find first asks whether *key* is a file: a request the walk does not need.

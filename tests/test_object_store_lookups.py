@@ -228,3 +228,21 @@ def test_the_empty_path_exists_nowhere_as_on_the_local_store(
         assert store.exists(empty) is False and store.isdir(empty) is False
         with pytest.raises(FileNotFoundError):
             store.stat(empty)
+
+
+def test_a_tree_with_folder_markers_goes_whole(object_store: ArtifactStore) -> None:
+    fs: Any = object_store.fs  # type: ignore[attr-defined]
+    root = fs._strip_protocol(object_store.path).rstrip("/")
+
+    def marked_tree(name: str) -> None:
+        for key in (f"{name}/", f"{name}/sub/", f"{name}/sub/deep/"):  # folder markers, as tools make
+            fs.touch(f"{root}/{key}")
+        fs.pipe_file(f"{root}/{name}/k", b"z")
+
+    marked_tree("m")
+    object_store.rmtree("m")
+    assert not object_store.exists("m") and object_store.listdir(".") == []
+    marked_tree("s")
+    object_store.rename("s", "t")
+    assert not object_store.exists("s") and object_store.open("t/k", "rb").read() == b"z"
+    assert sorted(relative_walk(object_store, True))[0] == ("", ["t"], [])
