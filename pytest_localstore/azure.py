@@ -95,15 +95,26 @@ def quiet_logs() -> None:
     logging.getLogger("azure.core.pipeline.policies.http_logging_policy").setLevel(logging.WARNING)
 
 
-def azure_filesystem(connection_string: str) -> Any:
-    """An ``adlfs.AzureBlobFileSystem`` for *connection_string*, with no caches."""
+def azure_filesystem(connection_string: str, *, started_here: bool = False) -> Any:
+    """An ``adlfs.AzureBlobFileSystem`` for *connection_string*, with no caches.
+
+    For a server *started_here* (on 127.0.0.1), the client reads no proxy settings and no
+    ``.netrc`` from the environment: with them, aiohttp looks both up in a worker thread for
+    every request, a fifth of the client's time on Azurite.
+    """
     parse_connection_string(connection_string)
     adlfs = require("adlfs", "the azure flavor", "azure")
     quiet_logs()
     try:
-        return adlfs.AzureBlobFileSystem(
+        fs = adlfs.AzureBlobFileSystem(
             connection_string=connection_string, skip_instance_cache=True, use_listings_cache=False
         )
+        if started_here:
+            from azure.storage.blob.aio import BlobServiceClient
+
+            client = BlobServiceClient.from_connection_string(connection_string, use_env_settings=False)
+            fs.service_client = client
+        return fs
     except ValueError as error:
         # The SDK's message names the part it could not read and may quote the key: never shown.
         raise LocalStoreError(
@@ -204,7 +215,7 @@ class AzureServer(ServerForTests):
         return server
 
     def _make_filesystem(self) -> Any:
-        return azure_filesystem(self.connection_string)
+        return azure_filesystem(self.connection_string, started_here=self.started_here)
 
     def make_container(self, prefix: str = "localstore") -> str:
         """Create a container with a new name; its name."""

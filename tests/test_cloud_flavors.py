@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pytest_localstore import ArtifactStore, Client, LocalStoreError
-from pytest_localstore.azure import AzureServer, dev_connection_string
+from pytest_localstore.azure import AzureServer, azure_filesystem, dev_connection_string
 from pytest_localstore.cloud_flavors import build_azure_store, build_gcs_store
 from pytest_localstore.gcs import GcsServer
 from pytest_localstore.s3 import free_port
@@ -450,3 +450,22 @@ def test_the_contract_on_each_cloud_flavor(flavor: str) -> None:
     found |= {(entry.kind, entry.violation.method) for entry in report.entries.values()}
     assert len(sample) >= 40 and report.calls["examples"] >= 1
     assert found <= (AZURE_CAUSES if flavor == "azure" else set())
+
+
+def test_a_client_of_azurite_started_here_reads_nothing_from_the_environment(
+    azure_server: AzureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert azure_server.started_here
+    home = Path(os.environ["HOME"])  # the test's own (conftest.py)
+    (home / ".netrc").write_text("machine 127.0.0.1 login someone password secret\n")
+    (home / ".netrc").chmod(0o600)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing there: a client using it fails
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    fs = azure_filesystem(azure_server.connection_string, started_here=True)
+    container = azure_server.make_container()
+    try:
+        fs.pipe_file(f"{container}/k", b"v")
+        assert fs.cat_file(f"{container}/k") == b"v"
+    finally:
+        azure_server.remove_container(container)
