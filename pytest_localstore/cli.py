@@ -253,15 +253,8 @@ def _fill_contract(contract: argparse.ArgumentParser, name: str) -> None:
 
 def _example_database(spec: str | None) -> ExampleDatabase | None:
     """The database ``--database`` names, or a usage error saying what it should be."""
-    from .contract._database import DatabaseError, example_database, is_redis_url
+    from .contract._database import DatabaseError, example_database
 
-    if spec is None:
-        return None
-    if not is_redis_url(spec) and (not spec or os.path.isfile(spec)):
-        raise UsageError(
-            f"localstore contract: error: --database {spec!r}: expected a directory"
-            " (made if missing) or a redis://HOST:PORT/DB URL for Hypothesis's example database"
-        )
     try:
         return example_database(spec)
     except DatabaseError as error:
@@ -445,7 +438,6 @@ def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
         return 0
     if args.json is not None and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
         raise UsageError(f"localstore contract: error: --json {args.json!r}: its directory does not exist")
-    database = _example_database(args.database)
     if args.merge:
         given = [
             name
@@ -458,6 +450,7 @@ def _contract(client: Client, args: argparse.Namespace, out: _Output) -> int:
                 f" --{given[0].replace('_', '-')} (it belongs to the shards' runs)"
             )
         return _command.merge(args.targets, out=out.stream, err=sys.stderr, json_path=args.json)
+    database = _example_database(args.database)
     return _command.run(
         args.targets or ["local"],
         examples=args.examples,

@@ -128,8 +128,10 @@ def test_the_command_keeps_its_failures_on_a_redis_server(tmp_path: Path, redis_
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("redis://127.0.0.1:{closed}/0", "cannot reach a Redis server there: Error 111"),
-        ("redis://127.0.0.1:{closed}/not-a-number", "cannot reach a Redis server there: "),
+        ("redis://127.0.0.1:{closed}/0", "cannot use a Redis database there: Error 111"),
+        ("redis://127.0.0.1:{closed}/not-a-number", "expected a directory (made if missing) or a redis://"),
+        ("redis://127.0.0.1:port/0", "expected a directory (made if missing) or a redis://"),
+        ("redis://", "expected a directory (made if missing) or a redis://HOST:PORT/DB URL (a host"),
     ],
 )
 def test_a_redis_server_that_cannot_be_reached_is_a_usage_error(
@@ -186,12 +188,15 @@ def test_reports_that_do_not_make_a_whole_run_are_refused(tmp_path: Path) -> Non
     assert result.returncode == 1 and "1 cause(s) of violation" in result.stdout
 
 
-@pytest.mark.parametrize("value", ["", "a-file"])
+@pytest.mark.parametrize(
+    "value", ["", "a-file", "a-file/below", "redis:/one-slash", "http://127.0.0.1:1/0", "unix:///tmp/r.sock"]
+)
 def test_a_database_that_cannot_be_a_directory_is_a_usage_error(tmp_path: Path, value: str) -> None:
     (tmp_path / "a-file").write_text("")
     result = run_cli("memory", f"--database={value}", cwd=tmp_path)
     assert result.returncode == 2
-    assert f"--database {value!r}: expected a directory" in result.stderr
+    assert f"--database {value!r}: expected a directory (made if missing) or a redis://" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file"]
 
 
