@@ -495,6 +495,22 @@ class EveryWriteLost(LocalArtifactStore):
         return handle
 
 
+class _FailsWhenCollected:
+    """What a client leaves to the garbage collector: its ``__del__`` raises, as s3fs's files do
+    when collected on their event loop's thread."""
+
+    def __del__(self) -> None:
+        raise RuntimeError("Calling sync() from within a running loop")
+
+
+class LeavesFailingFinalisers(LocalArtifactStore):
+    """The local store, but every ``exists`` leaves an object behind whose ``__del__`` raises."""
+
+    def exists(self, path: PathType) -> bool:
+        _FailsWhenCollected()
+        return super().exists(path)
+
+
 class _WritesNothing:
     """A file handle that says it wrote what it was given, and wrote nothing."""
 
@@ -575,6 +591,7 @@ for _name, _cls in BROKEN.items():
     globals()[f"make_{_name}"] = _factory(_cls)
 
 make_merging_rename = _factory(MergingRename)
+make_leaves_failing_finalisers = _factory(LeavesFailingFinalisers)
 make_sixth_write_lost = _factory(SixthWriteLost)
 
 

@@ -715,3 +715,13 @@ def test_normal_forms_distinct_false_relaxes_exactly_the_nfd_twins(tmp_path: Pat
 def test_a_decomposed_name_is_written_escaped() -> None:
     assert literal("e\u0301") == "'e\\u0301'"
     assert literal("\u00e9") == "'\u00e9'"
+
+
+def test_errors_python_cannot_raise_are_said_once_each_not_as_tracebacks(tmp_path: Path) -> None:
+    result = run_cli("tests.broken_stores:make_leaves_failing_finalisers", "-q", "--examples=5", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    said = [line for line in result.stderr.splitlines() if "_FailsWhenCollected.__del__" in line]
+    assert len(said) == 1, result.stderr
+    assert said[0].startswith("localstore: Exception ignored") and said[0].endswith(" times)")
+    assert "RuntimeError: Calling sync() from within a running loop" in said[0]

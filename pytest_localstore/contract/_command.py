@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
+import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -63,7 +65,11 @@ def run(
         err.write(f"seed {seed} (repeat this run with --seed {seed})\n")
     started = time.monotonic()
     results: list[Checked] = []
-    with _hypothesis_files_kept_out_of_the_current_directory(), _signals_as_a_request() as signalled:
+    with (
+        _hypothesis_files_kept_out_of_the_current_directory(),
+        _signals_as_a_request() as signalled,
+        _unraisable_said_once(err),
+    ):
         for index, testbed in enumerate(testbeds):
             budget = None
             if max_time is not None:
@@ -139,6 +145,29 @@ def _status(results: list[Checked], signalled: list[int]) -> int:
     if any(checked.report.interrupted for checked in results):
         return stopped_by(signalled[0]) if signalled else INTERRUPTED
     return VIOLATIONS if any(not checked.report.ok for checked in results) else OK
+
+
+@contextlib.contextmanager
+def _unraisable_said_once(err: TextIO) -> Iterator[None]:
+    """Errors Python cannot raise (a store's file whose ``__del__`` fails when it is collected,
+    say), each said in one line at the end with how often, not a traceback every time."""
+    seen: Counter[str] = Counter()
+    previous = sys.unraisablehook
+
+    def collect(unraisable: Any) -> None:
+        owner = unraisable.object
+        where = getattr(owner, "__qualname__", type(owner).__qualname__)
+        error = unraisable.exc_value
+        text = " ".join(str(error).split())
+        seen[f"{unraisable.err_msg or 'Exception ignored in'} {where}: {type(error).__name__}: {text}"] += 1
+
+    sys.unraisablehook = collect
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+        for message, count in seen.items():
+            err.write(f"localstore: {message}{f' ({count} times)' if count > 1 else ''}\n")
 
 
 @contextlib.contextmanager
