@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -725,3 +726,15 @@ def test_errors_python_cannot_raise_are_said_once_each_not_as_tracebacks(tmp_pat
     assert len(said) == 1, result.stderr
     assert said[0].startswith("localstore: Exception ignored") and said[0].endswith(" times)")
     assert "RuntimeError: Calling sync() from within a running loop" in said[0]
+
+
+def test_a_programs_watched_places_are_made_only_beside_a_root_on_this_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_localstore.contract._escapes import sibling_preamble
+
+    monkeypatch.chdir(tmp_path)
+    for path in ("s3://bucket/root", "memory://root", str(tmp_path / "root")):
+        exec(compile(sibling_preamble(), "<preamble>", "exec"), {"store": SimpleNamespace(path=path)})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["root_evil"]  # no 's3:' or 'memory:' folder
+    assert (tmp_path / "root_evil" / "d" / "x").read_bytes() == b"outside the root"

@@ -372,14 +372,16 @@ NEIGHBOUR_SOURCE = (
 
 def sibling_preamble(neighbour: bool = False) -> str:
     """Python that makes the watched sibling (and the neighbour) as the contract does, for a
-    reported program."""
+    reported program: on this disk only (a store behind a network has no outside watched, and
+    its URL is no path here)."""
     places = [f"store.path + {SIBLING_SUFFIX!r}", *([NEIGHBOUR_SOURCE] if neighbour else [])]
     return (
         "import os, pathlib\n"
-        f"for place in ({', '.join(places)},):\n"
-        f"    os.makedirs(os.path.join(place, {OUTSIDE_DIR!r}), exist_ok=True)\n"
-        f"    for name in ({OUTSIDE_FILE!r}, {OUTSIDE_DIR + '/' + OUTSIDE_FILE!r}):\n"
-        f"        pathlib.Path(place, name).write_bytes({OUTSIDE_CONTENT!r})"
+        "if os.path.isabs(store.path):  # a store on this disk: what lies beside its root\n"
+        f"    for place in ({', '.join(places)},):\n"
+        f"        os.makedirs(os.path.join(place, {OUTSIDE_DIR!r}), exist_ok=True)\n"
+        f"        for name in ({OUTSIDE_FILE!r}, {OUTSIDE_DIR + '/' + OUTSIDE_FILE!r}):\n"
+        f"            pathlib.Path(place, name).write_bytes({OUTSIDE_CONTENT!r})"
     )
 
 
