@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fsspec.asyn import sync
 
 from pytest_localstore import ArtifactStore, LocalArtifactStore, fsspec_store
 
@@ -194,7 +193,7 @@ def test_what_one_request_cannot_say_is_looked_up_on_azure(azure_artifact_store:
         ) as blob:
             await blob.upload_blob(b"m", metadata={"is_directory": "true"})
 
-    sync(fs.loop, mark)
+    store._on_loop(mark)  # type: ignore[attr-defined]
     fs.pipe_file(f"{root}/marked/k", b"z")
     with pytest.raises(IsADirectoryError):
         store.open("marked", "rb")

@@ -15,10 +15,16 @@ from pytest_localstore.contract._runner import explore
 from pytest_localstore.contract._shared_models import SharedModels
 from pytest_localstore.s3 import S3Server, s3_filesystem
 
-botocore_session = pytest.importorskip("botocore.session")
+
+@pytest.fixture
+def botocore_session() -> Any:
+    """botocore's session module (the s3 extra), imported by the test that needs it."""
+    import botocore.session
+
+    return botocore.session
 
 
-def test_sessions_share_one_loader_while_active_and_not_after() -> None:
+def test_sessions_share_one_loader_while_active_and_not_after(botocore_session: Any) -> None:
     before = botocore_session.Session().get_component("data_loader")
     with SharedModels():
         first = botocore_session.Session().get_component("data_loader")
@@ -28,7 +34,9 @@ def test_sessions_share_one_loader_while_active_and_not_after() -> None:
     assert after is not first and after is not before
 
 
-def test_nothing_is_shared_or_imported_before_botocore_is(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nothing_is_shared_or_imported_before_botocore_is(
+    monkeypatch: pytest.MonkeyPatch, botocore_session: Any
+) -> None:
     original = botocore_session.create_loader
     monkeypatch.delitem(sys.modules, "botocore.session")
     models = SharedModels()
