@@ -19,7 +19,7 @@ imported when a store is made, never before.
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import errno
 import io
 import os
@@ -46,6 +46,8 @@ _FILE_MODE = stat.S_IFREG | 0o644
 _LOOKUP_KEYS = 100
 #: Files up to this size are read whole when opened for reading, in one request.
 _READ_WHOLE = 4 * 2**20
+#: Blobs an Azure tree removal deletes at once (adlfs's own rm sends them all at once).
+_DELETES_AT_ONCE = 64
 
 
 #: What one listing of the names that begin with a key's found: its files (path -> info), its
@@ -198,6 +200,12 @@ class FsspecArtifactStore(ArtifactStore):
         the next '/': (files: path -> info, directories' paths, whether that was all of them);
         None where the filesystem has no such listing."""
         return None
+
+    def _on_loop(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """What the coroutine function *call* returns, run on the async client's event loop."""
+        from fsspec.asyn import sync
+
+        return sync(self.fs.loop, call, *args, **kwargs)
 
     def _is_dir(self, below: str) -> bool:
         info = self._info(below)
@@ -704,9 +712,7 @@ class GcsArtifactStore(FsspecArtifactStore):
         list_page = getattr(self.fs, "_call_list_objects", None)
         if not name or generation or list_page is None:
             return None
-        from fsspec.asyn import sync
-
-        page = sync(self.fs.loop, list_page, bucket, delimiter="/", prefix=name, maxResults=_LOOKUP_KEYS)
+        page = self._on_loop(list_page, bucket, delimiter="/", prefix=name, maxResults=_LOOKUP_KEYS)
         items = page.get("items", [])
         files = {f"{bucket}/{item['name']}": self.fs._process_object(bucket, item) for item in items}
         directories = {f"{bucket}/{prefix}".rstrip("/") for prefix in page.get("prefixes", [])}
@@ -732,9 +738,7 @@ class AzureArtifactStore(FsspecArtifactStore):
         container, name, version = self.fs.split_path(key)
         if not name or version is not None:
             return None
-        from fsspec.asyn import sync
-
-        listing: Listing = sync(self.fs.loop, self._first_names, container, name)
+        listing: Listing = self._on_loop(self._first_names, container, name)
         return listing
 
     async def _first_names(self, container: str, name: str) -> Listing:
@@ -762,9 +766,7 @@ class AzureArtifactStore(FsspecArtifactStore):
         container, name, version = self.fs.split_path(key)
         if not name or version is not None:
             return None
-        from fsspec.asyn import sync
-
-        data: bytes | None = sync(self.fs.loop, self._first_bytes, container, name)
+        data: bytes | None = self._on_loop(self._first_bytes, container, name)
         return data
 
     async def _first_bytes(self, container: str, name: str) -> bytes | None:
@@ -790,28 +792,30 @@ class AzureArtifactStore(FsspecArtifactStore):
         return cast("IO[bytes]", opened)
 
     def _remove_tree(self, below: str) -> None:
-        # adlfs's recursive rm leaves the blobs that mark folders ('name/'): the folder would stay.
-        super()._remove_tree(below)
+        # One listing of the tree's blobs, then each deleted. adlfs's recursive rm lists the tree
+        # too, but deletes 'name' for a folder's marker 'name/': the marker, and the folder, stay.
         container, name, _ = self.fs.split_path(self._key(below))
-        from fsspec.asyn import sync
+        self._on_loop(self._delete_tree, container, name)
 
-        sync(self.fs.loop, self._delete_markers, container, f"{name}/")
-
-    async def _delete_markers(self, container: str, prefix: str) -> None:
+    async def _delete_tree(self, container: str, name: str) -> None:
         from azure.core.exceptions import ResourceNotFoundError
 
         async with self.fs.service_client.get_container_client(container=container) as client:
-            for blob in [blob async for blob in client.list_blobs(name_starts_with=prefix)]:
-                with contextlib.suppress(ResourceNotFoundError):  # gone already
-                    await client.delete_blob(blob.name)
+            # 'name' itself is the folder's own marker here (a file would have been looked up as one).
+            listed = client.list_blobs(name_starts_with=name)
+            names = [blob.name async for blob in listed if (blob.name + "/").startswith(f"{name}/")]
+            for start in range(0, len(names), _DELETES_AT_ONCE):
+                batch = names[start : start + _DELETES_AT_ONCE]
+                done = await asyncio.gather(*map(client.delete_blob, batch), return_exceptions=True)
+                for error in done:
+                    if isinstance(error, BaseException) and not isinstance(error, ResourceNotFoundError):
+                        raise error  # (gone already is what was asked)
 
     def _files_below(self, key: str) -> dict[str, Any]:
         # adlfs's find first asks whether *key* is a file: a request the walk does not need.
         container, name, _ = self.fs.split_path(key)
-        from fsspec.asyn import sync
-
         prefix = f"{name}/" if name else None
-        found: dict[str, Any] = sync(self.fs.loop, self._listed_below, container, prefix)
+        found: dict[str, Any] = self._on_loop(self._listed_below, container, prefix)
         return found
 
     async def _listed_below(self, container: str, prefix: str | None) -> dict[str, Any]:
@@ -850,7 +854,7 @@ class _WrittenOnClose(io.BufferedIOBase):
     def __init__(self, put: Callable[[bytes], object], spill: Callable[[], IO[bytes]]) -> None:
         super().__init__()
         self._put, self._spill = put, spill
-        self._buffer: io.BytesIO | None = io.BytesIO()
+        self._buffer = io.BytesIO()  # until it spills
         self._file: IO[bytes] | None = None
 
     def writable(self) -> bool:
@@ -859,15 +863,14 @@ class _WrittenOnClose(io.BufferedIOBase):
     def write(self, data: Any) -> int:
         if self.closed:
             raise ValueError("write to closed file")
-        written = len(memoryview(data).cast("B"))
         if self._file is not None:
             self._file.write(data)
-        elif self._buffer is not None:
-            self._buffer.write(data)
-            if self._buffer.tell() > _READ_WHOLE:
-                self._file = self._spill()
-                self._file.write(self._buffer.getvalue())
-                self._buffer = None
+            return len(memoryview(data).cast("B"))
+        written = self._buffer.write(data)
+        if self._buffer.tell() > _READ_WHOLE:
+            self._file = self._spill()
+            self._file.write(self._buffer.getvalue())
+            self._buffer = io.BytesIO()
         return written
 
     def close(self) -> None:
@@ -876,8 +879,7 @@ class _WrittenOnClose(io.BufferedIOBase):
         try:
             if self._file is not None:
                 self._file.close()
-            elif self._buffer is not None:
+            else:
                 self._put(self._buffer.getvalue())
         finally:
-            self._buffer = None
             super().close()
