@@ -484,17 +484,6 @@ class SixthWriteLost(LocalArtifactStore):
         return handle
 
 
-class EveryWriteLost(LocalArtifactStore):
-    """Every file opened for writing keeps nothing written to it: every random sequence runs
-    into the same cause (its first files are written)."""
-
-    def open(self, path: PathType, mode: str = "r") -> IO[Any]:
-        handle = super().open(path, mode)
-        if set(mode) & set("wax"):
-            return _WritesNothing(handle)  # type: ignore[return-value]
-        return handle
-
-
 class _FailsWhenCollected:
     """What a client leaves to the garbage collector: its ``__del__`` raises, as s3fs's files do
     when collected on their event loop's thread."""

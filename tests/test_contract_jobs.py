@@ -35,7 +35,7 @@ def document(report: Report) -> dict[str, Any]:
     return found
 
 
-def memory_stores() -> Callable[[], ArtifactStore]:
+def memory_stores(cls: type[MemoryArtifactStore] = MemoryArtifactStore) -> Callable[[], ArtifactStore]:
     """Stores on memory filesystems of their own: fsspec's shared one is not safe in threads
     (a rename while another thread writes: "dictionary changed size during iteration")."""
     numbers = itertools.count()
@@ -46,7 +46,7 @@ def memory_stores() -> Callable[[], ArtifactStore]:
 
         fs = MemoryFileSystem(skip_instance_cache=True)
         fs.store, fs.pseudo_dirs = {}, [""]  # this instance's own, not the class's
-        return MemoryArtifactStore(f"memory://{base}/{next(numbers)}", fs=fs)
+        return cls(f"memory://{base}/{next(numbers)}", fs=fs)
 
     return make
 

@@ -3,19 +3,15 @@ run at most: then it is kept, explored up to that cause (``MAX_DROPPED``)."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
-from pathlib import Path
 from typing import IO, Any
 
 from pytest_localstore import MemoryArtifactStore
-from pytest_localstore.artifact_store import ArtifactStore, PathType
+from pytest_localstore.artifact_store import PathType
 from pytest_localstore.contract import run_contract
 from pytest_localstore.contract._machine import MAX_DROPPED
 
-from .broken_stores import EveryWriteLost, _WritesNothing
-from .test_contract_jobs import MEMORY, document
-from .test_contract_shards import fresh
+from .broken_stores import _WritesNothing
+from .test_contract_jobs import MEMORY, document, memory_stores
 
 
 class MemoryWritesLost(MemoryArtifactStore):
@@ -26,21 +22,8 @@ class MemoryWritesLost(MemoryArtifactStore):
         return _WritesNothing(handle) if set(mode) & set("wax") else handle  # type: ignore[return-value]
 
 
-def memory_writes_lost() -> Callable[[], ArtifactStore]:
-    from fsspec.implementations.memory import MemoryFileSystem
-
-    numbers = itertools.count()
-
-    def make() -> ArtifactStore:
-        fs = MemoryFileSystem(skip_instance_cache=True)
-        fs.store, fs.pseudo_dirs = {}, [""]  # this instance's own, not the class's
-        return MemoryWritesLost(f"memory://lost/{next(numbers)}", fs=fs)
-
-    return make
-
-
-def test_a_store_that_breaks_every_sequence_still_gets_its_examples(tmp_path: Path) -> None:
-    report = run_contract(fresh(EveryWriteLost, tmp_path), examples=4, steps=6, seed=3)
+def test_a_store_that_breaks_every_sequence_still_gets_its_examples() -> None:
+    report = run_contract(memory_stores(MemoryWritesLost), MEMORY, examples=4, steps=6, seed=3)
     assert report.calls["examples"] == 4  # not given up: each ran into the known cause, and was kept
     assert MAX_DROPPED <= report.calls["dropped"] <= 4 * MAX_DROPPED
     assert "open" in [entry.violation.method for entry in report.entries.values()]
@@ -48,7 +31,8 @@ def test_a_store_that_breaks_every_sequence_still_gets_its_examples(tmp_path: Pa
 
 def test_the_drops_are_the_same_at_any_number_of_jobs() -> None:
     one, four = (
-        run_contract(memory_writes_lost(), MEMORY, examples=6, steps=6, seed=8, jobs=jobs) for jobs in (1, 4)
+        run_contract(memory_stores(MemoryWritesLost), MEMORY, examples=6, steps=6, seed=8, jobs=jobs)
+        for jobs in (1, 4)
     )
     assert one.calls["examples"] == 6 and one.calls["dropped"] >= MAX_DROPPED
     assert one.calls == four.calls and document(one) == document(four)
