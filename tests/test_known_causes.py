@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+import pytest
+
 from pytest_localstore import MemoryArtifactStore
 from pytest_localstore.artifact_store import PathType
 from pytest_localstore.contract import run_contract
 from pytest_localstore.contract._machine import MAX_DROPPED
+from pytest_localstore.contract._runner import explore
 
 from .broken_stores import _WritesNothing
 from .test_contract_jobs import MEMORY, document, memory_stores
@@ -36,3 +39,21 @@ def test_the_drops_are_the_same_at_any_number_of_jobs() -> None:
     )
     assert one.calls["examples"] == 6 and one.calls["dropped"] >= MAX_DROPPED
     assert one.calls == four.calls and document(one) == document(four)
+
+
+def test_a_known_cause_is_not_run_again_to_pin_its_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_localstore.contract import _replay, _runner
+
+    pinned: list[tuple[str, ...]] = []
+    original = _replay.pinned
+
+    def counting(calls: Any, *args: Any, **kwargs: Any) -> Any:
+        pinned.append(tuple(call.op for call in calls))
+        return original(calls, *args, **kwargs)
+
+    monkeypatch.setattr(_replay, "pinned", counting)
+    monkeypatch.setattr(_runner, "shortest_calls", lambda violation, *args: violation)  # no replays
+    report = explore(memory_stores(MemoryWritesLost), MEMORY, examples=6, steps=8, seed=3)
+    assert report.calls["examples"] == 6 and report.calls["dropped"] >= MAX_DROPPED
+    # Only a problem whose cause is new is pinned: once per cause the report has, at most.
+    assert report.entries and len(pinned) <= len(report.entries)

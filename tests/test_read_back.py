@@ -14,7 +14,7 @@ from pytest_localstore.contract._program import Call
 from pytest_localstore.contract._replay import reads_tree_after, replay
 from pytest_localstore.contract._runner import explore, setup_calls
 
-from .broken_stores import IsdirLeavesMarkers, WriteEmptiesASibling
+from .broken_stores import AppendTruncates, IsdirLeavesMarkers, WriteEmptiesASibling
 
 
 def fresh(cls: type[LocalArtifactStore], base: Path) -> Callable[[], LocalArtifactStore]:
@@ -142,3 +142,38 @@ def test_the_state_machine_names_the_write_that_harmed_another_file(tmp_path: Pa
         assert entry.kind == "data"
         last = entry.violation.calls[-1]
         assert last.op in ("open_write", "open_append", "open_exclusive"), entry.violation.calls
+
+
+class CountsStores:
+    """A factory of fresh stores of *cls*, counting the stores it has made."""
+
+    def __init__(self, cls: type[LocalArtifactStore], base: Path) -> None:
+        self.cls, self.base, self.made = cls, base, 0
+
+    def __call__(self) -> LocalArtifactStore:
+        self.made += 1
+        return self.cls(self.base / f"s{self.made}")
+
+
+def test_a_problem_right_after_a_read_in_full_is_not_run_again(tmp_path: Path) -> None:
+    row = next(row for row in ROWS if row.id == "open: append to an existing file")
+    make = CountsStores(AppendTruncates, tmp_path / "row")
+    violation = check_row(row, make(), fresh=make)
+    assert violation is not None and violation.calls[-1] == row.call
+    assert make.made == 1, "the starting tree was read back in full: the problem is the row's call's"
+    write, append = Call("open_write", ("a", "wb", b"x")), Call("open_write", ("a", "ab", b"y"))
+    make = CountsStores(AppendTruncates, tmp_path / "replay")
+    found = replay([write, append], make)
+    assert found is not None and found[0] == 1 and make.made == 1
+
+
+def test_a_problem_after_a_partial_read_is_run_again(tmp_path: Path) -> None:
+    calls = [
+        Call("open_write", ("a", "wb", b"x")),
+        Call("open_write", ("b", "wb", b"x")),  # read back in part: 'a' is listed, not read
+        Call("open_write", ("a", "ab", b"y")),
+    ]
+    make = CountsStores(AppendTruncates, tmp_path)
+    found = replay(calls, make)
+    assert found is not None and found[0] == 2
+    assert make.made == 2, "pinned on its call on a fresh store"

@@ -259,8 +259,9 @@ def contract_machine(
             super().__init__()
             self.calls: list[Call] = []
             self.rejected = False
-            #: Whether a call so far was not read back in full (then a problem is pinned on its call).
-            self.unread = False
+            #: How many calls a read back in full vouches for: a problem found after a call
+            #: after the first of the others is pinned on its call (see ``_replay``).
+            self.vouched = 0
             self.last_read = True
             #: The model's tree when the store's was last read back (see ``TreeRead``).
             self.read_when: dict[str, bytes | None] = {}
@@ -332,8 +333,9 @@ def contract_machine(
             problem = check(
                 self.model, self.store, call, self.normalise, read_tree=self.read_when if partial else read
             )
-            self.unread = self.unread or not read or partial
             self.last_read = read and not partial
+            if self.last_read and problem is None:
+                self.vouched = len(self.calls)
             if read:
                 self.read_when = self.model.tree()
             if problem is not None:
@@ -341,18 +343,20 @@ def contract_machine(
 
         def violated(self, problem: Problem) -> None:
             """End the example with *problem*, found after the last call: pinned on its call
-            first if a call before it was not read back (see ``_replay``)."""
+            first if a call before it was not read back in full (see ``_replay``), unless its
+            cause is known: the report has a program for it, and the example ends here."""
             from ._replay import pinned
 
             self.failed = True
             calls = tuple(self.calls)
+            violation = Violation(calls, problem, "random sequence")
             if problem.fatal:
-                raise self.sandbox.stop_for(Violation(calls, problem, "random sequence"))
-            if self.unread and problem.rule != HUNG_RULE:  # a hung call is its own: no replay
+                raise self.sandbox.stop_for(violation)
+            unpinned = self.vouched < len(calls) - 1 and problem.rule != HUNG_RULE  # hung: its own
+            if unpinned and violation.cause not in known:
                 found = pinned(calls, make_store, capabilities, sandbox)
                 if found is not None:
-                    calls, problem = calls[: found[0] + 1], found[1]
-            violation = Violation(calls, problem, "random sequence")
+                    violation = Violation(calls[: found[0] + 1], found[1], "random sequence")
             if violation.cause in known:
                 if counts["dropped"] < MAX_DROPPED:
                     counts["dropped"] += 1

@@ -13,6 +13,9 @@ to the problem are then run again on a fresh store,
 the tree read back after every one, and the first problem that shows is the
 one reported. For a store that does the same thing each time, that is the
 problem, and the call, that reading back after every call would have found.
+A read back in full that matched the model vouches for every call up to it: a
+problem found at the call right after one (a table row's call, after its
+starting tree was read back) is that call's, and nothing is run again.
 """
 
 from __future__ import annotations
@@ -50,14 +53,15 @@ def replay(
     """Run *calls* on a fresh store as the machine does; the first problem and its call's index.
 
     The tree is read back after the calls :func:`reads_tree_after` names (after *every* call if
-    so asked); a problem found after a call not read back is pinned on its call by running the
-    calls again, on a fresh store, reading after every one. A fatal problem (something around
+    so asked); a problem found after a call not read back in full (nor vouched for by a later
+    read in full) is pinned on its call by running the calls again, on a fresh store, reading
+    after every one. A fatal problem (something around
     the root harmed) raises :class:`RunStopped` instead.
     """
     store = make_store()
     used = sandbox if sandbox is not None else Sandbox()
     model = ReferenceModel(capabilities)
-    unread = False  # whether a call before this one was not read back in full
+    vouched = 0  # the calls before this index were read back in full, and matched
     read_when: dict[str, bytes | None] = {}  # the model's tree at the last read back
     found: tuple[int, Problem] | None = None
     try:
@@ -71,7 +75,8 @@ def replay(
             if problem is not None:
                 found = index, problem
                 break
-            unread = unread or not read or partial
+            if read and not partial:
+                vouched = index + 1
             if read:
                 read_when = model.tree()
     finally:
@@ -79,7 +84,7 @@ def replay(
             used.remove()
         else:
             used.forget(store.path)
-    if found is not None and unread and found[1].rule != HUNG_RULE:
+    if found is not None and vouched < found[0] and found[1].rule != HUNG_RULE:
         return pinned(calls[: found[0] + 1], make_store, capabilities, sandbox, source) or found
     return found
 

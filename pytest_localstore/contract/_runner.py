@@ -133,30 +133,49 @@ def shortest_calls(
 ) -> Violation:
     """*violation* with every call it does not need taken out (a bounded number of replays).
 
-    A call may go if, without it, the calls still end in the same cause. Once *give_up*
-    says so (the run is out of time, or ending), the shortest program found so far.
+    Calls may go if, without them, the calls still end in the same cause. The last call
+    alone is tried first (a table row's cause is mostly its call's, whatever tree it starts
+    from); then runs of calls are taken out, the longest first (half the program, then a
+    quarter, ... then one call at a time), each replay on a fresh store. Once *give_up* says
+    so (the run is out of time, or ending), the shortest program found so far.
     """
+
+    tried: list[list[Call]] = []  # programs already tried (compared, not hashed: any argument)
+
+    def same_cause(trial: list[Call]) -> Violation | None:
+        if trial in tried:
+            return None
+        tried.append(trial)
+        found = replay(trial, make_store, capabilities, sandbox)
+        if found is None:
+            return None
+        candidate = Violation(tuple(trial[: found[0] + 1]), found[1], violation.source)
+        return candidate if candidate.cause == violation.cause else None
+
     calls = list(violation.calls)
-    found = replay(calls, make_store, capabilities, sandbox)
-    if found is None or Violation(tuple(calls[: found[0] + 1]), found[1], "").cause != violation.cause:
+    if len(calls) > 1 and (alone := same_cause(calls[-1:])) is not None:
+        return alone
+    shortest = same_cause(calls)
+    if shortest is None:
         return violation  # not reproducible on a fresh store: keep it as it was seen
-    calls, problem = calls[: found[0] + 1], found[1]
     budget = MINIMISING_REPLAYS
-    shorter = True
-    while shorter and budget > 0:
-        shorter = False
-        for index in range(len(calls) - 2, -1, -1):
+    size = max(1, (len(shortest.calls) - 1) // 2)
+    while budget > 0 and not give_up():
+        calls = list(shortest.calls)
+        for end in range(len(calls) - 1, 0, -size):  # the last call stays: it shows the cause
             if budget <= 0 or give_up():
                 break
             budget -= 1
-            trial = calls[:index] + calls[index + 1 :]
-            found = replay(trial, make_store, capabilities, sandbox)
-            if found is not None:
-                candidate = Violation(tuple(trial[: found[0] + 1]), found[1], "")
-                if candidate.cause == violation.cause:
-                    calls, problem, shorter = list(candidate.calls), found[1], True
-                    break
-    return Violation(tuple(calls), problem, violation.source)
+            shorter = same_cause(calls[: max(0, end - size)] + calls[end:])
+            if shorter is not None:
+                shortest = shorter
+                size = min(size, max(1, (len(shorter.calls) - 1) // 2))
+                break
+        else:
+            if size == 1:
+                break  # no call can go on its own
+            size //= 2
+    return shortest
 
 
 #: Where a violation was first seen, in the order a whole run takes its work: ``(0, row)``, a
