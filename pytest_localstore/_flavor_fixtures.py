@@ -89,8 +89,8 @@ def s3_artifact_store(s3_server: S3Server) -> Iterator[ArtifactStore]:
 def gcs_server(pytestconfig: pytest.Config) -> Iterator[GcsServer]:
     """A GCS endpoint for the session: gcp-storage-emulator in memory on 127.0.0.1 on a free port.
 
-    Started once per process (each xdist worker has its own), in a thread, and
-    stopped at the end. ``--localstore-gcs-endpoint=URL`` or
+    Started once per process (each xdist worker has its own), in a process of its
+    own, and stopped at the end. ``--localstore-gcs-endpoint=URL`` or
     ``LOCALSTORE_GCS_ENDPOINT`` uses an endpoint you run (fake-gcs-server, say)
     instead. Needs the gcs extra.
     """

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 #: Requests a server answers at once (a contract run keeps up to its jobs waiting).
@@ -34,13 +35,12 @@ def serve_argv(service: str) -> list[str]:
 def main(argv: list[str]) -> None:
     """Serve the service *argv* names until killed."""
     (service,) = argv
-    server = {"s3": _moto_s3}[service]()
-    port = server.socket.getsockname()[1]
+    port, serve = {"s3": _moto_s3, "gcs": _gcs_emulator}[service]()
     print(f"serving on 127.0.0.1:{port}", flush=True)
-    server.run()
+    serve()
 
 
-def _moto_s3() -> Any:
+def _moto_s3() -> tuple[int, Callable[[], Any]]:
     """moto's S3 service alone, served by waitress: a request goes straight to it, without
     moto's search of every service for the one a request is meant for, and a connection
     serves request after request (werkzeug's server, moto's own, closes it after each)."""
@@ -50,4 +50,14 @@ def _moto_s3() -> Any:
     from waitress.server import create_server
 
     logging.getLogger("waitress").setLevel(logging.CRITICAL)
-    return create_server(create_backend_app("s3"), host="127.0.0.1", port=0, threads=THREADS)
+    server = create_server(create_backend_app("s3"), host="127.0.0.1", port=0, threads=THREADS)
+    return server.socket.getsockname()[1], server.run
+
+
+def _gcs_emulator() -> tuple[int, Callable[[], Any]]:
+    """gcp-storage-emulator, one request at a time: in a process of its own, its answers take
+    the machine's other core while the contract's client works on the next requests."""
+    from .gcs import emulator_server
+
+    server = emulator_server()
+    return server.server_address[1], server.serve_forever

@@ -1,7 +1,7 @@
 """Google Cloud Storage for tests: gcp-storage-emulator on this machine, and the settings to reach one.
 
-:class:`GcsServer` runs gcp-storage-emulator in memory, in a thread of this
-process, on ``127.0.0.1`` on a free port (``GcsServer.start()``, ``.stop()``,
+:class:`GcsServer` runs gcp-storage-emulator in memory, in a process of its
+own, on ``127.0.0.1`` on a free port (``GcsServer.start()``, ``.stop()``,
 or ``with GcsServer.start() as server``); or it stands for an endpoint you
 run yourself (fake-gcs-server, say) given by :data:`GCS_ENDPOINT_ENV` or
 ``--localstore-gcs-endpoint``. :func:`gcs_filesystem` makes the gcsfs
@@ -128,90 +128,84 @@ def _move(request: Any, response: Any, storage: Any) -> None:
     response.json(moved)
 
 
-class _Emulator:
-    """gcp-storage-emulator's request handler and in-memory storage, served from a thread here."""
+def emulator_server() -> Any:
+    """gcp-storage-emulator's request handler and in-memory storage, as an ``HTTPServer`` on
+    127.0.0.1 on a free port: one request at a time (its storage is not safe in threads).
+    ``_serve`` runs it in a process of its own."""
+    import http.server
+    import logging
+    from functools import partial
 
-    def __init__(self) -> None:
-        import http.server
-        import logging
-        import threading
-        from functools import partial
+    server_module = require("gcp_storage_emulator.server", "a GCS server for tests", "gcs")
+    storage_module = require("gcp_storage_emulator.storage", "a GCS server for tests", "gcs")
+    # A line per request, and an error line for each request it does not implement (501).
+    logging.getLogger("gcp_storage_emulator").setLevel(logging.CRITICAL)
 
-        server_module = require("gcp_storage_emulator.server", "a GCS server for tests", "gcs")
-        storage_module = require("gcp_storage_emulator.storage", "a GCS server for tests", "gcs")
-        # A line per request, and an error line for each request it does not implement (501).
-        logging.getLogger("gcp_storage_emulator").setLevel(logging.CRITICAL)
+    class Quiet(http.server.HTTPServer):
+        #: Connections waiting to be answered (the default, 5, drops the contract's 6th job's:
+        #: its client tries again a second later).
+        request_queue_size = 64
 
-        class Quiet(http.server.HTTPServer):
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                """A client that hung up early is no news (the default prints a traceback)."""
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            """A client that hung up early is no news (the default prints a traceback)."""
 
-        class Handler(server_module.RequestHandler):  # type: ignore[misc,name-defined]
-            """The emulator's handler, and objects.move, and a 400 for a name its storage refuses."""
+    class Handler(server_module.RequestHandler):  # type: ignore[misc,name-defined]
+        """The emulator's handler, and objects.move, and a 400 for a name its storage refuses."""
 
-            def do_POST(self) -> None:
-                request = server_module.Request(self, "POST")
-                found = _MOVE_TO.fullmatch(request.path)
-                if found is None:
-                    self._answer(super().do_POST)
-                    return
-                request.set_match(found)
-                response = server_module.Response(self)
+        def do_POST(self) -> None:
+            request = server_module.Request(self, "POST")
+            found = _MOVE_TO.fullmatch(request.path)
+            if found is None:
+                self._answer(super().do_POST)
+                return
+            request.set_match(found)
+            response = server_module.Response(self)
 
-                def move() -> None:
-                    _move(request, response, self.storage)
-                    response.close()
+            def move() -> None:
+                _move(request, response, self.storage)
+                response.close()
 
-                self._answer(move)
+            self._answer(move)
 
-            def do_GET(self) -> None:
-                self._answer(super().do_GET)
+        def do_GET(self) -> None:
+            self._answer(super().do_GET)
 
-            def do_PUT(self) -> None:
-                self._answer(super().do_PUT)
+        def do_PUT(self) -> None:
+            self._answer(super().do_PUT)
 
-            def do_PATCH(self) -> None:
-                self._answer(super().do_PATCH)
+        def do_PATCH(self) -> None:
+            self._answer(super().do_PATCH)
 
-            def do_DELETE(self) -> None:
-                self._answer(super().do_DELETE)
+        def do_DELETE(self) -> None:
+            self._answer(super().do_DELETE)
 
-            def _answer(self, handle: Callable[[], None]) -> None:
-                """*handle*; if it raises (its in-memory storage refuses a name with a '..'
-                segment, say), a 400 at once: else the connection drops and gcsfs retries
-                for half a minute. Nothing was sent yet: the emulator writes its answer last."""
-                import json
+        def _answer(self, handle: Callable[[], None]) -> None:
+            """*handle*; if it raises (its in-memory storage refuses a name with a '..'
+            segment, say), a 400 at once: else the connection drops and gcsfs retries
+            for half a minute. Nothing was sent yet: the emulator writes its answer last."""
+            import json
 
-                try:
-                    handle()
-                except Exception as error:
-                    body = json.dumps({"error": {"code": 400, "message": f"{first_line(error)}"}}).encode()
-                    self.send_response(400)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
+            try:
+                handle()
+            except Exception as error:
+                body = json.dumps({"error": {"code": 400, "message": f"{first_line(error)}"}}).encode()
+                self.send_response(400)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
-        class Storage(storage_module.Storage):  # type: ignore[misc,name-defined]
-            """The emulator's storage in memory, without its copy of every object's metadata.
+    class Storage(storage_module.Storage):  # type: ignore[misc,name-defined]
+        """The emulator's storage in memory, without its copy of every object's metadata.
 
-            It writes all of it, as JSON, after each change, to be read when it starts again,
-            which one in memory never does: a change cost more with each object the run made.
-            """
+        It writes all of it, as JSON, after each change, to be read when it starts again,
+        which one in memory never does: a change cost more with each object the run made.
+        """
 
-            def _write_config_to_file(self) -> None:
-                return None
+        def _write_config_to_file(self) -> None:
+            return None
 
-        storage = Storage(use_memory_fs=True)
-        self.httpd = Quiet(("127.0.0.1", 0), partial(Handler, storage))
-        self.port: int = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="localstore-gcs", daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
+    return Quiet(("127.0.0.1", 0), partial(Handler, Storage(use_memory_fs=True)))
 
 
 class GcsServer(ServerForTests):
@@ -224,11 +218,15 @@ class GcsServer(ServerForTests):
 
     @classmethod
     def start(cls) -> GcsServer:
-        """Start the emulator in memory, in a thread, on 127.0.0.1 on a free port."""
+        """Start the emulator in memory, in a process of its own, on 127.0.0.1 on a free port."""
+        from ._serve import READY, serve_argv
+        from ._server_process import ServerProcess
+
         import_gcsfs("a GCS server for tests")
-        emulator = _Emulator()
-        server = cls(f"http://127.0.0.1:{emulator.port}", token="anon")
-        server._running = emulator
+        require("gcp_storage_emulator.server", "a GCS server for tests", "gcs")
+        process, found = ServerProcess.start(serve_argv("gcs"), ready=READY, what="gcp-storage-emulator")
+        server = cls(f"http://127.0.0.1:{found.group(1)}", token="anon")
+        server._running = process
         return server
 
     @classmethod

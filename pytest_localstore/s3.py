@@ -1,6 +1,6 @@
 """S3 for tests: a real S3-protocol server on this machine, and the settings to reach one.
 
-:class:`S3Server` runs moto's server in a thread on ``127.0.0.1`` on a free port
+:class:`S3Server` runs moto's server in a process of its own on ``127.0.0.1`` on a free port
 (``S3Server.start()``, ``.stop()``, or ``with S3Server.start() as server``), or
 stands for an endpoint you run yourself (MinIO, say) given by
 :data:`S3_ENDPOINT_ENV` or ``--localstore-s3-endpoint``. :func:`s3_options`

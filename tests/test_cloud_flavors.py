@@ -339,6 +339,26 @@ def _wait_gone(group: int, seconds: float = 15) -> bool:
     return False
 
 
+def test_the_gcs_emulator_runs_in_a_process_of_its_own_and_lets_many_connections_wait() -> None:
+    import socket
+
+    from pytest_localstore._server_process import ServerProcess
+
+    with GcsServer.start() as server:
+        assert isinstance(server._running, ServerProcess)
+        group = server._running.pid
+        assert group != os.getpgrp() and _group_alive(group)
+        port = int(server.endpoint_url.rpartition(":")[2])
+        # It answers one connection at a time: the others wait in its queue (with the default
+        # queue of 5 the 7th is never taken, and a run's 8 jobs waited out retries).
+        waiting = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(12)]
+        for connection in waiting:
+            connection.close()
+        bucket = server.make_bucket()
+        assert server.filesystem().ls(bucket) == []
+    assert _wait_gone(group), "the emulator outlived its stop()"
+
+
 @pytest.mark.parametrize("how", ["ctrl-c", "worker-killed"])
 def test_no_azurite_outlives_an_interrupted_or_crashed_run(tmp_path: Path, how: str) -> None:
     (tmp_path / "test_hold.py").write_text(HOLD)
