@@ -153,16 +153,19 @@ def check_container(fs: Any, container: str, endpoint_url: str) -> None:
         ) from None
 
 
-def client_without_retries(connection_string: str) -> Any:
+def client_without_retries(connection_string: str, *, started_here: bool = False) -> Any:
     """An asynchronous Azure Blob client that tries each request once.
 
     For a filesystem's ``service_client``: Azurite answers some names (one with a
     NUL byte) with HTTP 500, which the SDK's default policy retries for about 80 s
-    before it raises the same error.
+    before it raises the same error. For a server *started_here*, the client reads
+    no proxy settings and no ``.netrc`` (see :func:`azure_filesystem`).
     """
     from azure.storage.blob.aio import BlobServiceClient
 
-    return BlobServiceClient.from_connection_string(connection_string, retry_total=0)
+    return BlobServiceClient.from_connection_string(
+        connection_string, retry_total=0, use_env_settings=not started_here
+    )
 
 
 class AzureServer(ServerForTests):

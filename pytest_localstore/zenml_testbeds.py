@@ -85,7 +85,7 @@ def _azure_stores() -> Iterator[MakeStore]:
         store = zenml_azure_store(url, connection_string=server.connection_string)
         if not one_try:  # the stores of a run share the first one's filesystem (below)
             # One try, not 80 s of them, for the names Azurite answers with a 500 (a NUL byte).
-            one_try.append(client_without_retries(server.connection_string))
+            one_try.append(client_without_retries(server.connection_string, started_here=server.started_here))
             store._filesystem.service_client = one_try[0]
         return store
 
