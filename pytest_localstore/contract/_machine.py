@@ -259,8 +259,9 @@ def contract_machine(
             super().__init__()
             self.calls: list[Call] = []
             self.rejected = False
-            #: How many calls a read back in full vouches for: a problem found after a call
-            #: after the first of the others is pinned on its call (see ``_replay``).
+            #: How many of the first calls a read back in full that matched vouches for: a
+            #: problem is pinned on its call if a call between them and its own was not read
+            #: back in full (see ``_replay``).
             self.vouched = 0
             self.last_read = True
             #: The model's tree when the store's was last read back (see ``TreeRead``).

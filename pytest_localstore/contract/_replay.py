@@ -55,8 +55,8 @@ def replay(
     The tree is read back after the calls :func:`reads_tree_after` names (after *every* call if
     so asked); a problem found after a call not read back in full (nor vouched for by a later
     read in full) is pinned on its call by running the calls again, on a fresh store, reading
-    after every one. A fatal problem (something around
-    the root harmed) raises :class:`RunStopped` instead.
+    after every one. A fatal problem (something around the root harmed) raises
+    :class:`RunStopped` instead.
     """
     store = make_store()
     used = sandbox if sandbox is not None else Sandbox()

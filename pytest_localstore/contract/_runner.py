@@ -1,8 +1,8 @@
 """Running the contract: the table's rows, the state machine, and one entry per cause.
 
 The pytest suite and ``localstore contract`` both run through here. A
-violation's program keeps only the calls it needs (they are taken out one at a
-time while the same cause still shows). Violations with the same cause (store
+violation's program keeps only the calls it needs (they are taken out, in runs
+and then one at a time, while the same cause still shows). Violations with the same cause (store
 method, kind, rule) are one entry of the report, with their count; once a cause
 has a program, the state machine drops examples that run into it again and
 spends its time on other causes. Hypothesis does not shrink (taking calls out
