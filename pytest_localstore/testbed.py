@@ -152,14 +152,20 @@ def _config_without_options(flavor: Flavor, config_path: str) -> dict[str, Any]:
         ) from None
 
 
+#: The folder of a new bucket or container that a reported program's store is made in.
+OPENING_FOLDER = "store"
+
+
 def server_opening(store_class: str, module: str, server: str, what: str, make: str, scheme: str) -> str:
-    """The opening of a reported program for a store in a new bucket or container on a server."""
+    """The opening of a reported program for a store in a new bucket or container on a server:
+    below a folder of it, as the run's stores are (a bucket's root answers some calls its own
+    way)."""
     return (
         f"from pytest_localstore import {store_class}\n"
         f"from pytest_localstore.{module} import {server}\n\n"
         f"server = {server}.start()  # {what} on 127.0.0.1\n"
         f"place = server.{make}()\n"
-        f"store = {store_class}(f'{scheme}://{{place}}', fs=server.filesystem()){FRESH}"
+        f"store = {store_class}(f'{scheme}://{{place}}/{OPENING_FOLDER}', fs=server.filesystem()){FRESH}"
     )
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .capabilities import Capabilities
 from .errors import LocalStoreError, UnknownFlavorError
-from .testbed import FRESH, REMOTE_JOBS, Testbed, remove_or_warn
+from .testbed import FRESH, OPENING_FOLDER, REMOTE_JOBS, Testbed, remove_or_warn
 
 if TYPE_CHECKING:
     from .artifact_store import ArtifactStore
@@ -158,14 +158,15 @@ def _libraries_quiet() -> Iterator[None]:
 def _server_opening(
     module: str, server: str, what: str, make: str, builder: str, url: str, settings: str
 ) -> str:
-    """The opening of a reported program for ZenML's store in a new place on a server."""
+    """The opening of a reported program for ZenML's store in a new place on a server: below a
+    folder of it, as the run's stores are (a bucket's root answers some calls its own way)."""
     return (
         "from pytest_localstore import ZenMLArtifactStore\n"
         f"from pytest_localstore.{module} import {server}\n"
         f"from pytest_localstore.zenml_store import {builder}\n\n"
         f"server = {server}.start()  # {what} on 127.0.0.1\n"
         f"place = server.{make}()\n"
-        f"store = ZenMLArtifactStore({builder}(f'{url}://{{place}}', {settings})){FRESH}"
+        f"store = ZenMLArtifactStore({builder}(f'{url}://{{place}}/{OPENING_FOLDER}', {settings})){FRESH}"
     )
 
 

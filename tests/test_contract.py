@@ -27,7 +27,7 @@ from pytest_localstore.contract import (
     render_markdown,
     run_contract,
 )
-from pytest_localstore.contract._checker import Normaliser, check
+from pytest_localstore.contract._checker import Normaliser, Problem, check
 from pytest_localstore.contract._machine import Violation
 from pytest_localstore.contract._operations import literal
 from pytest_localstore.contract._program import Call
@@ -216,6 +216,14 @@ def test_the_reported_program_has_no_call_it_does_not_need(tmp_path: Path) -> No
         "store.exists('a')",
         "# exists: value: returns what the contract allows; contract: True; the store returned False",
     ]
+
+
+def test_a_reported_program_compiles_whatever_the_store_said() -> None:
+    said = "the store raised ValueError: embedded null byte in 'x\x00'"
+    violation = Violation((Call("exists", ("x\x00",)),), Problem("error", "raises what it may", said), "t")
+    program = program_of(violation)
+    compile(program, "<report>", "exec")  # a NUL byte in a comment: "source code cannot contain null bytes"
+    assert program.splitlines()[-1].endswith("in 'x\\x00'"), program
 
 
 def test_a_cause_its_last_call_shows_alone_is_shortened_with_one_replay(tmp_path: Path) -> None:

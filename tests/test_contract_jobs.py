@@ -21,7 +21,7 @@ from pytest_localstore.contract._runner import Report
 from pytest_localstore.targets import targets_for
 from pytest_localstore.testbed import REMOTE_JOBS
 
-from .broken_stores import IgnoresOverwrite, RenameCopies, StaleCache
+from .broken_stores import IgnoresOverwrite, RenameCopies, StaleCache, WrongErrorType
 
 #: What memory stores are judged against.
 MEMORY: Capabilities = MemoryArtifactStore.capabilities
@@ -117,6 +117,19 @@ def test_the_time_budget_bounds_the_rows_too() -> None:
     assert "NOT RUN" in text and "table row(s) not run" in text
     assert document(report)["targets"][0]["rows"]["not_run"] == dict(report.rows_not_run)
     assert document(report)["targets"][0]["conforms"] is False
+
+
+def test_a_run_that_stops_looking_at_the_cause_limit_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_localstore.contract import _report, _runner
+
+    monkeypatch.setattr(_runner, "MAX_CAUSES", 1)  # the rows find one: no example is run
+    monkeypatch.setattr(_report, "MAX_CAUSES", 1)
+    report = run_contract(on_disk(WrongErrorType, tmp_path), examples=5, steps=5, seed=0)
+    assert len(report.entries) == 1 and report.calls["examples"] == 0
+    text = render_text(Checked("broken", Capabilities(), report), ascii_only=True)
+    assert "(a run stops looking at 1 causes: the state machine stopped after 0 examples)" in text
 
 
 def test_rows_cut_short_by_time_are_neither_passed_nor_failed() -> None:

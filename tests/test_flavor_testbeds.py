@@ -270,3 +270,23 @@ def test_a_place_the_clean_up_cannot_remove_is_a_warning_not_a_lost_report() -> 
     left = r"'localstore-contract-1' was left on the server: 409: the bucket"
     with pytest.warns(UserWarning, match=left), pytest.raises(StopIteration):
         next(stores)
+
+
+@pytest.mark.parametrize("target", ["s3", "zenml:s3"])
+def test_a_reported_program_makes_its_store_below_a_folder_as_the_run_does(
+    target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (testbed,) = targets_for(target)
+    with testbed.setup() as make:
+        run_root = make().path
+    monkeypatch.setenv("ZENML_CONFIG_PATH", str(tmp_path / "zenml"))  # the opening's ZenML, if any
+    names: dict[str, Any] = {}
+    exec(testbed.opening, names)  # starts a server of its own
+    try:
+        made = names["store"].path.rstrip("/")
+        # The run's stores are folders of their bucket: so is the program's, or a call on the
+        # bucket's root may answer another way than the run saw.
+        assert made.rpartition("/")[0].endswith(names["place"]), made
+        assert made.count("/") == run_root.rstrip("/").count("/"), (made, run_root)
+    finally:
+        names["server"].stop()

@@ -67,5 +67,11 @@ def render(
         lines += [extra[0], call.source()] if extra else [call.source()]
         if extra and index < len(calls) - 1:
             lines.append(extra[1])
-    lines += [f"# {line}" for line in note.splitlines()]
+    lines += [f"# {_escaped(line)}" for line in note.splitlines()]
     return "\n".join(lines)
+
+
+def _escaped(line: str) -> str:
+    """*line* with its control characters written ``\\xNN``: a NUL byte (a name the store
+    was given, or echoed back in an error) makes a program Python will not compile."""
+    return "".join(char if char == "\t" or " " <= char != "\x7f" else f"\\x{ord(char):02x}" for char in line)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..capabilities import Capabilities
 from ._operations import METHODS, OPERATIONS
-from ._runner import Entry, Report
+from ._runner import MAX_CAUSES, Entry, Report
 
 
 @dataclass
@@ -51,6 +51,12 @@ def render_text(checked: Checked, ascii_only: bool, interrupted_by: str = "Ctrl-
         )
     elif report.out_of_time:
         lines.append("(the time budget ran out: the state machine stopped early; see --max-time)")
+    if len(report.entries) >= MAX_CAUSES:
+        examples = report.calls["examples"]
+        lines.append(
+            f"(a run stops looking at {MAX_CAUSES} causes: the state machine stopped after"
+            f" {examples} example{'' if examples == 1 else 's'})"
+        )
     relaxed = capabilities.relaxed()
     lines.append(f"capabilities: {', '.join(relaxed) if relaxed else 'as the local store (none relaxed)'}")
     if not capabilities.confined:
