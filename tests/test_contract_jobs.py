@@ -119,6 +119,25 @@ def test_the_time_budget_bounds_the_rows_too() -> None:
     assert document(report)["targets"][0]["conforms"] is False
 
 
+def test_rows_not_done_when_the_run_is_stopped_are_listed_as_not_run(tmp_path: Path) -> None:
+    asked = itertools.count()  # stop_requested is asked before every row: the 31st is not begun
+    report = run_contract(
+        on_disk(LocalArtifactStore, tmp_path),
+        examples=5,
+        steps=5,
+        seed=0,
+        stop_requested=lambda: next(asked) >= 30,
+    )
+    applicable = sum(row.applies_to(Capabilities()) for row in ROWS)
+    assert report.interrupted and not report.out_of_time and not report.ok
+    assert sum(report.rows_passed.values()) + sum(report.rows_failed.values()) == 30
+    assert sum(report.rows_not_run.values()) == applicable - 30
+    text = render_text(Checked("local", Capabilities(), report), ascii_only=True, interrupted_by="SIGTERM")
+    assert "(stopped by SIGTERM: the report of what was found so far)" in text
+    assert f"({applicable - 30} table row(s) not run, nor the state machine)" in text and "NOT RUN" in text
+    assert "time budget" not in text
+
+
 def test_a_run_that_stops_looking_at_the_cause_limit_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

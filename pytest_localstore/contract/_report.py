@@ -46,9 +46,11 @@ def render_text(checked: Checked, ascii_only: bool, interrupted_by: str = "Ctrl-
         lines.append(f"(stopped by {interrupted_by}: the report of what was found so far)")
     if report.rows_not_run:
         left = sum(report.rows_not_run.values())
-        lines.append(
-            f"(the time budget ran out: {left} table row(s) not run, nor the state machine; see --max-time)"
-        )
+        left_out = f"{left} table row(s) not run, nor the state machine"
+        if report.out_of_time:
+            lines.append(f"(the time budget ran out: {left_out}; see --max-time)")
+        else:
+            lines.append(f"({left_out})")
     elif report.out_of_time:
         lines.append("(the time budget ran out: the state machine stopped early; see --max-time)")
     if len(report.entries) >= MAX_CAUSES:

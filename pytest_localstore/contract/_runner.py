@@ -399,7 +399,8 @@ def _run_rows(
 ) -> None:
     """Every applicable row, each on a fresh store, as jobs; their results taken in row order.
 
-    Rows not begun when time is up are counted in ``report.rows_not_run``.
+    Rows not begun when time is up, or not done when the run is stopped (Ctrl-C, SIGTERM, a
+    store that harmed what lies around its root), are counted in ``report.rows_not_run``.
     """
     applying = [row for row in ROWS if row.applies_to(capabilities)]
     part, parts = report.shard
@@ -416,34 +417,41 @@ def _run_rows(
     jobs = shortening.work
     ahead = 1 if jobs.count == 1 else 4 * jobs.count
     pending: dict[int, Pending[Violation | None]] = {}
-    for index, row in enumerate(rows):
-        if stop_requested():
-            raise KeyboardInterrupt
-        for later in range(index, min(len(rows), index + ahead)):
-            if later not in pending and not out_of_time():
-                pending[later] = jobs.submit(run_row, rows[later], later)
-        if index not in pending:
-            report.out_of_time = True
-            report.rows_not_run.update(left.operation for left in rows[index:])
-            progress(f"table rows: {index}/{len(rows)}, the time budget ran out")
-            _stop_for_harm_left_behind(pending)
-            return
-        try:
-            violation = pending.pop(index).result()
-        except RunStopped:
-            report.rows_failed[row.operation] += 1
-            raise
-        finally:
-            if index == 0:
-                report.outside_watched = bool(first and first[0])
-        if violation is None:
-            report.rows_passed[row.operation] += 1
-        else:
-            report.rows_failed[row.operation] += 1
-            if report.add(violation, "table rows", (0, numbers[index])):
-                shortening.start(violation)
-        if (index + 1) % 20 == 0 or index + 1 == len(rows):
-            progress(f"table rows: {index + 1}/{len(rows)}, {len(report.entries)} cause(s) so far")
+    counted = 0  # rows passed or failed so far: the others are not run if the run is stopped
+    try:
+        for index, row in enumerate(rows):
+            if stop_requested():
+                raise KeyboardInterrupt
+            for later in range(index, min(len(rows), index + ahead)):
+                if later not in pending and not out_of_time():
+                    pending[later] = jobs.submit(run_row, rows[later], later)
+            if index not in pending:
+                report.out_of_time = True
+                report.rows_not_run.update(left.operation for left in rows[index:])
+                progress(f"table rows: {index}/{len(rows)}, the time budget ran out")
+                _stop_for_harm_left_behind(pending)
+                return
+            try:
+                violation = pending.pop(index).result()
+            except RunStopped:
+                report.rows_failed[row.operation] += 1
+                counted += 1
+                raise
+            finally:
+                if index == 0:
+                    report.outside_watched = bool(first and first[0])
+            if violation is None:
+                report.rows_passed[row.operation] += 1
+            else:
+                report.rows_failed[row.operation] += 1
+                if report.add(violation, "table rows", (0, numbers[index])):
+                    shortening.start(violation)
+            counted += 1
+            if (index + 1) % 20 == 0 or index + 1 == len(rows):
+                progress(f"table rows: {index + 1}/{len(rows)}, {len(report.entries)} cause(s) so far")
+    except (KeyboardInterrupt, RunStopped):
+        report.rows_not_run.update(left.operation for left in rows[counted:])
+        raise
 
 
 @dataclass
