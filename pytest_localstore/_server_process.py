@@ -44,7 +44,7 @@ class ServerProcess:
         log = os.path.join(workdir, "output.log")
         # The guardian by its file, isolated (-I): standard library only, so it runs even where
         # this package is importable only through the parent's sys.path.
-        command = [sys.executable, "-I", _guardian.__file__, *argv]
+        command = [sys.executable, "-I", _guardian.__file__, "--remove", workdir, *argv]
         with open(log, "wb") as output:
             guardian = subprocess.Popen(
                 command,

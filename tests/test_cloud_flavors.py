@@ -364,6 +364,20 @@ def test_the_gcs_emulator_runs_in_a_process_of_its_own_and_lets_many_connections
     assert _wait_gone(group), "the emulator outlived its stop()"
 
 
+def test_a_server_its_starter_never_stopped_leaves_no_working_directory(tmp_path: Path) -> None:
+    # As a pasted report program does: it starts a server and ends without stopping it.
+    program = "from pytest_localstore.gcs import GcsServer; print(GcsServer.start()._running.workdir)"
+    started = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    workdir = Path(started.stdout.strip())
+    assert workdir.name.startswith("localstore-server-")
+    deadline = time.monotonic() + 15
+    while workdir.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not workdir.exists(), "the guardian stopped the server but left its working directory"
+
+
 @pytest.mark.parametrize("how", ["ctrl-c", "worker-killed"])
 def test_no_azurite_outlives_an_interrupted_or_crashed_run(tmp_path: Path, how: str) -> None:
     (tmp_path / "test_hold.py").write_text(HOLD)
