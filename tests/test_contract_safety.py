@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_localstore import ArtifactStore
+from pytest_localstore import ArtifactStore, MemoryArtifactStore
+from pytest_localstore.artifact_store import PathType
 from pytest_localstore.contract import Capabilities, run_contract
 from pytest_localstore.contract._escapes import (
     CONTRACT_LINKS,
@@ -37,6 +38,7 @@ from pytest_localstore.contract._runner import Report
 from pytest_localstore.contract._sandbox import CANARY_PREFIX
 
 from .broken_stores import CarelessRename, NoConfinement
+from .test_contract_jobs import MEMORY, memory_stores
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "localstore"
@@ -391,3 +393,26 @@ def test_with_four_jobs_a_careless_store_harms_nothing_and_gets_the_same_causes(
         key: entry.count for key, entry in one.entries.items()
     }
     assert four.calls == one.calls
+
+
+class MemoryExistsAnywhere(MemoryArtifactStore):
+    """A memory store whose exists answers False for a path outside the root, not PermissionError."""
+
+    def exists(self, path: PathType) -> bool:
+        try:
+            return super().exists(path)
+        except PermissionError:
+            return False
+
+
+def test_a_program_for_a_store_not_on_this_disk_makes_nothing_beside_it() -> None:
+    report = run_contract(memory_stores(MemoryExistsAnywhere), MEMORY, examples=1, steps=5, seed=1)
+    assert not report.outside_watched  # its roots are in memory: nothing beside them was watched
+    (entry,) = report.entries.values()
+    assert (
+        entry.violation.method == "exists"
+        and entry.violation.problem.rule == "refuses a path outside the root"
+    )
+    program = entry.violation.program
+    compile(program, "<report>", "exec")
+    assert "makedirs" not in program and "write_bytes" not in program, program

@@ -341,7 +341,7 @@ def run_contract(
             shortening.finish(strict=False)
     for entry in report.entries.values():
         if not entry.violation.program:
-            entry.violation.program = program_of(entry.violation, opening)
+            entry.violation.program = program_of(entry.violation, opening, watched=report.outside_watched)
     report.seconds = time.monotonic() - started
     return report
 
@@ -669,15 +669,17 @@ def _violations_in(error: BaseException) -> list[Violation] | None:
     return None
 
 
-def program_of(violation: Violation, opening: str = DEFAULT_OPENING) -> str:
+def program_of(violation: Violation, opening: str = DEFAULT_OPENING, *, watched: bool = True) -> str:
     """*violation* as a program that runs as pasted, after *opening* makes the store.
 
-    A program with a path that leaves the root first makes the watched sibling; a call
-    through a link the contract makes is preceded by the line that makes it and followed
-    (unless it is the last) by the one that removes it, as the contract did.
+    A program with a path that leaves the root first makes the watched sibling, for a store
+    on this disk (not *watched*: the run watched nothing outside, its stores being elsewhere,
+    and the program makes nothing); a call through a link the contract makes is preceded by
+    the line that makes it and followed (unless it is the last) by the one that removes it,
+    as the contract did.
     """
     escaping = [outside for call in violation.calls if (outside := outside_in(call.args)) is not None]
-    if escaping:
+    if escaping and watched:
         neighbour = any(outside.form in STAND_INS for outside in escaping)
         opening = f"{opening}\n{sibling_preamble(neighbour)}"
     elif any(link_source(call.args) for call in violation.calls):
