@@ -27,6 +27,7 @@ import re
 import shutil
 import stat
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from typing import IO, Any, cast
 
@@ -78,6 +79,9 @@ class FsspecArtifactStore(ArtifactStore):
     #: The same, for names of directories (every name in a path but the last).
     unusable_directory_name: re.Pattern[str] | None = None
     unusable_why = ""
+    #: Whether a file opened for reading is first asked for whole, in one request that says
+    #: whether it is a small file (:meth:`_first_bytes`), before any lookup.
+    reads_in_one_request = False
 
     def __init__(
         self,
@@ -307,8 +311,18 @@ class FsspecArtifactStore(ArtifactStore):
     def _read_small_file(self, key: str) -> bytes | None:
         """What the file *key* holds, asked for in one request and without looking it up first,
         if it is a file of at most ``_READ_WHOLE`` bytes; None if it may be anything else (then
-        it is looked up). Only where one request can say so."""
-        return None
+        it is looked up). Only where one request can say so (:attr:`reads_in_one_request`)."""
+        if not self.reads_in_one_request:
+            return None
+        bucket, name, version = self.fs.split_path(key)
+        if not name or version is not None:
+            return None
+        data: bytes | None = self._on_loop(self._first_bytes, bucket, name)
+        return data
+
+    async def _first_bytes(self, bucket: str, name: str) -> bytes | None:
+        """The one request of :meth:`_read_small_file`, for the object *name* in *bucket*."""
+        raise NotImplementedError
 
     def _open_to_write(self, key: str) -> IO[bytes]:
         """*key* opened for writing anew (its checks made)."""
@@ -660,6 +674,7 @@ class S3ArtifactStore(FsspecArtifactStore):
 
     flavor = "s3"
     capabilities = Capabilities(empty_directories=False, max_name_bytes=None, update_modes=False)
+    reads_in_one_request = True
 
     def _names_from(self, key: str) -> Listing | None:
         # One listing answers what s3fs's info asks in two requests (a HEAD, then a listing).
@@ -687,6 +702,19 @@ class S3ArtifactStore(FsspecArtifactStore):
         opened = self.fs.open(key, "rb", size=info["size"])
         opened.details = info
         return opened  # type: ignore[no-any-return]
+
+    async def _first_bytes(self, bucket: str, name: str) -> bytes | None:
+        try:  # through s3fs's call: its retries, and what every request carries (requester pays, say)
+            whole = f"bytes=0-{_READ_WHOLE}"  # one byte past the limit: a larger file shows as one
+            got = await self.fs._call_s3("get_object", Bucket=bucket, Key=name, Range=whole)
+        except OSError:
+            return None  # missing, a directory, or empty (no byte at offset 0): the lookup says which
+        body = got["Body"]
+        try:
+            data: bytes = await body.read()
+        finally:
+            body.close()
+        return data if len(data) <= _READ_WHOLE else None
 
 
 class GcsArtifactStore(FsspecArtifactStore):
@@ -732,6 +760,7 @@ class AzureArtifactStore(FsspecArtifactStore):
     flavor = "azure"
     capabilities = Capabilities(empty_directories=False, max_name_bytes=None, update_modes=False)
     append_by_rewrite = True
+    reads_in_one_request = True
 
     def _names_from(self, key: str) -> Listing | None:
         # One listing answers what adlfs's info asks in two requests (the blob, then a listing).
@@ -746,28 +775,21 @@ class AzureArtifactStore(FsspecArtifactStore):
 
         blobs: list[Any] = []
         directories: set[str] = set()
+        client = _container_client(self.fs.service_client, container)
         try:
-            async with self.fs.service_client.get_container_client(container=container) as client:
-                pages = client.walk_blobs(  # with metadata: adlfs marks a folder's blob in it
-                    name_starts_with=name, include=["metadata"], delimiter="/", results_per_page=_LOOKUP_KEYS
-                ).by_page()
-                async for item in await pages.__anext__():
-                    if item.name.endswith("/"):
-                        directories.add(f"{container}/{item.name}".rstrip("/"))
-                    else:
-                        blobs.append(item)
-                complete = not pages.continuation_token
+            pages = client.walk_blobs(  # with metadata: adlfs marks a folder's blob in it
+                name_starts_with=name, include=["metadata"], delimiter="/", results_per_page=_LOOKUP_KEYS
+            ).by_page()
+            async for item in await pages.__anext__():
+                if item.name.endswith("/"):
+                    directories.add(f"{container}/{item.name}".rstrip("/"))
+                else:
+                    blobs.append(item)
+            complete = not pages.continuation_token
         except (ResourceNotFoundError, StopAsyncIteration):
             return {}, set(), True
         files = {info["name"]: info for info in await self.fs._details(blobs)}
         return files, directories, complete
-
-    def _read_small_file(self, key: str) -> bytes | None:
-        container, name, version = self.fs.split_path(key)
-        if not name or version is not None:
-            return None
-        data: bytes | None = self._on_loop(self._first_bytes, container, name)
-        return data
 
     async def _first_bytes(self, container: str, name: str) -> bytes | None:
         from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
@@ -800,16 +822,16 @@ class AzureArtifactStore(FsspecArtifactStore):
     async def _delete_tree(self, container: str, name: str) -> None:
         from azure.core.exceptions import ResourceNotFoundError
 
-        async with self.fs.service_client.get_container_client(container=container) as client:
-            # 'name' itself is the folder's own marker here (a file would have been looked up as one).
-            listed = client.list_blobs(name_starts_with=name)
-            names = [blob.name async for blob in listed if (blob.name + "/").startswith(f"{name}/")]
-            for start in range(0, len(names), _DELETES_AT_ONCE):
-                batch = names[start : start + _DELETES_AT_ONCE]
-                done = await asyncio.gather(*map(client.delete_blob, batch), return_exceptions=True)
-                for error in done:
-                    if isinstance(error, BaseException) and not isinstance(error, ResourceNotFoundError):
-                        raise error  # (gone already is what was asked)
+        client = _container_client(self.fs.service_client, container)
+        # 'name' itself is the folder's own marker here (a file would have been looked up as one).
+        listed = client.list_blobs(name_starts_with=name)
+        names = [blob.name async for blob in listed if (blob.name + "/").startswith(f"{name}/")]
+        for start in range(0, len(names), _DELETES_AT_ONCE):
+            batch = names[start : start + _DELETES_AT_ONCE]
+            done = await asyncio.gather(*map(client.delete_blob, batch), return_exceptions=True)
+            for error in done:
+                if isinstance(error, BaseException) and not isinstance(error, ResourceNotFoundError):
+                    raise error  # (gone already is what was asked)
 
     def _files_below(self, key: str) -> dict[str, Any]:
         # adlfs's find first asks whether *key* is a file: a request the walk does not need.
@@ -821,10 +843,9 @@ class AzureArtifactStore(FsspecArtifactStore):
     async def _listed_below(self, container: str, prefix: str | None) -> dict[str, Any]:
         from azure.core.exceptions import ResourceNotFoundError
 
+        client = _container_client(self.fs.service_client, container)
         try:
-            async with self.fs.service_client.get_container_client(container=container) as client:
-                listed = client.list_blobs(include=["metadata"], name_starts_with=prefix)
-                blobs = [blob async for blob in listed]
+            blobs = [blob async for blob in client.list_blobs(include=["metadata"], name_starts_with=prefix)]
         except ResourceNotFoundError:
             return {}
         found = {}
@@ -845,6 +866,21 @@ class AzureArtifactStore(FsspecArtifactStore):
         "control characters, backslashes, names of only spaces and directory names ending in"
         " a space are changed or lost"
     )
+
+
+#: Each Azure service client's container clients, by container name.
+_CONTAINER_CLIENTS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _container_client(service: Any, container: str) -> Any:
+    """The client of *container* on the service client *service*, made once: making one builds a
+    whole generated client (its models' serializers), which costs more than the request it sends.
+    A client made from the service client shares its connections, and closing it closes none."""
+    clients = _CONTAINER_CLIENTS.setdefault(service, {})
+    client = clients.get(container)
+    if client is None:
+        client = clients[container] = service.get_container_client(container=container)
+    return client
 
 
 class _WrittenOnClose(io.BufferedIOBase):

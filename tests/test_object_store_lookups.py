@@ -14,6 +14,8 @@ from pytest_localstore import ArtifactStore, LocalArtifactStore, fsspec_store
 #: Names that begin with 'n' and sort before 'n/' (its directory): a listing of the names
 #: that begin with 'n' meets them first.
 BEFORE_THE_DIRECTORY = ["n b", "n!", "n-b", "n.txt"]
+#: A file one request does not read whole: past the limit by 14 bytes.
+LARGE = bytes(range(256)) * (fsspec_store._READ_WHOLE // 256) + b"past the limit"
 
 
 @pytest.fixture(params=["s3", "gcs", "azure"])
@@ -114,13 +116,24 @@ def test_each_s3_call_asks_what_it_needs_once(
     assert made == ["ListObjectsV2"]  # not a HEAD, then a listing
     made.clear()
     assert store.open("d/y", "rb").read() == b"d/y"
-    assert made == ["ListObjectsV2", "GetObject"]  # its file does not look it up again
+    assert made == ["GetObject"]  # read whole in one request, not looked up first
     made.clear()
     assert len(list(store.walk(store.path))) == 3
     assert made == ["ListObjectsV2"]  # one listing for the whole tree, not one per directory
     made.clear()
     store.makedirs("new/deeper")
     assert set(made) == {"ListObjectsV2"}  # lookups only: an object store keeps no empty directory
+
+
+def test_a_large_s3_file_is_looked_up_after_one_try(
+    s3_artifact_store: ArtifactStore, s3_requests: list[str]
+) -> None:
+    store, made = s3_artifact_store, s3_requests
+    with store.open("big", "wb") as handle:
+        handle.write(LARGE)
+    made.clear()
+    assert store.open("big", "rb").read() == LARGE
+    assert made[:2] == ["GetObject", "ListObjectsV2"]  # one try at reading it whole, then s3fs's file
 
 
 def test_a_directory_marker_made_behind_the_stores_back_is_a_directory(object_store: ArtifactStore) -> None:
@@ -171,8 +184,9 @@ def test_an_azure_file_is_written_and_read_in_one_request_each(
     assert store.open("d/t").read() == "é\n"
 
 
-def test_what_one_request_cannot_say_is_looked_up_on_azure(azure_artifact_store: ArtifactStore) -> None:
-    store = azure_artifact_store
+@pytest.mark.parametrize("flavor", ["s3", "azure"])
+def test_what_one_request_cannot_say_is_looked_up(request: pytest.FixtureRequest, flavor: str) -> None:
+    store: ArtifactStore = request.getfixturevalue(f"{flavor}_artifact_store")
     write(store, "d/x")
     with store.open("empty", "wb"):
         pass
@@ -183,6 +197,11 @@ def test_what_one_request_cannot_say_is_looked_up_on_azure(azure_artifact_store:
         store.open("missing", "rb")
     with pytest.raises(NotADirectoryError):
         store.open("d/x/under", "rb")
+
+
+def test_an_azure_folder_marker_is_looked_up_and_not_read(azure_artifact_store: ArtifactStore) -> None:
+    store = azure_artifact_store
+    write(store, "d/x")
     fs: Any = store.fs  # type: ignore[attr-defined]
     root = fs._strip_protocol(store.path).rstrip("/")
     container, _, prefix = root.partition("/")
@@ -199,23 +218,43 @@ def test_what_one_request_cannot_say_is_looked_up_on_azure(azure_artifact_store:
         store.open("marked", "rb")
 
 
+def test_azure_lookups_walks_and_removals_share_one_container_client(
+    azure_artifact_store: ArtifactStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = azure_artifact_store
+    service: Any = store.fs.service_client  # type: ignore[attr-defined]
+    made: list[str] = []
+    make = service.get_container_client
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(kwargs.get("container", args[0] if args else ""))
+        return make(*args, **kwargs)
+
+    monkeypatch.setattr(service, "get_container_client", counted)
+    write(store, "d/x", "d/e/y")
+    assert store.exists("d/x") and store.isdir("d/e") and not store.exists("nope")
+    assert len(list(store.walk(store.path))) == 3
+    store.rmtree("d/e")
+    assert not store.exists("d/e/y") and not store.exists("d/e") and store.exists("d/x")
+    assert len(made) <= 1  # made once for the store's container (or before, by another store)
+
+
 def test_a_large_azure_file_goes_through_the_clients_own_file(
     azure_artifact_store: ArtifactStore, azure_requests: list[str]
 ) -> None:
     store, made = azure_artifact_store, azure_requests
-    large = bytes(range(256)) * (fsspec_store._READ_WHOLE // 256) + b"past the limit"
     with store.open("big", "wb") as handle:
-        for start in range(0, len(large), 1 << 20):
-            handle.write(large[start : start + (1 << 20)])
+        for start in range(0, len(LARGE), 1 << 20):
+            handle.write(LARGE[start : start + (1 << 20)])
     assert "PUT blocklist" in made and "PUT" not in made  # spilled into adlfs's blocks
     made.clear()
     with store.open("big", "rb") as handle:
-        handle.seek(len(large) - 14)
+        handle.seek(len(LARGE) - 14)
         assert handle.read() == b"past the limit"
     assert made[0] == "GET"  # one try at reading it whole, then adlfs's file
     with store.open("big", "ab") as handle:
         handle.write(b"!")
-    assert store.size("big") == len(large) + 1
+    assert store.size("big") == len(LARGE) + 1
 
 
 @pytest.mark.parametrize("empty", ["", b""])
