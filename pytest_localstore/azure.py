@@ -17,6 +17,7 @@ with its key.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -154,18 +155,35 @@ def check_container(fs: Any, container: str, endpoint_url: str) -> None:
 
 
 def client_without_retries(connection_string: str, *, started_here: bool = False) -> Any:
-    """An asynchronous Azure Blob client that tries each request once.
+    """An asynchronous Azure Blob client that tries each request once, and makes the client of
+    each container once.
 
     For a filesystem's ``service_client``: Azurite answers some names (one with a
     NUL byte) with HTTP 500, which the SDK's default policy retries for about 80 s
     before it raises the same error. For a server *started_here*, the client reads
     no proxy settings and no ``.netrc`` (see :func:`azure_filesystem`).
     """
-    from azure.storage.blob.aio import BlobServiceClient
-
-    return BlobServiceClient.from_connection_string(
+    return _service_client_class().from_connection_string(
         connection_string, retry_total=0, use_env_settings=not started_here
     )
+
+
+@functools.cache
+def _service_client_class() -> Any:
+    """The SDK's asynchronous ``BlobServiceClient``, keeping the client of each container it
+    makes: making one builds a whole generated client (its serializers of every model), which
+    costs more CPU than the request it sends, and adlfs asks for one on almost every call."""
+    from azure.storage.blob.aio import BlobServiceClient
+
+    class ServiceClient(BlobServiceClient):
+        def get_container_client(self, container: Any) -> Any:
+            name = getattr(container, "name", container)
+            made: dict[str, Any] = self.__dict__.setdefault("_containers_made", {})
+            if name not in made:
+                made[name] = super().get_container_client(container)
+            return made[name]
+
+    return ServiceClient
 
 
 class AzureServer(ServerForTests):

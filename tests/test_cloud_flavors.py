@@ -511,3 +511,21 @@ def test_a_client_of_azurite_started_here_reads_nothing_from_the_environment(
         assert fs.cat_file(f"{container}/k") == b"v"
     finally:
         azure_server.remove_container(container)
+
+
+def test_the_client_without_retries_makes_each_containers_client_once(azure_server: AzureServer) -> None:
+    fs = azure_filesystem(azure_server.connection_string, started_here=True)
+    fs.service_client = client = client_without_retries(azure_server.connection_string, started_here=True)
+    first, second = azure_server.make_container(), azure_server.make_container()
+    try:
+        assert client.get_container_client(first) is client.get_container_client(container=first)
+        assert client.get_container_client(first) is not client.get_container_client(second)
+        made = client.get_container_client(second)
+        fs.pipe_file(f"{first}/d/k", b"one")  # adlfs's own calls, through the clients kept
+        fs.pipe_file(f"{second}/k", b"two")
+        assert fs.cat_file(f"{first}/d/k") == b"one" and fs.cat_file(f"{second}/k") == b"two"
+        assert fs.ls(f"{first}/d", detail=False) == [f"{first}/d/k"]
+        assert client.get_container_client(second) is made
+    finally:
+        azure_server.remove_container(first)
+        azure_server.remove_container(second)

@@ -29,6 +29,7 @@ from pytest_localstore.contract import (
 )
 from pytest_localstore.contract._checker import Normaliser, Problem, check
 from pytest_localstore.contract._machine import Violation
+from pytest_localstore.contract._model import ReferenceModel
 from pytest_localstore.contract._operations import literal
 from pytest_localstore.contract._program import Call
 from pytest_localstore.contract._rows import ESCAPE_ROWS
@@ -482,6 +483,28 @@ def test_what_the_store_returned_is_shown_as_it_was(tmp_path: Path) -> None:
     report = run_contract(fresh(ListdirGivesPaths, tmp_path), examples=5, steps=5, seed=0)
     detail = report.ordered()[0].violation.problem.detail
     assert "the store returned ['<root>/" in detail  # the store's own value, the root written <root>
+
+
+def test_what_names_a_runs_places_and_requests_is_shown_the_same_in_every_run() -> None:
+    def shown(root: str, value: object) -> str:
+        with Sandbox() as sandbox:
+            store: Any = SimpleNamespace(path=root)
+            return Normaliser(store, ReferenceModel(), sandbox).shown(value)
+
+    # ZenML's Azure store hands back the name its client uses: a new container in every run.
+    found = {"name": "run-4f2a/287/", "type": "directory"}
+    assert shown("az://run-4f2a/287", found) == "{'name': '<root>/', 'type': 'directory'}"
+    assert (
+        shown("az://run-4f2a/287", ["run-4f2a/2870", "xrun-4f2a/287"]) == "['run-4f2a/2870', 'xrun-4f2a/287']"
+    )
+    assert shown("s3://b", b"b/x") == "b'b/x'"  # a bucket's name alone may be any word
+    outside = "File `az://run-4f2a/evil_287` is outside of artifact store bounds `run-4f2a/287`"
+    assert shown("az://run-4f2a/287", ValueError(outside)) == (
+        "ValueError: File `<root>/../evil_<name of the root>` is outside of artifact store bounds `<root>`"
+    )
+    assert shown("/tmp/x/s1", "/tmp/x/evil_s1/f") == "'<root>/../evil_<name of the root>/f'"
+    azure = "Invalid.\nRequestId:35aa4f58-0f4b-4303-8c7e-508c016cb90e\nTime:2026-12-06T23:44:24.364Z"
+    assert shown("az://c/1", OSError(azure)) == "OSError: Invalid.\nRequestId:<uuid>\nTime:<time>"
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ with the store's root written as ``<root>``.
 from __future__ import annotations
 
 import errno
+import re
 import stat
 from collections.abc import Mapping
 from typing import Any
@@ -33,12 +34,14 @@ from ._deadline import HUNG_RULE, Hung
 from ._deadline import NONE as NO_DEADLINE
 from ._escapes import (
     CONTRACT_LINKS,
+    NEIGHBOUR_PREFIX,
     STAND_INS,
     Outside,
     concrete,
     inner_link_in,
     link_made_for,
     modelled,
+    neighbour_of,
     outside_in,
 )
 from ._model import ReferenceModel, split
@@ -74,6 +77,31 @@ class Problem:
 
     def __repr__(self) -> str:
         return f"Problem({self.kind!r}, {self.rule!r}, {self.detail!r})"
+
+
+#: What names a request, or the moment it was answered, in a service's error (Azure's
+#: ``RequestId:<uuid>`` and ``Time:<ISO 8601>``): new in every run.
+_REQUEST_ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE)
+_MOMENT = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?\b")
+
+
+def _run_places_named(text: str, root: str) -> str:
+    """*text* with what names this run's places and requests written as the report names them,
+    so that the same cause reads the same in every run and with any number of jobs: the root
+    as ``<root>``, the neighbour beside it as ``<root>/../evil_<name of the root>``, a request's id as
+    ``<uuid>`` and a moment as ``<time>``.
+
+    A place is also found as its client spells it, without the URL's scheme
+    (``bucket/prefix`` for ``s3://bucket/prefix``), but not a bucket's name alone, which may be
+    any short word.
+    """
+    neighbour = neighbour_of(root)
+    for place, name in ((neighbour, f"<root>/../{NEIGHBOUR_PREFIX}<name of the root>"), (root, "<root>")):
+        text = text.replace(place, name)
+        bare = place.partition("://")[2]
+        if "/" in bare:
+            text = re.sub(rf"(?<![\w./-]){re.escape(bare)}(?![\w.-])", name, text)
+    return _MOMENT.sub("<time>", _REQUEST_ID.sub("<uuid>", text))
 
 
 class NotComparable(Exception):
@@ -119,7 +147,7 @@ class Normaliser:
         """*value* as a report shows it: its ``repr``, shortened, the root as ``<root>``."""
         text = repr(value) if not isinstance(value, BaseException) else f"{type(value).__name__}: {value}"
         if self.root:
-            text = text.replace(self.root, "<root>")
+            text = _run_places_named(text, self.root)
         if len(text) > SHOWN_CHARACTERS:
             text = text[: SHOWN_CHARACTERS - 3] + "..."
         return text

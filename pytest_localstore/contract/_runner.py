@@ -26,6 +26,7 @@ from ._checker import KINDS
 from ._database import example_database
 from ._deadline import HUNG_RULE, Deadline
 from ._escapes import STAND_INS, link_made_for, link_source, outside_in, sibling_preamble
+from ._heap import frozen_heap
 from ._jobs import (
     Jobs,
     Pending,
@@ -307,7 +308,7 @@ def run_contract(
     def out_of_time() -> bool:
         return max_time is not None and time.monotonic() - started > max_time
 
-    with Sandbox() as sandbox, Jobs(jobs) as work, SharedModels() as models:
+    with frozen_heap(), Sandbox() as sandbox, Jobs(jobs) as work, SharedModels() as models:
         sandbox.deadline = Deadline(call_timeout)
         make = guarded(make_store, sandbox, models.share)
         shortening = Shortening(report, work, make, capabilities, sandbox, out_of_time)
