@@ -80,8 +80,8 @@ class FsspecArtifactStore(ArtifactStore):
     unusable_directory_name: re.Pattern[str] | None = None
     unusable_why = ""
     #: Whether a file opened for reading is first asked for whole, in one request that says
-    #: whether it is a small file (:meth:`_first_bytes`), before any lookup.
-    reads_in_one_request = False
+    #: whether it is a small file (``_first_bytes``), before any lookup.
+    _reads_in_one_request = False
 
     def __init__(
         self,
@@ -277,7 +277,7 @@ class FsspecArtifactStore(ArtifactStore):
         if kind == "r" and below and not trailing and not self._unholdable(below):
             data = self._read_small_file(self._key(below))
             if data is not None:  # a file, read whole in one request: nothing else to ask
-                return io.BytesIO(data)
+                return _ReadWhole(data)
         info = self._lookup(below, trailing)
         if kind == "x" and info is not None:
             raise exists_error(self.full(below))
@@ -304,15 +304,15 @@ class FsspecArtifactStore(ArtifactStore):
         """*key*, a file whose *info* was just looked up, opened for reading: a small one read
         whole, in one request (a client's own file would look it up again first)."""
         if int(info.get("size") or 0) <= _READ_WHOLE:
-            return io.BytesIO(self.fs.cat_file(key))
+            return _ReadWhole(self.fs.cat_file(key))
         opened: IO[bytes] = self.fs.open(key, "rb")
         return opened
 
     def _read_small_file(self, key: str) -> bytes | None:
         """What the file *key* holds, asked for in one request and without looking it up first,
         if it is a file of at most ``_READ_WHOLE`` bytes; None if it may be anything else (then
-        it is looked up). Only where one request can say so (:attr:`reads_in_one_request`)."""
-        if not self.reads_in_one_request:
+        it is looked up). Only where one request can say so (``_reads_in_one_request``)."""
+        if not self._reads_in_one_request:
             return None
         bucket, name, version = self.fs.split_path(key)
         if not name or version is not None:
@@ -674,7 +674,7 @@ class S3ArtifactStore(FsspecArtifactStore):
 
     flavor = "s3"
     capabilities = Capabilities(empty_directories=False, max_name_bytes=None, update_modes=False)
-    reads_in_one_request = True
+    _reads_in_one_request = True
 
     def _names_from(self, key: str) -> Listing | None:
         # One listing answers what s3fs's info asks in two requests (a HEAD, then a listing).
@@ -698,6 +698,8 @@ class S3ArtifactStore(FsspecArtifactStore):
         return files, directories, not page.get("IsTruncated")
 
     def _open_to_read(self, key: str, info: dict[str, Any]) -> IO[bytes]:
+        if not info["size"]:
+            return _ReadWhole(b"")  # nothing to ask for
         # s3fs's cat_file and its files each look the key up again before they read it.
         opened = self.fs.open(key, "rb", size=info["size"])
         opened.details = info
@@ -760,7 +762,7 @@ class AzureArtifactStore(FsspecArtifactStore):
     flavor = "azure"
     capabilities = Capabilities(empty_directories=False, max_name_bytes=None, update_modes=False)
     append_by_rewrite = True
-    reads_in_one_request = True
+    _reads_in_one_request = True
 
     def _names_from(self, key: str) -> Listing | None:
         # One listing answers what adlfs's info asks in two requests (the blob, then a listing).
@@ -881,6 +883,36 @@ def _container_client(service: Any, container: str) -> Any:
     if client is None:
         client = clients[container] = service.get_container_client(container=container)
     return client
+
+
+class _ReadWhole(io.BytesIO):
+    """A file opened for reading whose content was read whole: it seeks and refuses writes as a
+    file on disk opened with ``'rb'`` does (a position before its start is OSError(EINVAL),
+    where a BytesIO stops at 0 or raises ValueError)."""
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_CUR:
+            offset += self.tell()
+        elif whence == io.SEEK_END:
+            with self.getbuffer() as content:
+                offset += content.nbytes
+        elif whence != io.SEEK_SET:
+            return super().seek(offset, whence)  # the same error as a file's
+        if offset < 0:
+            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+        return super().seek(offset)
+
+    def writable(self) -> bool:
+        return False
+
+    def write(self, data: Any) -> int:
+        raise io.UnsupportedOperation("write")
+
+    def writelines(self, lines: Any) -> None:
+        raise io.UnsupportedOperation("write")
+
+    def truncate(self, size: int | None = None) -> int:
+        raise io.UnsupportedOperation("truncate")
 
 
 class _WrittenOnClose(io.BufferedIOBase):

@@ -284,3 +284,31 @@ def test_a_tree_with_folder_markers_goes_whole(object_store: ArtifactStore) -> N
     object_store.rename("s", "t")
     assert not object_store.exists("s") and object_store.open("t/k", "rb").read() == b"z"
     assert sorted(relative_walk(object_store, True))[0] == ("", ["t"], [])
+
+
+@pytest.mark.parametrize("content", [b"", b"hello world"])
+def test_a_file_read_whole_seeks_and_refuses_writes_as_a_file_on_disk(
+    object_store: ArtifactStore, tmp_path: pathlib.Path, content: bytes
+) -> None:
+    import errno
+    import io
+
+    from pytest_localstore import MemoryArtifactStore
+
+    memory = MemoryArtifactStore(f"memory://seek-{tmp_path.name}")
+    for store in (LocalArtifactStore(tmp_path), memory, object_store):
+        with store.open("f", "wb") as handle:
+            handle.write(content)
+        with store.open("f", "rb") as handle:
+            for offset, whence in ((-20, io.SEEK_END), (-1, io.SEEK_SET), (-5, io.SEEK_CUR)):
+                with pytest.raises(OSError) as refused:
+                    handle.seek(offset, whence)
+                assert refused.value.errno == errno.EINVAL, store
+                assert handle.tell() == 0
+            assert handle.seek(3) == 3 and handle.read(2) == content[3:5]
+            if content:
+                assert handle.seek(-2, io.SEEK_END) == len(content) - 2 and handle.read() == content[-2:]
+            with pytest.raises(io.UnsupportedOperation):
+                handle.write(b"x")
+            assert not handle.writable()
+        assert store.open("f", "rb").read() == content
