@@ -84,13 +84,13 @@ class LexicalOperations:
             if target.startswith(source + os.sep) and os.path.isdir(source) and not os.path.islink(source):
                 # Linux refuses a move into itself first; pyfakefs says ENOTDIR if the target is a file
                 raise OSError(errno.EINVAL, os.strerror(errno.EINVAL), source, None, target)
-            os.replace(source, target)
+            os.replace(_parent_resolved(source), _parent_resolved(target))
             return
         target, existing = self._confinement.confined_lstat(dst, follow_last=False)
         if existing is not None:
             raise exists_error(target.rstrip(os.sep))
         _refuse_file_as_directory(source, target)
-        os.rename(source, target)
+        os.rename(_parent_resolved(source), _parent_resolved(target))
 
     def rmtree(self, path: PathType) -> None:
         full = self._refuse_root(self._confinement.confined(path), "removed")
@@ -152,6 +152,17 @@ def _same_directory(source: str, target: str) -> bool:
     a trailing separator."""
     name = source.rstrip(os.sep)
     return name == target.rstrip(os.sep) and os.path.isdir(name) and not os.path.islink(name)
+
+
+def _parent_resolved(path: str) -> str:
+    """*path* (confined already) with the links of the directory it is in resolved, its own
+    name and a trailing separator kept: pyfakefs's rename finds no existing name below a link
+    written relative with '..' ('./d/e/../../d'), which Linux follows."""
+    bare = path.rstrip(os.sep)
+    if not bare:
+        return path
+    head, name = os.path.split(bare)
+    return os.path.join(os.path.realpath(head), name) + path[len(bare) :]
 
 
 def _refuse_file_as_directory(source: str, target: str) -> None:

@@ -204,6 +204,22 @@ def test_progress_is_one_line_rewritten_on_a_terminal_with_what_remains() -> Non
     ]
 
 
+def test_a_log_gets_a_line_of_the_rows_every_two_seconds_and_their_last() -> None:
+    log = io.StringIO()
+    ticks = iter([100.0 + 0.5 * tick for tick in range(40)])
+    progress = Progress(log, clock=ticks.__next__)  # started at 100 s; each report 0.5 s later
+    for done in range(20, 181, 20):
+        progress(f"table rows: {done}/180")  # at 100.5, 101.0, ... 104.5 s
+    progress("state machine: up to 40 examples of up to 30 steps, seed 1")
+    lines = [line.split(" (")[0].strip() for line in log.getvalue().splitlines()]
+    assert lines == [
+        "table rows: 80/180",  # 2 s after the start
+        "table rows: 160/180",  # 2 s after that
+        "table rows: 180/180",  # the last, whatever the time
+        "state machine: up to 40 examples of up to 30 steps, seed 1",
+    ]
+
+
 def test_a_factory_target_runs_as_many_jobs_as_a_flavor_behind_a_network() -> None:
     (testbed,) = targets_for("tests.objtargets:unconfined")
     assert testbed.jobs == REMOTE_JOBS > 1  # its stores on this disk get one: run_contract sees to it

@@ -451,6 +451,20 @@ def tree(request: pytest.FixtureRequest, tmp_path: Path) -> LocalArtifactStore:
     return store
 
 
+def test_a_rename_through_a_link_written_with_dot_dot_lands_as_on_linux(tree: LocalArtifactStore) -> None:
+    # pyfakefs finds no existing name below such a link when it renames; Linux follows it.
+    os.symlink("./d/e/../../d", os.path.join(tree.path, "up"))
+    tree.makedirs("h")
+    put(tree, "f", b"moved")
+    tree.rename("h", "up/e", overwrite=True)  # onto the empty directory d/e
+    tree.rename("f", "up/g", overwrite=True)  # onto the file d/g
+    put(tree, "n")
+    tree.rename("n", "up/new")  # to a new name
+    assert sorted(tree.listdir("d")) == ["e", "g", "loop", "new"]
+    assert not tree.exists("h") and not tree.exists("f") and not tree.exists("n")
+    assert tree.isdir("d/e") and tree.open("d/g", "rb").read() == b"moved"
+
+
 class TestErrorsAsOsGivesThem:
     """A failing call raises what raw ``os`` raises on the full path: class, errno, message, file names."""
 

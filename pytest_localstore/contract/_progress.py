@@ -3,8 +3,9 @@
 On a terminal the progress is one line, rewritten in place with the time taken
 so far and an estimate of what remains of the part under way (the table rows,
 then the state machine), from how fast it has gone; elsewhere (a CI log, a
-file) each report is a line of its own, as the runner sends them (every 20
-rows, every 2 seconds of the state machine), with the same estimate.
+file) a report is a line of its own, with the same estimate: for the rows (the
+runner reports every 20), at most one every ``LOG_EVERY`` seconds and the last
+one whatever the time, so a log gets a few lines per target, not one per 20 rows.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import TextIO
 _ROWS = re.compile(r"table rows: (\d+)/(\d+)")
 _PLANNED = re.compile(r"state machine: up to (\d+) examples?")
 _EXAMPLES = re.compile(r"state machine: (\d+) examples?")
+#: Seconds between two lines of the rows' progress in a log.
+LOG_EVERY = 2.0
 
 
 class Progress:
@@ -34,6 +37,7 @@ class Progress:
         self.started = clock()
         self._shown = False
         self._machine: tuple[float, int] | None = None  # when the state machine began, its examples
+        self._logged = self.started  # when the last line of progress went to a log
 
     def say(self, message: str) -> None:
         """A line that stays (the target being checked, its time): not shown if quiet."""
@@ -54,6 +58,10 @@ class Progress:
             self.err.write(f"\r\x1b[K  {message} ({timing})")
             self._shown = True
         else:
+            rows = _ROWS.match(message)
+            if rows is not None and rows[1] != rows[2] and now - self._logged < LOG_EVERY:
+                return  # too soon after the last line, and not the last of the rows
+            self._logged = now
             self.err.write(f"  {message} ({timing})\n")
         self.err.flush()
 
