@@ -27,6 +27,7 @@ import tempfile
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -126,7 +127,11 @@ def main() -> int:
                 if violation is None or violation.cause in seen:
                     continue
                 seen.add(violation.cause)
-                ours = replay(list(violation.calls), ours_on(name, fs, root), capabilities)
+                # Judged by what the backend cannot do, and the names our store says it cannot hold.
+                ours_class = OURS.get(name, (FsspecArtifactStore,))[0]
+                refused = getattr(ours_class, "capabilities", capabilities).refused_names
+                judged = replace(capabilities, refused_names=refused)
+                ours = replay(list(violation.calls), ours_on(name, fs, root), judged)
                 verdict = "conforms" if ours is None else f"still {ours[1].kind}: {ours[1].rule}"
                 rule = violation.problem.rule.replace("|", "/")
                 what = f"{violation.method} | {violation.problem.kind} | {rule} (row '{row.situation}')"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -68,6 +69,15 @@ class Capabilities:
     way, an errno that is set must agree with the class (``ENOENT`` on a
     ``FileNotFoundError``, ...).
 
+    ``refused_names`` (a store that cannot hold some names, as Azure Blob cannot
+    hold one made only of spaces): a regular expression. A path below the root,
+    its names joined by ``/``, in which ``re.search`` finds it cannot exist in
+    the store: creating it (writing, copying or renaming to it, ``mkdir``,
+    ``makedirs``) must fail with OSError(EINVAL) where it would otherwise
+    succeed, and may fail so before any other error; a lookup finds nothing.
+    The contract skips the table rows whose starting tree holds such a path.
+    ``None``: the store holds every name (but for one with a NUL byte).
+
     ``Capabilities.object_store()`` is the preset for an object store
     (no empty directories, rename by copy, no root protection, no name limit, errors
     without errno, no ``+`` modes).
@@ -84,6 +94,16 @@ class Capabilities:
     confined: bool = True
     sets_errno: bool = True
     update_modes: bool = True
+    refused_names: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.refused_names is not None:
+            try:
+                re.compile(self.refused_names)
+            except (re.error, TypeError) as error:
+                raise ValueError(
+                    f"refused_names {self.refused_names!r}: expected a regular expression ({error})"
+                ) from None
 
     @classmethod
     def object_store(cls, **changes: Any) -> Capabilities:
@@ -102,10 +122,14 @@ class Capabilities:
         """How this store differs from the local store's promises, as ``name=value``."""
         full = Capabilities()
         return [
-            f"{field.name}={getattr(self, field.name)!r}"
+            f"{field.name}={_spelt(getattr(self, field.name))}"
             for field in fields(self)
             if getattr(self, field.name) != getattr(full, field.name)
         ]
+
+    def refuses(self, path: str) -> bool:
+        """Whether the store cannot hold *path* (names below the root, joined by ``/``)."""
+        return self.refused_names is not None and re.search(self.refused_names, path) is not None
 
     def as_dict(self) -> dict[str, Any]:
         """The capabilities by name (for the JSON report)."""
@@ -120,6 +144,13 @@ class Capabilities:
         if need.startswith("!"):
             return not getattr(self, need[1:])
         return bool(getattr(self, need))
+
+
+def _spelt(value: Any) -> str:
+    """*value* as Python spells it; a regular expression as a raw string, which reads as written."""
+    if isinstance(value, str) and "'" not in value and not value.endswith("\\") and "\\" in value:
+        return f"r'{value}'"
+    return repr(value)
 
 
 FULL = Capabilities()

@@ -73,11 +73,7 @@ class FsspecArtifactStore(ArtifactStore):
     #: Whether append (``'a'``) reads the file and writes it anew, for filesystems whose own
     #: append mode would overwrite (gcsfs) or refuses files it did not make (adlfs).
     append_by_rewrite = False
-    #: Names the filesystem would change or lose: never looked up (they cannot exist), and
-    #: creating one is OSError(EINVAL).
-    unusable_name: re.Pattern[str] | None = None
-    #: The same, for names of directories (every name in a path but the last).
-    unusable_directory_name: re.Pattern[str] | None = None
+    #: Why the names ``capabilities.refused_names`` matches cannot be held (the EINVAL's message).
     unusable_why = ""
     #: Whether a file opened for reading is first asked for whole, in one request that says
     #: whether it is a small file (``_first_bytes``), before any lookup.
@@ -151,12 +147,10 @@ class FsspecArtifactStore(ArtifactStore):
         return "/".join(parts), trailing and bool(parts)
 
     def _unholdable(self, below: str) -> bool:
-        """Whether a name in *below* is one the filesystem would change or lose (it cannot exist)."""
-        names = below.split("/")
-        name, folder = self.unusable_name, self.unusable_directory_name
-        return (name is not None and any(name.search(n) for n in names)) or (
-            folder is not None and any(folder.search(n) for n in names[:-1])
-        )
+        """Whether *below* holds a name the filesystem would change or lose: it cannot exist, it
+        is never looked up, and creating it is OSError(EINVAL)."""
+        declared: Capabilities | None = getattr(self, "capabilities", None)  # a flavor's own
+        return declared is not None and declared.refuses(below)
 
     def _key(self, below: str) -> str:
         """The filesystem's own path of *below*."""
@@ -760,7 +754,21 @@ class AzureArtifactStore(FsspecArtifactStore):
     """
 
     flavor = "azure"
-    capabilities = Capabilities(empty_directories=False, max_name_bytes=None, update_modes=False)
+    # adlfs reads paths as URLs, which drops tabs and line breaks ('t\tb' is 'tb'); the service
+    # reads a backslash as '/'; a control character or U+FFFE/U+FFFF in one name makes the
+    # whole container unlistable (XML cannot carry it); adlfs's listings drop names made only
+    # of spaces, and list a directory whose name ends in a space as empty. Never created,
+    # rather than written under another name or lost.
+    capabilities = Capabilities(
+        empty_directories=False,
+        max_name_bytes=None,
+        update_modes=False,
+        refused_names=r"[\x00-\x1f\\\ufffe\uffff]|(?:^|/) +(?:/|$)| /",
+    )
+    unusable_why = (
+        "control characters, backslashes, names of only spaces and directory names ending in"
+        " a space are changed or lost"
+    )
     append_by_rewrite = True
     _reads_in_one_request = True
 
@@ -856,18 +864,6 @@ class AzureArtifactStore(FsspecArtifactStore):
                 info = {**info, "name": f"{container}/{blob.name}", "type": "directory"}
             found[info["name"]] = info
         return found
-
-    # adlfs reads paths as URLs, which drops tabs and line breaks ('t\tb' is 'tb'); the service
-    # reads a backslash as '/'; a control character or U+FFFE/U+FFFF in one name makes the
-    # whole container unlistable (XML cannot carry it); adlfs's listings drop names made only
-    # of spaces, and list a directory whose name ends in a space as empty. Never created,
-    # rather than written under another name or lost.
-    unusable_name = re.compile(r"[\x00-\x1f\\\ufffe\uffff]|^ +$")
-    unusable_directory_name = re.compile(r" $")
-    unusable_why = (
-        "control characters, backslashes, names of only spaces and directory names ending in"
-        " a space are changed or lost"
-    )
 
 
 #: Each Azure service client's container clients, by container name.

@@ -457,12 +457,6 @@ def test_a_contract_target_on_an_unreachable_server_is_one_line_exit_2(
     assert "Traceback" not in result.stderr
 
 
-#: What the contract finds in the azure flavor (a finding, not a wish): Azure Blob cannot hold a
-#: name of spaces, or one with a control character, so the store refuses to create one with
-#: OSError(EINVAL), which the contract does not allow (by a file, a move or a directory).
-AZURE_CAUSES = {("error", "open"), ("error", "rename"), ("error", "makedirs")}
-
-
 @pytest.mark.parametrize("flavor", FLAVORS)
 def test_the_contract_on_each_cloud_flavor(flavor: str) -> None:
     """A sample of the rows and a few random sequences; every row and 40 sequences under
@@ -488,7 +482,7 @@ def test_the_contract_on_each_cloud_flavor(flavor: str) -> None:
         )
     found |= {(entry.kind, entry.violation.method) for entry in report.entries.values()}
     assert len(sample) >= 40 and report.calls["examples"] >= 1
-    assert found <= (AZURE_CAUSES if flavor == "azure" else set())
+    assert not found
 
 
 def test_a_client_of_azurite_started_here_reads_nothing_from_the_environment(

@@ -782,6 +782,62 @@ def test_normal_forms_distinct_false_relaxes_exactly_the_nfd_twins(tmp_path: Pat
     assert run_contract(fresh(NormalisesNames, tmp_path), examples=5, steps=5, seed=0).entries
 
 
+#: A name made only of spaces, at any depth (Azure Blob cannot hold one).
+BLANK_NAMES = r"(?:^|/) +(?:/|$)"
+
+
+def test_refused_names_skip_rows_that_start_with_them_and_creating_one_is_einval() -> None:
+    refused = Capabilities(refused_names=BLANK_NAMES)
+    skipped = [row.id for row in ROWS if row.applies_to(Capabilities()) and not row.applies_to(refused)]
+    assert skipped == ["exists: a name that is one space", "rename: a name that is one space"]
+    onto_blank = next(row for row in ROWS if row.situation == "onto a name that is one space, overwriting")
+    assert row_outcome(onto_blank, Capabilities()).describe() == "None"
+    assert row_outcome(onto_blank, refused).describe() == "OSError(EINVAL)"
+    model = ReferenceModel.holding([("f", b"x"), ("d", None)], refused)
+    for op, args in [
+        ("open_write", ("d/ ", "wb", b"x")),
+        ("makedirs", ("d/ /e",)),
+        ("mkdir", (" ",)),
+        ("copyfile", ("f", "  ", False)),
+        ("rename", ("d", " ", False)),
+    ]:
+        assert model.outcome(op, args).describe() == "OSError(EINVAL)", op
+    # What else stops the call may come first; a name with a space in it is held.
+    assert model.outcome("open_write", ("f/ ", "wb", b"x")).describe() == (
+        "FileNotFoundError or NotADirectoryError or FileExistsError or OSError(EINVAL)"
+    )
+    assert model.outcome("exists", (" ",)).describe() == "False"
+    assert model.outcome("open_write", ("d/a b ", "wb", b"x")).describe() == "None"
+
+
+def test_a_store_that_declares_refused_names_must_refuse_them() -> None:
+    from dataclasses import replace
+
+    from pytest_localstore import MemoryArtifactStore
+
+    capabilities = replace(MemoryArtifactStore.capabilities, refused_names=BLANK_NAMES)
+
+    class Blankless(MemoryArtifactStore):
+        """Refuses to create names of spaces, as it says."""
+
+    Blankless.capabilities = capabilities
+    numbers = itertools.count()
+    refusing = run_contract(lambda: Blankless(f"memory://blankless{next(numbers)}"), capabilities, seed=3)
+    assert refusing.ok, [entry.violation.program for entry in refusing.ordered()]
+    # The plain memory store holds them: judged as if it refused them, it is caught.
+    holds = run_contract(lambda: MemoryArtifactStore(f"memory://holds{next(numbers)}"), capabilities, seed=3)
+    found = [entry.violation for entry in holds.ordered()]
+    assert found and all("OSError(EINVAL)" in violation.problem.detail for violation in found)
+    assert "rename" in {violation.method for violation in found}  # the row 'onto a name that is one space'
+
+
+def test_refused_names_must_be_a_regular_expression() -> None:
+    with pytest.raises(ValueError, match=r"refused_names '\(': expected a regular expression"):
+        Capabilities(refused_names="(")
+    spelt = Capabilities(refused_names=r"[\x00-\x1f\\]").relaxed()
+    assert spelt == ["refused_names=r'[\\x00-\\x1f\\\\]'"]
+
+
 def test_a_decomposed_name_is_written_escaped() -> None:
     assert literal("e\u0301") == "'e\\u0301'"
     assert literal("\u00e9") == "'\u00e9'"

@@ -48,6 +48,9 @@ def split(path: str) -> list[str]:
     return [part for part in path.split("/") if part not in ("", ".")]
 
 
+#: The argument each operation creates where it succeeds, by index.
+_CREATES = {"open_write": 0, "copyfile": 1, "rename": 1, "mkdir": 0, "makedirs": 0}
+
 #: What a walk whose top is not a directory gives: no entries; ``onerror`` called.
 _NOTHING_TO_WALK: dict[str, Any] = {"walk": [], "walk_errors": True}
 
@@ -109,7 +112,8 @@ class ReferenceModel:
     def outcome(self, op: str, args: tuple[Any, ...]) -> Outcome:
         """The outcome of *op* on *args*, trailing separators included.
 
-        A name longer than ``max_name_bytes`` UTF-8 bytes is OSError(ENAMETOOLONG)
+        Creating a name the store refuses (``refused_names``) is OSError(EINVAL). A name
+        longer than ``max_name_bytes`` UTF-8 bytes is OSError(ENAMETOOLONG)
         (``exists`` and ``isdir`` answer False, ``walk`` yields nothing). ``name/`` names a
         directory: on a file it is NotADirectoryError for every operation
         (``exists``/``isdir`` answer False, ``walk`` yields nothing); a missing
@@ -144,6 +148,15 @@ class ReferenceModel:
             # The inside arguments may be judged first (a missing source, say), as long as nothing leaks.
             first = next(i for i, arg in enumerate(args) if arg is outside)
             return fail(PERM, *(() if first == 0 else (FNF, NOTDIR, ISDIR)))
+        created = _CREATES.get(op)
+        if created is not None and self.caps.refuses("/".join(split(args[created]))):
+            # A name the store cannot hold: never created (EINVAL), before or after what else
+            # stops the call.
+            return fail(*self._judged(op, args).errors, EINVAL)
+        return self._judged(op, args)
+
+    def _judged(self, op: str, args: tuple[Any, ...]) -> Outcome:
+        """The outcome of *op* on *args*, paths that stay inside and hold no link."""
         if self.caps.max_name_bytes is not None and self._too_long(op, args, self.caps.max_name_bytes):
             if op in ("exists", "isdir"):
                 return ok(False)

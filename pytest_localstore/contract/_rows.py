@@ -58,6 +58,9 @@ class Row:
         return f"{self.operation}: {self.situation}"
 
     def applies_to(self, capabilities: Capabilities) -> bool:
+        """Whether the store keeps what the row needs, and can hold every name it starts with."""
+        if any(capabilities.refuses(path) for path, _ in self.setup):
+            return False
         return not self.needs or capabilities.promises(self.needs)
 
     @property
