@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
 import os
@@ -507,6 +508,21 @@ def test_what_names_a_runs_places_and_requests_is_shown_the_same_in_every_run() 
     assert shown("/tmp/x/s1", "/tmp/x/evil_s1/f") == "'<root>/../evil_<name of the root>/f'"
     azure = "Invalid.\nRequestId:35aa4f58-0f4b-4303-8c7e-508c016cb90e\nTime:2026-12-06T23:44:24.364Z"
     assert shown("az://c/1", OSError(azure)) == "OSError: Invalid.\nRequestId:<uuid>\nTime:<time>"
+    # ZenML's S3 store: the bucket that holds the roots is new in every run, and so is the
+    # root's name (the stores made before it, in any order); s3fs's info has a datetime.
+    bounds = "File `s3://run-9c1e` is outside of artifact store bounds `run-9c1e/317`"
+    assert shown("s3://run-9c1e/317", FileNotFoundError(bounds)) == (
+        "FileNotFoundError: File `<root>/..` is outside of artifact store bounds `<root>`"
+    )
+    assert shown("s3://run-9c1e/317", ["run-9c1e/317/../317_evil/x", "s3://run-9c1e/317_evil/y"]) == (
+        "['<root>/../<name of the root>_evil/x', '<root>_evil/y']"
+    )
+    assert shown("s3://run-9c1e/317", ["s3://run-9c1e2/a", "s3://run-9c1e/3170"]) == (
+        "['s3://run-9c1e2/a', '<root>/../3170']"
+    )
+    assert shown("/tmp/x/s1", "/var/tmp/x/s1, /tmp/x/s2") == "'/var/tmp/x/s1, <root>/../s2'"
+    info = {"LastModified": datetime.datetime(2026, 12, 7, 1, 15, 57, tzinfo=datetime.timezone.utc)}
+    assert shown("s3://b/1", info) == "{'LastModified': <time>}"
 
 
 @pytest.mark.parametrize(

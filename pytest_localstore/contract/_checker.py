@@ -35,6 +35,7 @@ from ._deadline import NONE as NO_DEADLINE
 from ._escapes import (
     CONTRACT_LINKS,
     NEIGHBOUR_PREFIX,
+    SIBLING_SUFFIX,
     STAND_INS,
     Outside,
     concrete,
@@ -82,25 +83,39 @@ class Problem:
 #: What names a request, or the moment it was answered, in a service's error (Azure's
 #: ``RequestId:<uuid>`` and ``Time:<ISO 8601>``): new in every run.
 _REQUEST_ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE)
-_MOMENT = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?\b")
+_MOMENT = re.compile(
+    r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?\b"
+    r"|datetime\.datetime\(\d{4}(, \d+){2,6}(, tzinfo=[\w.]+(\([^()]*\))?)?\)"
+)
 
 
 def _run_places_named(text: str, root: str) -> str:
     """*text* with what names this run's places and requests written as the report names them,
     so that the same cause reads the same in every run and with any number of jobs: the root
-    as ``<root>``, the neighbour beside it as ``<root>/../evil_<name of the root>``, a request's id as
-    ``<uuid>`` and a moment as ``<time>``.
+    as ``<root>``, the neighbour beside it as ``<root>/../evil_<name of the root>``, the
+    sibling as ``<root>_evil``, the place that holds the root as ``<root>/..``, a request's id
+    as ``<uuid>`` and a moment (ISO 8601, or a ``datetime`` as Python writes it) as ``<time>``.
 
     A place is also found as its client spells it, without the URL's scheme
     (``bucket/prefix`` for ``s3://bucket/prefix``), but not a bucket's name alone, which may be
     any short word.
     """
-    neighbour = neighbour_of(root)
-    for place, name in ((neighbour, f"<root>/../{NEIGHBOUR_PREFIX}<name of the root>"), (root, "<root>")):
-        text = text.replace(place, name)
+    root = root.rstrip("/")
+    holder, _, name = root.rpartition("/")
+    places = [
+        (neighbour_of(root), f"<root>/../{NEIGHBOUR_PREFIX}<name of the root>"),
+        (root + SIBLING_SUFFIX, f"<root>{SIBLING_SUFFIX}"),
+        (root, "<root>"),
+    ]
+    if holder.partition("://")[2] or holder.startswith("/"):  # not 's3:/' (a bucket) nor '' ('/')
+        places.append((holder, "<root>/.."))
+    for place, shown in places:
         bare = place.partition("://")[2]
-        if "/" in bare:
-            text = re.sub(rf"(?<![\w./-]){re.escape(bare)}(?![\w.-])", name, text)
+        for spelt in (place, bare) if "/" in bare else (place,):  # '/tmp/x' is not in '/var/tmp/x'
+            text = re.sub(rf"(?<![\w./-]){re.escape(spelt)}(?![\w.-])", shown, text)
+    # The root's name seen from the place that holds it ('<root>/../s1_evil'), but not another's.
+    beside = rf"<root>/\.\./{re.escape(name)}(?={SIBLING_SUFFIX}|[^\w.-]|$)"
+    text = re.sub(beside, "<root>/../<name of the root>", text)
     return _MOMENT.sub("<time>", _REQUEST_ID.sub("<uuid>", text))
 
 
@@ -283,6 +298,16 @@ def _check_one(
     return Problem("data", OUTSIDE_UNCHANGED, f"after {call.inline()}, {damage}", fatal=True)
 
 
+def _let_go_of_frames(error: BaseException) -> None:
+    """Drop the tracebacks of *error* and of the errors it was raised from or during."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        current = current.__cause__ or current.__context__
+
+
 def _checked(
     model: ReferenceModel, store: ArtifactStore, call: Call, normalise: Normaliser, read_tree: TreeRead
 ) -> Problem | None:
@@ -305,6 +330,10 @@ def _checked(
             lambda: OPERATIONS[call.op].perform(store, concrete(call.args, normalise.root)), call.inline()
         )
     except Exception as error:  # the store's error is the thing under test
+        # Its frames are let go now: what the store left half made in them (a client's file
+        # whose finalizer writes it, as s3fs's does) is finalized before the tree is read, and
+        # here, not by a collection at any later time, in any thread, or at exit.
+        _let_go_of_frames(error)
         did = f"{said}; the store raised {normalise.shown(error)}"
         damage = _damage(model, store, normalise, did, REFUSAL_CHANGES_NOTHING, watch, read_tree)
         if damage is not None:

@@ -71,10 +71,13 @@ class _Caller:
         if not done.wait(seconds):
             self.stuck = True
             raise Hung(seconds, what)
-        returned, value = answer[0]
+        returned, value = answer.pop()
         if returned:
             return value  # type: ignore[no-any-return]
-        raise value
+        try:
+            raise value
+        finally:
+            del value  # this frame, in the error's traceback, would hold it: a cycle
 
     def _serve(self) -> None:
         while True:
