@@ -286,7 +286,7 @@ class FsspecArtifactStore(ArtifactStore):
             if info is None:
                 self._need_parent(below)
         if kind == "r" and info is not None:  # (absent: refused above)
-            return self._open_to_read(self._key(below), info)
+            return self._open_to_read(below, info)
         if kind == "a" and self.append_by_rewrite:
             return self._reopen_for_append(self._key(below), info is not None)
         if kind == "a":
@@ -294,13 +294,12 @@ class FsspecArtifactStore(ArtifactStore):
             return opened
         return self._open_to_write(self._key(below))
 
-    def _open_to_read(self, key: str, info: dict[str, Any]) -> IO[bytes]:
-        """*key*, a file whose *info* was just looked up, opened for reading: a small one read
+    def _open_to_read(self, below: str, info: dict[str, Any]) -> IO[bytes]:
+        """*below*, a file whose *info* was just looked up, opened for reading: a small one read
         whole, in one request (a client's own file would look it up again first)."""
         if int(info.get("size") or 0) <= _READ_WHOLE:
-            return _ReadWhole(self.fs.cat_file(key))
-        opened: IO[bytes] = self.fs.open(key, "rb")
-        return opened
+            return _ReadWhole(self.fs.cat_file(self._key(below)))
+        return _reading_as_on_disk(self.fs.open(self._key(below), "rb"), self.full(below))
 
     def _read_small_file(self, key: str) -> bytes | None:
         """What the file *key* holds, asked for in one request and without looking it up first,
@@ -691,13 +690,13 @@ class S3ArtifactStore(FsspecArtifactStore):
         directories = {f"{bucket}/{entry['Prefix']}".rstrip("/") for entry in page.get("CommonPrefixes", [])}
         return files, directories, not page.get("IsTruncated")
 
-    def _open_to_read(self, key: str, info: dict[str, Any]) -> IO[bytes]:
+    def _open_to_read(self, below: str, info: dict[str, Any]) -> IO[bytes]:
         if not info["size"]:
             return _ReadWhole(b"")  # nothing to ask for
         # s3fs's cat_file and its files each look the key up again before they read it.
-        opened = self.fs.open(key, "rb", size=info["size"])
+        opened = self.fs.open(self._key(below), "rb", size=info["size"])
         opened.details = info
-        return opened  # type: ignore[no-any-return]
+        return _reading_as_on_disk(opened, self.full(below))
 
     async def _first_bytes(self, bucket: str, name: str) -> bytes | None:
         try:  # through s3fs's call: its retries, and what every request carries (requester pays, say)
@@ -881,22 +880,75 @@ def _container_client(service: Any, container: str) -> Any:
     return client
 
 
+def _landing(offset: int, whence: int, here: int, size: int) -> int:
+    """Where a seek by *offset* from *whence* lands, in a file at *here* of *size* bytes; before
+    its start is OSError(EINVAL), as on disk."""
+    if whence == io.SEEK_CUR:
+        offset += here
+    elif whence == io.SEEK_END:
+        offset += size
+    elif whence != io.SEEK_SET:
+        raise ValueError(f"invalid whence ({whence}, should be 0, 1 or 2)")
+    if offset < 0:
+        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+    return offset
+
+
+class _ClientFile(io.RawIOBase):
+    """A client's file opened for reading (one too large to read whole), to be read through an
+    :class:`io.BufferedReader`, as a file on disk opened with ``'rb'`` is: it seeks as one does
+    (a position before the start is OSError(EINVAL), where fsspec's files raise ValueError)."""
+
+    def __init__(self, opened: Any, name: str) -> None:
+        super().__init__()
+        self._opened = opened
+        self.name = name
+        self.mode = "rb"
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._opened.read(len(buffer))
+        memoryview(buffer).cast("B")[: len(data)] = data
+        return len(data)
+
+    def readall(self) -> bytes:
+        data: bytes = self._opened.read()
+        return data
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        landing = _landing(offset, whence, self._opened.tell(), self._opened.size)
+        position: int = self._opened.seek(landing)
+        return position
+
+    def tell(self) -> int:
+        position: int = self._opened.tell()
+        return position
+
+    def close(self) -> None:
+        if not self.closed:
+            self._opened.close()
+        super().close()
+
+
+def _reading_as_on_disk(opened: Any, name: str) -> IO[bytes]:
+    """*opened*, a client's file for reading, as a file on disk opened with ``'rb'``."""
+    return io.BufferedReader(_ClientFile(opened, name))
+
+
 class _ReadWhole(io.BytesIO):
     """A file opened for reading whose content was read whole: it seeks and refuses writes as a
     file on disk opened with ``'rb'`` does (a position before its start is OSError(EINVAL),
     where a BytesIO stops at 0 or raises ValueError)."""
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if whence == io.SEEK_CUR:
-            offset += self.tell()
-        elif whence == io.SEEK_END:
-            with self.getbuffer() as content:
-                offset += content.nbytes
-        elif whence != io.SEEK_SET:
-            return super().seek(offset, whence)  # the same error as a file's
-        if offset < 0:
-            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
-        return super().seek(offset)
+        with self.getbuffer() as content:
+            size = content.nbytes
+        return super().seek(_landing(offset, whence, self.tell(), size))
 
     def writable(self) -> bool:
         return False

@@ -286,10 +286,11 @@ def test_a_tree_with_folder_markers_goes_whole(object_store: ArtifactStore) -> N
     assert sorted(relative_walk(object_store, True))[0] == ("", ["t"], [])
 
 
-@pytest.mark.parametrize("content", [b"", b"hello world"])
-def test_a_file_read_whole_seeks_and_refuses_writes_as_a_file_on_disk(
+@pytest.mark.parametrize("content", [b"", b"hello world", LARGE], ids=["empty", "small", "large"])
+def test_a_file_read_seeks_and_refuses_writes_as_a_file_on_disk(
     object_store: ArtifactStore, tmp_path: pathlib.Path, content: bytes
 ) -> None:
+    """Read whole (small), or through the client's own file (LARGE: too large to read whole)."""
     import errno
     import io
 
@@ -300,7 +301,7 @@ def test_a_file_read_whole_seeks_and_refuses_writes_as_a_file_on_disk(
         with store.open("f", "wb") as handle:
             handle.write(content)
         with store.open("f", "rb") as handle:
-            for offset, whence in ((-20, io.SEEK_END), (-1, io.SEEK_SET), (-5, io.SEEK_CUR)):
+            for offset, whence in ((-len(content) - 20, io.SEEK_END), (-1, io.SEEK_SET), (-5, io.SEEK_CUR)):
                 with pytest.raises(OSError) as refused:
                     handle.seek(offset, whence)
                 assert refused.value.errno == errno.EINVAL, store
@@ -310,5 +311,7 @@ def test_a_file_read_whole_seeks_and_refuses_writes_as_a_file_on_disk(
                 assert handle.seek(-2, io.SEEK_END) == len(content) - 2 and handle.read() == content[-2:]
             with pytest.raises(io.UnsupportedOperation):
                 handle.write(b"x")
-            assert not handle.writable()
+            assert not handle.writable() and handle.readable() and handle.seekable()
         assert store.open("f", "rb").read() == content
+        with store.open("f", "rb") as handle:
+            assert handle.read(7) + handle.read() == content
