@@ -806,6 +806,13 @@ def test_refused_names_skip_rows_that_start_with_them_and_creating_one_is_einval
     refused = Capabilities(refused_names=BLANK_NAMES)
     skipped = [row.id for row in ROWS if row.applies_to(Capabilities()) and not row.applies_to(refused)]
     assert skipped == ["exists: a name that is one space", "rename: a name that is one space"]
+    assert [row.not_for(refused) for row in ROWS if row.id in skipped] == [
+        "this row starts with ' ', a name the store refuses (refused_names)"
+    ] * 2
+    case_row = next(row for row in ROWS if row.needs == "case_sensitive")
+    assert case_row.not_for(Capabilities(case_sensitive=False)) == (
+        "this row is for stores with case_sensitive=True"
+    )
     onto_blank = next(row for row in ROWS if row.situation == "onto a name that is one space, overwriting")
     assert row_outcome(onto_blank, Capabilities()).describe() == "None"
     assert row_outcome(onto_blank, refused).describe() == "OSError(EINVAL)"

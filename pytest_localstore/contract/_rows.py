@@ -63,6 +63,13 @@ class Row:
             return False
         return not self.needs or capabilities.promises(self.needs)
 
+    def not_for(self, capabilities: Capabilities) -> str:
+        """Why the row does not apply to a store with *capabilities* (where it does not)."""
+        refused = next((path for path, _ in self.setup if capabilities.refuses(path)), None)
+        if refused is not None:
+            return f"this row starts with {refused!r}, a name the store refuses (refused_names)"
+        return f"this row is for stores with {self.condition}"
+
     @property
     def condition(self) -> str:
         """The stores the row is for, in words ('' for every store)."""

@@ -158,7 +158,7 @@ class ArtifactStoreContract:
         contract_capabilities: Capabilities,
     ) -> None:
         if not row.applies_to(contract_capabilities):
-            pytest.skip(f"this row is for stores with {row.condition}")
+            pytest.skip(row.not_for(contract_capabilities))
         harmed = self._not_harmed(request)
         with Sandbox() as sandbox:
             make = guarded(make_store, sandbox)
