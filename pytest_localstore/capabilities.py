@@ -97,13 +97,18 @@ class Capabilities:
     refused_names: str | None = None
 
     def __post_init__(self) -> None:
-        if self.refused_names is not None:
-            try:
-                re.compile(self.refused_names)
-            except (re.error, TypeError) as error:
-                raise ValueError(
-                    f"refused_names {self.refused_names!r}: expected a regular expression ({error})"
-                ) from None
+        pattern = self.refused_names
+        if pattern is None:
+            return
+        expected = f"refused_names {pattern!r}: expected a regular expression (str) for some names"
+        if not isinstance(pattern, str):
+            raise ValueError(expected)
+        try:
+            found = re.search(pattern, "")
+        except re.error as error:
+            raise ValueError(f"{expected} ({error})") from None
+        if found is not None:
+            raise ValueError(f"{expected}, not one that matches the root itself (the empty path)")
 
     @classmethod
     def object_store(cls, **changes: Any) -> Capabilities:

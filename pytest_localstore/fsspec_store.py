@@ -247,8 +247,9 @@ class FsspecArtifactStore(ArtifactStore):
     def _refuse_unholdable(self, below: str) -> None:
         """OSError(EINVAL) before creating a name the filesystem would change or lose."""
         if self._unholdable(below):
-            why = f"{self.flavor or type(self).__name__} cannot hold this name: {self.unusable_why}"
-            raise OSError(errno.EINVAL, why, self.full(below))
+            why = self.unusable_why or "its capabilities' refused_names matches it"
+            store = self.flavor or type(self).__name__
+            raise OSError(errno.EINVAL, f"{store} cannot hold this name: {why}", self.full(below))
 
     # -- the fourteen operations ------------------------------------------------
 
@@ -264,14 +265,16 @@ class FsspecArtifactStore(ArtifactStore):
         opened = self._opened(below, kind, trailing)
         if "b" in mode:
             return opened
-        return io.TextIOWrapper(opened, encoding="utf-8")
+        text = io.TextIOWrapper(opened, encoding="utf-8")
+        text.mode = mode  # type: ignore[misc]  # as open() sets it
+        return text
 
     def _opened(self, below: str, kind: str, trailing: bool) -> IO[bytes]:
         """*below* opened in binary for *kind* ('r', 'w', 'a' or 'x'), its checks made."""
         if kind == "r" and below and not trailing and not self._unholdable(below):
             data = self._read_small_file(self._key(below))
             if data is not None:  # a file, read whole in one request: nothing else to ask
-                return _ReadWhole(data)
+                return _read_whole(data, self.full(below))
         info = self._lookup(below, trailing)
         if kind == "x" and info is not None:
             raise exists_error(self.full(below))
@@ -298,8 +301,9 @@ class FsspecArtifactStore(ArtifactStore):
         """*below*, a file whose *info* was just looked up, opened for reading: a small one read
         whole, in one request (a client's own file would look it up again first)."""
         if int(info.get("size") or 0) <= _READ_WHOLE:
-            return _ReadWhole(self.fs.cat_file(self._key(below)))
-        return _reading_as_on_disk(self.fs.open(self._key(below), "rb"), self.full(below))
+            return _read_whole(self.fs.cat_file(self._key(below)), self.full(below))
+        opened = self.fs.open(self._key(below), "rb")
+        return _reading_as_on_disk(opened, opened.size, self.full(below))
 
     def _read_small_file(self, key: str) -> bytes | None:
         """What the file *key* holds, asked for in one request and without looking it up first,
@@ -692,11 +696,11 @@ class S3ArtifactStore(FsspecArtifactStore):
 
     def _open_to_read(self, below: str, info: dict[str, Any]) -> IO[bytes]:
         if not info["size"]:
-            return _ReadWhole(b"")  # nothing to ask for
+            return _read_whole(b"", self.full(below))  # nothing to ask for
         # s3fs's cat_file and its files each look the key up again before they read it.
         opened = self.fs.open(self._key(below), "rb", size=info["size"])
         opened.details = info
-        return _reading_as_on_disk(opened, self.full(below))
+        return _reading_as_on_disk(opened, info["size"], self.full(below))
 
     async def _first_bytes(self, bucket: str, name: str) -> bytes | None:
         try:  # through s3fs's call: its retries, and what every request carries (requester pays, say)
@@ -895,38 +899,47 @@ def _landing(offset: int, whence: int, here: int, size: int) -> int:
 
 
 class _ClientFile(io.RawIOBase):
-    """A client's file opened for reading (one too large to read whole), to be read through an
-    :class:`io.BufferedReader`, as a file on disk opened with ``'rb'`` is: it seeks as one does
-    (a position before the start is OSError(EINVAL), where fsspec's files raise ValueError)."""
+    """A file opened for reading, by a client (*opened*, of *size* bytes) or read whole (a
+    BytesIO), to be read through an :class:`io.BufferedReader`, as a file on disk opened with
+    ``'rb'`` is: it seeks as one does (a position before the start is OSError(EINVAL), where
+    fsspec's files raise ValueError and a BytesIO stops at 0), and refuses all but ``close``
+    once closed."""
 
-    def __init__(self, opened: Any, name: str) -> None:
+    def __init__(self, opened: Any, size: int, name: str) -> None:
         super().__init__()
-        self._opened = opened
+        self._opened, self._size = opened, size
         self.name = name
         self.mode = "rb"
 
+    def _open(self) -> Any:
+        if self.closed:
+            raise ValueError("I/O operation on closed file")
+        return self._opened
+
     def readable(self) -> bool:
+        self._open()
         return True
 
     def seekable(self) -> bool:
+        self._open()
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self._opened.read(len(buffer))
+        data = self._open().read(len(buffer))
         memoryview(buffer).cast("B")[: len(data)] = data
         return len(data)
 
     def readall(self) -> bytes:
-        data: bytes = self._opened.read()
+        data: bytes = self._open().read()
         return data
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        landing = _landing(offset, whence, self._opened.tell(), self._opened.size)
-        position: int = self._opened.seek(landing)
+        opened = self._open()
+        position: int = opened.seek(_landing(offset, whence, opened.tell(), self._size))
         return position
 
     def tell(self) -> int:
-        position: int = self._opened.tell()
+        position: int = self._open().tell()
         return position
 
     def close(self) -> None:
@@ -935,32 +948,14 @@ class _ClientFile(io.RawIOBase):
         super().close()
 
 
-def _reading_as_on_disk(opened: Any, name: str) -> IO[bytes]:
-    """*opened*, a client's file for reading, as a file on disk opened with ``'rb'``."""
-    return io.BufferedReader(_ClientFile(opened, name))
+def _reading_as_on_disk(opened: Any, size: int, name: str) -> IO[bytes]:
+    """*opened*, a client's file for reading (or a BytesIO), as a file on disk opened with ``'rb'``."""
+    return io.BufferedReader(_ClientFile(opened, size, name))
 
 
-class _ReadWhole(io.BytesIO):
-    """A file opened for reading whose content was read whole: it seeks and refuses writes as a
-    file on disk opened with ``'rb'`` does (a position before its start is OSError(EINVAL),
-    where a BytesIO stops at 0 or raises ValueError)."""
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        with self.getbuffer() as content:
-            size = content.nbytes
-        return super().seek(_landing(offset, whence, self.tell(), size))
-
-    def writable(self) -> bool:
-        return False
-
-    def write(self, data: Any) -> int:
-        raise io.UnsupportedOperation("write")
-
-    def writelines(self, lines: Any) -> None:
-        raise io.UnsupportedOperation("write")
-
-    def truncate(self, size: int | None = None) -> int:
-        raise io.UnsupportedOperation("truncate")
+def _read_whole(data: bytes, name: str) -> IO[bytes]:
+    """The file *name*, whose content *data* was read whole, opened as a file on disk is."""
+    return _reading_as_on_disk(io.BytesIO(data), len(data), name)
 
 
 class _WrittenOnClose(io.BufferedIOBase):

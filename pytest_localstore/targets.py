@@ -22,7 +22,7 @@ from .capabilities import Capabilities
 from .errors import LocalStoreError, UnknownFlavorError
 from .flavors import FlavorRegistry
 from .models import ARTIFACT_STORE
-from .testbed import FRESH, REMOTE_JOBS, Testbed
+from .testbed import FRESH, REMOTE_JOBS, Testbed, declared_by
 
 if TYPE_CHECKING:
     from .testbed import MakeStore
@@ -115,8 +115,11 @@ def _factory_target(spec: str, named: str, kind: type, expected: str, wrap: str 
     if not isinstance(probe, kind):
         raise TargetError(f"target {spec!r}: the factory returned {probe!r}: expected {expected}")
     module_name, _, attribute = named.partition(":")
-    capabilities = getattr(factory, "capabilities", Capabilities())
-    if not isinstance(capabilities, Capabilities):
+    # Declared on the factory, else by the class of the stores it makes (the local store's if none).
+    capabilities = getattr(factory, "capabilities", None)
+    if capabilities is None:
+        capabilities = declared_by(probe)
+    elif not isinstance(capabilities, Capabilities):
         raise TargetError(f"target {spec!r}: {attribute}.capabilities is not a Capabilities")
     make: MakeStore = factory
     if wrap is not None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from pytest_localstore import MemoryArtifactStore
 from pytest_localstore.contract import Capabilities
 
 from .broken_stores import PrefixConfined, new_root
@@ -13,3 +16,8 @@ def unconfined() -> PrefixConfined:
 
 
 unconfined.capabilities = Capabilities(confined=False)  # type: ignore[attr-defined]
+
+
+def memory() -> MemoryArtifactStore:
+    """A memory store, from a factory with no ``capabilities`` of its own: judged by its class's."""
+    return MemoryArtifactStore(f"memory://objtargets-{uuid.uuid4().hex}")

@@ -33,6 +33,7 @@ from pytest_localstore.contract._machine import Violation
 from pytest_localstore.contract._model import ReferenceModel
 from pytest_localstore.contract._operations import literal
 from pytest_localstore.contract._program import Call
+from pytest_localstore.contract._report import rows_refused
 from pytest_localstore.contract._rows import ESCAPE_ROWS
 from pytest_localstore.contract._runner import (
     explore,
@@ -586,7 +587,9 @@ def test_no_file_is_left_in_the_current_directory_and_json_has_the_report(tmp_pa
     (violation,) = found["violations"]
     assert violation["kind"] == "data" and violation["operation"] == "rename"
     assert violation["program"].startswith("import tests.broken_stores\n")
-    assert set(found["rows"]) == {"passed", "failed", "not_run"} and found["rows"]["not_run"] == {}
+    assert set(found["rows"]) == {"passed", "failed", "not_run", "skipped_for_refused_names"}
+    assert found["rows"]["not_run"] == {} and found["rows"]["skipped_for_refused_names"] == 0
+    assert found["cause_limit"] is False
     assert found["capabilities"]["protects_root"] is True
     assert "Hypothesis" not in result.stdout and "hypothesis" not in result.stdout.lower()
 
@@ -806,6 +809,7 @@ def test_refused_names_skip_rows_that_start_with_them_and_creating_one_is_einval
     refused = Capabilities(refused_names=BLANK_NAMES)
     skipped = [row.id for row in ROWS if row.applies_to(Capabilities()) and not row.applies_to(refused)]
     assert skipped == ["exists: a name that is one space", "rename: a name that is one space"]
+    assert rows_refused(refused) == 2 and rows_refused(Capabilities()) == 0
     assert [row.not_for(refused) for row in ROWS if row.id in skipped] == [
         "this row starts with ' ', a name the store refuses (refused_names)"
     ] * 2
@@ -845,6 +849,8 @@ def test_a_store_that_declares_refused_names_must_refuse_them() -> None:
 
     Blankless.capabilities = capabilities
     numbers = itertools.count()
+    with pytest.raises(OSError, match="cannot hold this name: its capabilities' refused_names matches it"):
+        Blankless(f"memory://blankless{next(numbers)}").makedirs("d/ /e")
     refusing = run_contract(lambda: Blankless(f"memory://blankless{next(numbers)}"), capabilities, seed=3)
     assert refusing.ok, [entry.violation.program for entry in refusing.ordered()]
     # The plain memory store holds them: judged as if it refused them, it is caught.
@@ -854,9 +860,14 @@ def test_a_store_that_declares_refused_names_must_refuse_them() -> None:
     assert "rename" in {violation.method for violation in found}  # the row 'onto a name that is one space'
 
 
-def test_refused_names_must_be_a_regular_expression() -> None:
-    with pytest.raises(ValueError, match=r"refused_names '\(': expected a regular expression"):
+def test_refused_names_must_be_a_regular_expression_for_some_names() -> None:
+    with pytest.raises(ValueError, match=r"^refused_names '\(': expected a regular .*\(missing \)"):
         Capabilities(refused_names="(")
+    with pytest.raises(ValueError, match=r"^refused_names b'x': expected a regular expression \(str\)"):
+        Capabilities(refused_names=b"x")  # type: ignore[arg-type]
+    for everything in ("", "x*", "^$|a"):
+        with pytest.raises(ValueError, match="not one that matches the root itself"):
+            Capabilities(refused_names=everything)
     spelt = Capabilities(refused_names=r"[\x00-\x1f\\]").relaxed()
     assert spelt == ["refused_names=r'[\\x00-\\x1f\\\\]'"]
 

@@ -149,6 +149,10 @@ def test_a_run_that_stops_looking_at_the_cause_limit_says_so(
     assert len(report.entries) == 1 and report.calls["examples"] == 0
     text = render_text(Checked("broken", Capabilities(), report), ascii_only=True)
     assert "(a run stops looking at 1 causes: the state machine stopped after 0 examples)" in text
+    # Shards' causes merged may reach the limit when no shard did: that is not said.
+    report.cause_limit = False
+    text = render_text(Checked("broken", Capabilities(), report), ascii_only=True)
+    assert "stops looking" not in text
 
 
 def test_rows_cut_short_by_time_are_neither_passed_nor_failed() -> None:
@@ -223,6 +227,14 @@ def test_a_log_gets_a_line_of_the_rows_every_two_seconds_and_their_last() -> Non
 def test_a_factory_target_runs_as_many_jobs_as_a_flavor_behind_a_network() -> None:
     (testbed,) = targets_for("tests.objtargets:unconfined")
     assert testbed.jobs == REMOTE_JOBS > 1  # its stores on this disk get one: run_contract sees to it
+
+
+def test_a_factory_target_is_judged_by_its_own_capabilities_else_by_its_stores_class() -> None:
+    (declared,) = targets_for("tests.objtargets:unconfined")
+    (undeclared,) = targets_for("tests.objtargets:memory")
+    with declared.setup() as make, undeclared.setup() as make_memory:
+        assert declared.judged_by(make) == Capabilities(confined=False)
+        assert undeclared.judged_by(make_memory) == MemoryArtifactStore.capabilities
 
 
 def test_a_zenml_factory_that_is_not_threadsafe_says_so_through_its_wrapping() -> None:

@@ -314,4 +314,11 @@ def test_a_file_read_seeks_and_refuses_writes_as_a_file_on_disk(
             assert not handle.writable() and handle.readable() and handle.seekable()
         assert store.open("f", "rb").read() == content
         with store.open("f", "rb") as handle:
-            assert handle.read(7) + handle.read() == content
+            assert isinstance(handle, io.BufferedReader) and handle.mode == "rb"
+            assert handle.read(7) + handle.read1(3) + handle.read() == content
+        handle.close()  # again: nothing happens
+        for after in (handle.tell, handle.readable, handle.seekable, handle.read, lambda: handle.seek(0)):
+            with pytest.raises(ValueError, match="closed file"):
+                after()
+        with store.open("f") as text:
+            assert text.mode == "r"

@@ -101,6 +101,7 @@ def _merged(label: str, shards: list[dict[str, Any]], seed: int) -> Checked:
         report.seconds = max(report.seconds, float(shard["seconds"]))
         report.interrupted = report.interrupted or bool(shard["interrupted"])
         report.out_of_time = report.out_of_time or bool(shard["out_of_time"])
+        report.cause_limit = report.cause_limit or bool(shard.get("cause_limit"))
         report.stopped = report.stopped or (shard["stopped"] or "")
         report.outside_watched = report.outside_watched or shard["confinement"].endswith("watched")
     violations = sorted(

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..capabilities import Capabilities
 from ._operations import METHODS, OPERATIONS
+from ._rows import ROWS
 from ._runner import MAX_CAUSES, Entry, Report
 
 
@@ -53,7 +54,7 @@ def render_text(checked: Checked, ascii_only: bool, interrupted_by: str = "Ctrl-
             lines.append(f"({left_out})")
     elif report.out_of_time:
         lines.append("(the time budget ran out: the state machine stopped early; see --max-time)")
-    if len(report.entries) >= MAX_CAUSES:
+    if report.cause_limit:
         examples = report.calls["examples"]
         lines.append(
             f"(a run stops looking at {MAX_CAUSES} causes: the state machine stopped after"
@@ -61,6 +62,9 @@ def render_text(checked: Checked, ascii_only: bool, interrupted_by: str = "Ctrl-
         )
     relaxed = capabilities.relaxed()
     lines.append(f"capabilities: {', '.join(relaxed) if relaxed else 'as the local store (none relaxed)'}")
+    refused = rows_refused(capabilities)
+    if refused:
+        lines.append(f"refused_names: {refused} table row(s) skipped, which start with a name it matches")
     if not capabilities.confined:
         lines.append("not confined: no path that leaves the root was tried")
     elif not report.outside_watched:
@@ -108,6 +112,11 @@ def _heading(entry: Entry, number: int) -> str:
     )
 
 
+def rows_refused(capabilities: Capabilities) -> int:
+    """How many table rows a store skips because it refuses a name they start with."""
+    return sum(1 for row in ROWS if row.needs_kept(capabilities) and row.refused_start(capabilities))
+
+
 def json_document(
     results: list[Checked], seed: int, status: int, settings: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -137,11 +146,13 @@ def _json_target(checked: Checked) -> dict[str, Any]:
         "interrupted": report.interrupted,
         "stopped": report.stopped or None,
         "out_of_time": report.out_of_time,
+        "cause_limit": report.cause_limit,
         "seconds": round(report.seconds, 3),
         "rows": {
             "passed": dict(report.rows_passed),
             "failed": dict(report.rows_failed),
             "not_run": dict(report.rows_not_run),
+            "skipped_for_refused_names": rows_refused(capabilities),
         },
         "calls": {name: count for name, count in report.calls.items() if name in OPERATIONS},
         "examples": report.calls["examples"],

@@ -59,13 +59,19 @@ class Row:
 
     def applies_to(self, capabilities: Capabilities) -> bool:
         """Whether the store keeps what the row needs, and can hold every name it starts with."""
-        if any(capabilities.refuses(path) for path, _ in self.setup):
-            return False
+        return self.needs_kept(capabilities) and self.refused_start(capabilities) is None
+
+    def needs_kept(self, capabilities: Capabilities) -> bool:
+        """Whether the store keeps the capability the row needs (if it needs one)."""
         return not self.needs or capabilities.promises(self.needs)
+
+    def refused_start(self, capabilities: Capabilities) -> str | None:
+        """The first path of the row's starting tree that the store refuses (``refused_names``)."""
+        return next((path for path, _ in self.setup if capabilities.refuses(path)), None)
 
     def not_for(self, capabilities: Capabilities) -> str:
         """Why the row does not apply to a store with *capabilities* (where it does not)."""
-        refused = next((path for path, _ in self.setup if capabilities.refuses(path)), None)
+        refused = self.refused_start(capabilities)
         if refused is not None:
             return f"this row starts with {refused!r}, a name the store refuses (refused_names)"
         return f"this row is for stores with {self.condition}"

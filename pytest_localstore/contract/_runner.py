@@ -215,6 +215,8 @@ class Report:
     seconds: float = 0.0
     interrupted: bool = False
     out_of_time: bool = False
+    #: Whether the state machine stopped because the run had found ``MAX_CAUSES`` causes.
+    cause_limit: bool = False
     #: Why the run ended before its end, when a store harmed what lies around its root or the
     #: contract could not go on ("" if it did not); the report is what was found until then.
     stopped: str = ""
@@ -627,6 +629,7 @@ def _run_machine(
                 found = len(report.entries)
                 done = _count(report.calls["examples"], "example")
                 progress(f"state machine: {done}, {found} cause(s) so far")
+        report.cause_limit = len(report.entries) >= MAX_CAUSES
         runs.ending.set()
         _stop_for_harm_left_behind(pending)
 
