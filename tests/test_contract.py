@@ -229,6 +229,20 @@ def test_a_reported_program_compiles_whatever_the_store_said() -> None:
     assert program.splitlines()[-1].endswith("in 'x\\x00'"), program
 
 
+@pytest.mark.parametrize(
+    ("form", "imported"), [("pathlib", ["import pathlib"]), ("dotdot", ["import os"]), ("up", [])]
+)
+def test_a_program_imports_the_modules_its_calls_use_and_no_other(form: str, imported: list[str]) -> None:
+    from pytest_localstore.contract._escapes import Outside
+
+    said = "the store returned b'secret'"
+    call = Call("open_read", (Outside(form, "f"), "rb"))
+    violation = Violation((call,), Problem("silent", "refuses a path outside the root", said), "t")
+    program = program_of(violation, watched=False)  # a store not on this disk: no sibling made
+    compile(program, "<report>", "exec")
+    assert [line for line in program.splitlines() if line.startswith("import")] == imported, program
+
+
 def test_a_cause_its_last_call_shows_alone_is_shortened_with_one_replay(tmp_path: Path) -> None:
     made = itertools.count()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
+import re
 
 from ._operations import OPERATIONS
 
@@ -59,14 +59,19 @@ def render(
     *around* gives the lines to run before and after a call, if any (the last call's
     after-line is left out: the program ends where the contract saw the problem).
     """
-    lines = [opening]
-    if any(isinstance(arg, PurePath) for call in calls for arg in call.args):
-        lines.append("import pathlib")
+    body: list[str] = []
     for index, call in enumerate(calls):
         extra = around(call)
-        lines += [extra[0], call.source()] if extra else [call.source()]
+        body += [extra[0], call.source()] if extra else [call.source()]
         if extra and index < len(calls) - 1:
-            lines.append(extra[1])
+            body.append(extra[1])
+    code = "\n".join(body)
+    needed = [
+        module
+        for module in ("os", "pathlib")
+        if re.search(rf"\b{module}\.", code) and not re.search(rf"^import\b.*\b{module}\b", opening, re.M)
+    ]
+    lines = [opening, *([f"import {', '.join(needed)}"] if needed else []), *body]
     lines += [f"# {_escaped(line)}" for line in note.splitlines()]
     return "\n".join(lines)
 

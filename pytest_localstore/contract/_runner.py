@@ -686,8 +686,6 @@ def program_of(violation: Violation, opening: str = DEFAULT_OPENING, *, watched:
     if escaping and watched:
         neighbour = any(outside.form in STAND_INS for outside in escaping)
         opening = f"{opening}\n{sibling_preamble(neighbour)}"
-    elif escaping or any(link_source(call.args) for call in violation.calls):
-        opening = f"{opening}\nimport os"  # a path beside the root is spelt with os.path
     return render(list(violation.calls), _note(violation), opening, _link_lines)
 
 
