@@ -179,6 +179,31 @@ def test_quiet_writes_the_report_alone() -> None:
     assert err.getvalue() == ""
 
 
+def test_the_progress_clock_starts_once_the_stores_are_set_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Setting up may take long the first time (Azurite installed by npm): not part of the run.
+    from pytest_localstore.contract import _command
+    from pytest_localstore.testbed import Testbed
+
+    events: list[str] = []
+    (memory,) = targets_for("memory")
+
+    def stores() -> Any:
+        with memory.setup() as make:
+            events.append("set up")
+            yield make
+
+    class Noted(Progress):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            events.append("clock started")
+            super().__init__(*args, **kwargs)
+
+    testbed = Testbed("memory", memory.opening, stores, memory.capabilities, jobs=memory.jobs)
+    monkeypatch.setattr(_command, "targets_for", lambda spec: [testbed])
+    monkeypatch.setattr(_command, "Progress", Noted)
+    status = _command.run(["memory"], out=io.StringIO(), err=io.StringIO(), examples=1, steps=2, seed=1)
+    assert status == 0 and events == ["set up", "clock started"]
+
+
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

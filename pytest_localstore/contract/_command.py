@@ -74,9 +74,9 @@ def run(
             budget = None
             if max_time is not None:
                 budget = max((max_time - (time.monotonic() - started)) / (len(testbeds) - index), 1.0)
-            progress = Progress(err, quiet=quiet)
             with testbed.setup() as make_store:
                 capabilities = testbed.judged_by(make_store)
+                progress = Progress(err, quiet=quiet)  # its clock starts with the run, server up
                 progress.say(
                     f"{testbed.label}: checking ({', '.join(capabilities.relaxed()) or 'as the local store'})"
                 )
