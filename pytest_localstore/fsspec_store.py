@@ -149,8 +149,13 @@ class FsspecArtifactStore(ArtifactStore):
     def _unholdable(self, below: str) -> bool:
         """Whether *below* holds a name the filesystem would change or lose: it cannot exist, it
         is never looked up, and creating it is OSError(EINVAL)."""
-        declared: Capabilities | None = getattr(self, "capabilities", None)  # a flavor's own
+        declared = self._declared()
         return declared is not None and declared.refuses(below)
+
+    def _declared(self) -> Capabilities | None:
+        """The capabilities the store's class declares (a flavor's: a bare store has none)."""
+        declared: Capabilities | None = getattr(self, "capabilities", None)
+        return declared
 
     def _key(self, below: str) -> str:
         """The filesystem's own path of *below*."""
@@ -246,8 +251,9 @@ class FsspecArtifactStore(ArtifactStore):
 
     def _refuse_unholdable(self, below: str) -> None:
         """OSError(EINVAL) before creating a name the filesystem would change or lose."""
-        if self._unholdable(below):
-            why = self.unusable_why or "its capabilities' refused_names matches it"
+        declared = self._declared()
+        if declared is not None and declared.refuses(below):
+            why = self.unusable_why or f"its refused_names {declared.refused_names!r} matches it"
             store = self.flavor or type(self).__name__
             raise OSError(errno.EINVAL, f"{store} cannot hold this name: {why}", self.full(below))
 

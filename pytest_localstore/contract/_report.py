@@ -64,7 +64,11 @@ def render_text(checked: Checked, ascii_only: bool, interrupted_by: str = "Ctrl-
     lines.append(f"capabilities: {', '.join(relaxed) if relaxed else 'as the local store (none relaxed)'}")
     refused = rows_refused(capabilities)
     if refused:
-        lines.append(f"refused_names: {refused} table row(s) skipped, which start with a name it matches")
+        per_operation = ", ".join(f"{op} {count}" for op, count in sorted(refused.items()))
+        lines.append(
+            f"refused_names: {refused.total()} table row(s) skipped, which start with a name it"
+            f" matches ({per_operation})"
+        )
     if not capabilities.confined:
         lines.append("not confined: no path that leaves the root was tried")
     elif not report.outside_watched:
@@ -112,9 +116,12 @@ def _heading(entry: Entry, number: int) -> str:
     )
 
 
-def rows_refused(capabilities: Capabilities) -> int:
-    """How many table rows a store skips because it refuses a name they start with."""
-    return sum(1 for row in ROWS if row.needs_kept(capabilities) and row.refused_start(capabilities))
+def rows_refused(capabilities: Capabilities) -> Counter[str]:
+    """The table rows a store skips because it refuses a name they start with (and for no other
+    reason), per operation."""
+    return Counter(
+        row.operation for row in ROWS if row.needs_kept(capabilities) and row.refused_start(capabilities)
+    )
 
 
 def json_document(
@@ -152,7 +159,7 @@ def _json_target(checked: Checked) -> dict[str, Any]:
             "passed": dict(report.rows_passed),
             "failed": dict(report.rows_failed),
             "not_run": dict(report.rows_not_run),
-            "skipped_for_refused_names": rows_refused(capabilities),
+            "skipped_for_refused_names": dict(rows_refused(capabilities)),
         },
         "calls": {name: count for name, count in report.calls.items() if name in OPERATIONS},
         "examples": report.calls["examples"],

@@ -70,9 +70,10 @@ class Row:
         return next((path for path, _ in self.setup if capabilities.refuses(path)), None)
 
     def not_for(self, capabilities: Capabilities) -> str:
-        """Why the row does not apply to a store with *capabilities* (where it does not)."""
+        """Why the row does not apply to a store with *capabilities* (where it does not): the
+        capability it needs first, then a name it starts with that the store refuses."""
         refused = self.refused_start(capabilities)
-        if refused is not None:
+        if refused is not None and self.needs_kept(capabilities):
             return f"this row starts with {refused!r}, a name the store refuses (refused_names)"
         return f"this row is for stores with {self.condition}"
 

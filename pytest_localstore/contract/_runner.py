@@ -682,7 +682,11 @@ def program_of(violation: Violation, opening: str = DEFAULT_OPENING, *, watched:
     the line that makes it and followed (unless it is the last) by the one that removes it,
     as the contract did.
     """
-    escaping = [outside for call in violation.calls if (outside := outside_in(call.args)) is not None]
+    escaping = [
+        outside
+        for call in violation.calls
+        if (outside := outside_in(call.args)) is not None and outside.form != "nul"  # names no place
+    ]
     if escaping and watched:
         neighbour = any(outside.form in STAND_INS for outside in escaping)
         opening = f"{opening}\n{sibling_preamble(neighbour)}"
