@@ -40,14 +40,35 @@ def require_zenml() -> Any:
     finally:
         for name in unset:
             os.environ.pop(name, None)
-    version = str(getattr(zenml, "__version__", "unknown"))
+    _check_version(str(getattr(zenml, "__version__", "unknown")))
+    return zenml
+
+
+def check_zenml() -> None:
+    """The one-line errors of :func:`require_zenml`, found without importing ZenML (which
+    takes over a second): from its installed metadata, or the module if it is imported."""
+    import sys
+
+    if "zenml" not in sys.modules and unmet("zenml", "") is None:
+        from importlib import metadata
+
+        try:
+            version = metadata.version("zenml")
+        except metadata.PackageNotFoundError:  # importable, yet not installed: ask the module
+            version = None
+        if version is not None:
+            _check_version(version)
+            return
+    require_zenml()
+
+
+def _check_version(version: str) -> None:
     low, high = SUPPORTED_ZENML
     if not low <= _major_minor(version) < high:
         raise LocalStoreError(
             f"ZenML {version} is not supported: the ZenML bridge needs"
             f" {low[0]}.{low[1]} <= zenml < {high[0]}.{high[1]}"
         )
-    return zenml
 
 
 def _major_minor(version: str) -> tuple[int, int]:

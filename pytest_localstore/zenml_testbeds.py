@@ -15,7 +15,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .capabilities import Capabilities
 from .errors import LocalStoreError, UnknownFlavorError
@@ -24,6 +24,8 @@ from .testbed import FRESH, OPENING_FOLDER, REMOTE_JOBS, Testbed, remove_or_warn
 if TYPE_CHECKING:
     from .artifact_store import ArtifactStore
     from .testbed import MakeStore
+
+T = TypeVar("T")
 
 #: What ZenML's local store is judged against: this package's promises, but its root may go.
 ZENML_LOCAL = Capabilities(protects_root=False)
@@ -47,7 +49,7 @@ def _s3_stores() -> Iterator[MakeStore]:
     from .s3 import S3Server
     from .zenml_store import zenml_s3_store
 
-    server = S3Server.for_tests()
+    server = _started_while_zenml_is_imported(S3Server.for_tests)
     yield from _stores_on(
         server,
         server.make_bucket,
@@ -61,7 +63,7 @@ def _gcs_stores() -> Iterator[MakeStore]:
     from .gcs import GcsServer
     from .zenml_store import zenml_gcs_store
 
-    server = GcsServer.for_tests()
+    server = _started_while_zenml_is_imported(GcsServer.for_tests)
     yield from _stores_on(
         server,
         server.make_bucket,
@@ -77,7 +79,9 @@ def _azure_stores() -> Iterator[MakeStore]:
     from .azure import AzureServer, client_without_retries
     from .zenml_store import zenml_azure_store
 
-    server = AzureServer.for_tests(say=lambda message: print(message, file=sys.stderr, flush=True))
+    server = _started_while_zenml_is_imported(
+        lambda: AzureServer.for_tests(say=lambda message: print(message, file=sys.stderr, flush=True))
+    )
 
     one_try: list[Any] = []
 
@@ -90,6 +94,25 @@ def _azure_stores() -> Iterator[MakeStore]:
         return store
 
     yield from _stores_on(server, server.make_container, server.remove_container, make, "az")
+
+
+def _started_while_zenml_is_imported(start: Callable[[], T]) -> T:
+    """The server *start* starts, in a thread while ZenML is imported in this one: each takes
+    a second or so, the server in a process of its own (the target was checked without the
+    import, see ``check_zenml``)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .zenml_store import require_zenml
+
+    with ThreadPoolExecutor(1, thread_name_prefix="localstore-server-start") as pool:
+        starting = pool.submit(start)
+        try:
+            require_zenml()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                starting.result().stop()  # type: ignore[attr-defined]
+            raise
+        return starting.result()
 
 
 def _stores_on(
@@ -248,12 +271,12 @@ def zenml_testbed(name: str) -> Testbed:
     one line, if zenml or the extra the store needs is missing.
     """
     from ._extras import unmet
-    from .zenml_store import require_zenml
+    from .zenml_store import check_zenml
 
     if name not in ZENML_TESTBEDS:
         raise UnknownFlavorError(f"unknown ZenML store {name!r}: expected one of {', '.join(ZENML_TESTBEDS)}")
     testbed, extra = ZENML_TESTBEDS[name]
-    require_zenml()
+    check_zenml()  # not imported yet: a server may start meanwhile
     message = None if extra is None else unmet(extra, f"{name!r}:")
     if message is not None:
         raise LocalStoreError(message)

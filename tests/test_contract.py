@@ -288,6 +288,32 @@ def test_runs_of_calls_it_does_not_need_go_together(tmp_path: Path) -> None:
     assert next(made) - before <= 40
 
 
+def test_a_shorter_program_whose_problem_shows_at_its_last_call_is_not_run_again_to_pin_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_localstore.contract import _replay
+
+    pins: list[int] = []
+    pinned = _replay.pinned
+    monkeypatch.setattr(
+        _replay, "pinned", lambda calls, *rest: pins.append(len(calls)) or pinned(calls, *rest)
+    )
+    made = itertools.count()
+
+    def make_store() -> StaleCache:
+        return StaleCache(tmp_path / f"s{next(made)}")
+
+    needed = [Call("exists", ("a",)), Call("open_write", ("a", "wb", b"x")), Call("exists", ("a",))]
+    noisy = (Call("makedirs", ("d",)), needed[0], Call("open_write", ("d/f", "wb", b"y")), *needed[1:])
+    found = replay(list(noisy), make_store)
+    assert found is not None and found[0] == len(noisy) - 1
+    pins.clear()
+    shortest = shortest_calls(Violation(noisy, found[1], "test"), make_store)
+    assert list(shortest.calls) == needed
+    # The tree is read back in full before a trial's last call, so its problem is its own.
+    assert pins == []
+
+
 BROKEN_SUITE = """
 import pytest
 from pytest_localstore.contract import ArtifactStoreContract

@@ -14,7 +14,7 @@ from pytest_localstore.contract._program import Call
 from pytest_localstore.contract._replay import reads_tree_after, replay
 from pytest_localstore.contract._runner import explore, setup_calls
 
-from .broken_stores import AppendTruncates, IsdirLeavesMarkers, WriteEmptiesASibling
+from .broken_stores import AppendTruncates, IsdirLeavesMarkers, StaleCache, WriteEmptiesASibling
 
 
 def fresh(cls: type[LocalArtifactStore], base: Path) -> Callable[[], LocalArtifactStore]:
@@ -177,3 +177,33 @@ def test_a_problem_after_a_partial_read_is_run_again(tmp_path: Path) -> None:
     found = replay(calls, make)
     assert found is not None and found[0] == 2
     assert make.made == 2, "pinned on its call on a fresh store"
+
+
+def test_a_row_asks_first_for_the_paths_its_call_names_and_the_folders_above_them() -> None:
+    rows = {row.id: row for row in ROWS}
+    asked = {
+        row_id: [call.args[0] for call in setup_calls(rows[row_id]) if call.op == "exists"]
+        for row_id in (
+            "exists: a doubled separator ('d//x.txt')",
+            "listdir: the root itself",
+            "rename: file onto non-empty dir, overwrite",
+        )
+    }
+    assert asked == {
+        "exists: a doubled separator ('d//x.txt')": ["d", "d/x.txt"],
+        "listdir: the root itself": [],
+        "rename: file onto non-empty dir, overwrite": ["f", "d"],  # not d/x: the call names d
+    }
+    for row in ROWS:  # every path is still made, each once, folders first
+        made = [call.args[0] for call in setup_calls(row) if call.op != "exists"]
+        assert made == sorted((path for path, _ in row.setup), key=lambda path: path.count("/"))
+
+
+def test_a_store_with_stale_answers_fails_a_row_that_looks_at_a_path_it_was_asked_for(tmp_path: Path) -> None:
+    row = next(row for row in ROWS if row.id == "exists: a file")
+    make = fresh(StaleCache, tmp_path)
+    found = check_row(row, make(), fresh=make)
+    assert found is not None and found.calls[-1] == row.call
+    assert "returned False" in str(found.problem)
+    plain = fresh(LocalArtifactStore, tmp_path / "plain")
+    assert check_row(row, plain(), fresh=plain) is None

@@ -305,15 +305,41 @@ def test_zenml_fixtures_without_a_usable_zenml_fail_in_one_line(
     assert "Traceback" not in result.stdout and "ImportError" not in result.stdout
 
 
-def test_contract_zenml_target_without_zenml_exits_2(tmp_path: Path) -> None:
-    code = "import sys; sys.modules['zenml'] = None; from pytest_localstore.cli import run; run()"
+def test_a_zenml_target_is_checked_without_importing_zenml() -> None:
+    # ZenML takes over a second to import: a run imports it while its server starts.
+    code = "import sys; from pytest_localstore.targets import targets_for; targets_for('zenml:s3')"
+    code += "; print('zenml' in sys.modules)"
+    checked = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert checked.stdout.strip() == "False", checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("before", "target", "message"),
+    [
+        (
+            "import sys; sys.modules['zenml'] = None",
+            "zenml:local",
+            "the ZenML bridge needs zenml, which is not installed: install the zenml extra",
+        ),
+        (
+            "from importlib import metadata; metadata.version = lambda name: '0.50.0'",
+            "zenml:s3",
+            "ZenML 0.50.0 is not supported: the ZenML bridge needs 0.98 <= zenml < 1.0",
+        ),
+    ],
+    ids=["missing", "unsupported"],
+)
+def test_contract_zenml_target_without_a_usable_zenml_exits_2(
+    tmp_path: Path, before: str, target: str, message: str
+) -> None:
+    code = f"{before}; from pytest_localstore.cli import run; run()"
     result = subprocess.run(
-        [sys.executable, "-c", code, "contract", "zenml:local"],
+        [sys.executable, "-c", code, "contract", target],
         capture_output=True,
         text=True,
         env={**os.environ, "LOCALSTORE_CONFIG_PATH": str(tmp_path / "cfg")},
         timeout=120,
     )
     assert result.returncode == 2
-    assert "needs zenml, which is not installed: install the zenml extra" in result.stderr
+    assert message in result.stderr
     assert result.stderr.count("\n") == 1

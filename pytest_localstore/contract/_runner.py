@@ -12,6 +12,7 @@ the same store gives the same report.
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
@@ -37,7 +38,8 @@ from ._jobs import (
     warnings_per_thread,
 )
 from ._machine import ContractViolation, Explored, StoreFactory, Violation, contract_machine, guarded
-from ._model import ReferenceModel
+from ._model import ReferenceModel, split
+from ._operations import OPERATIONS
 from ._outcomes import Outcome
 from ._program import DEFAULT_OPENING, Call, render
 from ._replay import replay
@@ -66,16 +68,32 @@ PROGRESS_EVERY = 2.0
 def setup_calls(row: Row) -> list[Call]:
     """The store calls that build a row's starting tree (directories first).
 
-    Each path is first asked for (``exists``, which must say False) and then
-    created, so a store that remembers stale answers fails the row.
+    A path the row's call names, or a folder above one, is first asked for
+    (``exists``, which must say False) and then created, so a store that
+    remembers stale answers about what the call looks at fails the row. The
+    other paths are created at once: asking costs one or two round trips a path
+    on a store behind a network (a quarter of a ZenML S3 store's requests).
     """
+    named = _named_below_root(row.call)
     calls = []
     for path, content in sorted(row.setup, key=lambda item: item[0].count("/")):
-        calls.append(Call("exists", (path,)))
+        if path in named:
+            calls.append(Call("exists", (path,)))
         calls.append(
             Call("makedirs", (path,)) if content is None else Call("open_write", (path, "wb", content))
         )
     return calls
+
+
+def _named_below_root(call: Call) -> set[str]:
+    """The paths *call* names below the root (``a/b`` for ``'a/b/'``), and the folders above them."""
+    named: set[str] = set()
+    for index in OPERATIONS[call.op].path_args:
+        path = call.args[index]
+        if isinstance(path, (str, bytes, os.PathLike)):
+            names = split(os.fsdecode(path))
+            named.update("/".join(names[:end]) for end in range(1, len(names) + 1))
+    return named
 
 
 def row_model(row: Row, capabilities: Capabilities = FULL) -> ReferenceModel:
@@ -147,7 +165,9 @@ def shortest_calls(
         if trial in tried:
             return None
         tried.append(trial)
-        found = replay(trial, make_store, capabilities, sandbox)
+        # The tree is read back in full before the last call, the one that shows the cause: a
+        # problem there is then its own, not run again to pin it (see ``_replay``).
+        found = replay(trial, make_store, capabilities, sandbox, setup=len(trial) - 1)
         if found is None:
             return None
         candidate = Violation(tuple(trial[: found[0] + 1]), found[1], violation.source)
