@@ -44,6 +44,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_sta
 from benchmarks._timing import print_table
 from pytest_localstore import LocalArtifactStore
 from pytest_localstore.contract import FULL, contract_machine
+from pytest_localstore.contract._checker import _let_go_of_frames
 from pytest_localstore.contract._escapes import (
     MACHINE_FORMS,
     concrete,
@@ -110,7 +111,10 @@ RAW: dict[str, tuple[int, Callable[..., Any]]] = {
 
 
 class _Found:
-    """What the bare machine's last read-back found, where the harness's rules ask its model."""
+    """What the bare machine's last read-back found, where the harness's rules ask its model
+    (on disk: every capability kept)."""
+
+    caps = FULL
 
     def __init__(self) -> None:
         self.found: dict[str, bytes | None] = {}
@@ -230,8 +234,12 @@ def flavor_rows(examples: int, steps: int, run_seed: int, rounds: int) -> list[l
 
             def attempt(self, op: str, args: tuple[Any, ...]) -> None:
                 counts["steps"] += 1
-                with contextlib.suppress(Exception):
+                try:
                     OPERATIONS[op].perform(self.store, args)
+                except Exception as error:
+                    # As the harness does: a client's file half made by the refused call is
+                    # finalized now, not by a collection in fsspec's event loop.
+                    _let_go_of_frames(error)
                 if OPERATIONS[op].changes:
                     self.read_tree_back()
 
@@ -296,8 +304,9 @@ def main() -> int:
     parser.add_argument("--no-report-times", dest="report_times", action="store_false")
     parser.add_argument(
         "--targets",
-        default="memory,local,s3,gcs,azure",
-        help="comma-separated targets timed at one job and at their default (empty: none)",
+        default=",".join(default_targets()),
+        help="comma-separated targets timed at one job and at their default (empty: none;"
+        " default: memory, local, s3, gcs, azure, and ZenML's remote stores if zenml is installed)",
     )
     parser.add_argument("--only-jobs", action="store_true", help="time the targets' jobs alone")
     args = parser.parse_args()
@@ -342,6 +351,20 @@ def main() -> int:
     return 0
 
 
+def default_targets() -> list[str]:
+    """The targets timed by default: the built-in flavors, and ZenML's remote stores if it is there."""
+    import importlib.util
+
+    targets = ["memory", "local", "s3", "gcs", "azure"]
+    if importlib.util.find_spec("zenml") is not None:
+        targets += ["zenml:s3", "zenml:gcs", "zenml:azure"]
+    return targets
+
+
+#: The most seconds a target's full report may take with its default jobs (the others: 30 s).
+TARGET_SECONDS = {"local": 10.0, "memory": 10.0}
+
+
 def jobs_times(targets: list[str], run_seed: int) -> None:
     """Wall time of each target's full report with ``--jobs 1`` and with its default number of jobs."""
     script = str(Path(sys.executable).parent / "localstore")
@@ -353,10 +376,20 @@ def jobs_times(targets: list[str], run_seed: int) -> None:
             start = time.perf_counter()
             subprocess.run(argv, capture_output=True, cwd=ROOT)
             seconds.append(time.perf_counter() - start)
-        rows.append([target, f"{seconds[0]:6.1f}", f"{seconds[1]:6.1f}", f"{seconds[0] / seconds[1]:5.2f}x"])
+        most = TARGET_SECONDS.get(target, 30.0)
+        met = "met" if seconds[1] <= most else "NOT MET"
+        rows.append(
+            [
+                target,
+                f"{seconds[0]:6.1f}",
+                f"{seconds[1]:6.1f}",
+                f"{seconds[0] / seconds[1]:5.2f}x",
+                f"<= {most:g} s: {met}",
+            ]
+        )
     print_table(
         f"Wall time to a full report (every row, 40 examples), seed {run_seed}",
-        ["target", "--jobs 1 (s)", "default jobs (s)", "speed-up"],
+        ["target", "--jobs 1 (s)", "default jobs (s)", "speed-up", "target"],
         rows,
     )
 
