@@ -576,6 +576,27 @@ def test_what_names_a_runs_places_and_requests_is_shown_the_same_in_every_run() 
     assert shown("/tmp/x/s1", "/var/tmp/x/s1, /tmp/x/s2") == "'/var/tmp/x/s1, <root>/../s2'"
     info = {"LastModified": datetime.datetime(2026, 12, 7, 1, 15, 57, tzinfo=datetime.timezone.utc)}
     assert shown("s3://b/1", info) == "{'LastModified': <time>}"
+    # GCS's JSON API names an object by its bucket and its quoted key; a generation is new
+    # with every write.
+    missing = "b/run-70ba/o/86%2Fd%2F%2Fx.txt, b/run-70ba/o/86%2F./moveTo/o/86%2Fg"
+    assert shown("gs://run-70ba/86", FileNotFoundError(missing)) == (
+        "FileNotFoundError: <root>/d//x.txt, <root>/./moveTo/o/<name of the root>/g"
+    )
+    escaping = "b/run-70ba/o/86%2F..%2F86_evil%2Fx/rewriteTo/b/run-70ba/o/86%2Fcopy"
+    assert (
+        shown("gs://run-70ba/86", escaping) == "'<root>/../<name of the root>_evil/x/rewriteTo/<root>/copy'"
+    )
+    gcs_info = {
+        "id": "run-70ba/86/f/1796619593916889482",
+        "selfLink": "/storage/v1/b/run-70ba/o/86/f",
+        "bucket": "run-70ba",
+    }
+    assert shown("gs://run-70ba/86", gcs_info) == (
+        "{'id': '<root>/f/<generation>', 'selfLink': '/storage/v1/<root>/f', 'bucket': '<root>/..'}"
+    )
+    assert shown("s3://run-70ba/86", "b/run-70ba/o/86%2Fx 1796619593916889482") == (
+        "'b/run-70ba/o/86%2Fx 1796619593916889482'"  # only GCS's spellings, only on GCS
+    )
 
 
 @pytest.mark.parametrize(

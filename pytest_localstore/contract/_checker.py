@@ -27,6 +27,7 @@ import re
 import stat
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from .._tree import difference
 from ..artifact_store import ArtifactStore
@@ -89,6 +90,14 @@ _MOMENT = re.compile(
 )
 
 
+#: An object's URL in GCS's JSON API: its bucket, and its key (quoted: ``/`` is ``%2F``).
+_GCS_OBJECT = re.compile(r"\bb/([a-z0-9][\w.-]*)/o/([^\s'\"?&#/]+)")
+#: An object's key after ``/o/`` where no bucket goes before it.
+_GCS_KEY = re.compile(r"(?<=/o/)[^\s'\"?&#/]+")
+#: A GCS object's generation (microseconds since 1970), new with every write.
+_GENERATION = re.compile(r"(?<![\w.-])\d{16,}(?![\w.-])")
+
+
 def _run_places_named(text: str, root: str) -> str:
     """*text* with what names this run's places and requests written as the report names them,
     so that the same cause reads the same in every run and with any number of jobs: the root
@@ -98,9 +107,26 @@ def _run_places_named(text: str, root: str) -> str:
 
     A place is also found as its client spells it, without the URL's scheme
     (``bucket/prefix`` for ``s3://bucket/prefix``), but not a bucket's name alone, which may be
-    any short word.
+    any short word. On GCS, an object's URL in the JSON API (``b/BUCKET/o/KEY``, the key
+    quoted) is shown as the path it names, the bucket named alone in a string as ``<root>/..``,
+    and an object's generation (a number of 16 digits or more) as ``<generation>``.
     """
     root = root.rstrip("/")
+    if root.startswith(("gs://", "gcs://")):
+        holder, _, name = root.rpartition("/")
+        bucket = holder.partition("://")[2]
+        if bucket:  # an object's info names its bucket alone, as a whole string
+            text = re.sub(rf"(?<=['\"]){re.escape(bucket)}(?=['\"])", "<root>/..", text)
+        text = _GCS_OBJECT.sub(lambda found: _places_named(f"{found[1]}/{unquote(found[2])}", root), text)
+        text = _GCS_KEY.sub(lambda found: unquote(found[0]), text)  # after ``moveTo/o/``, say
+        text = re.sub(rf"(?<=/o/){re.escape(name)}(?=/)", "<name of the root>", text)
+        text = _GENERATION.sub("<generation>", text)
+    return _MOMENT.sub("<time>", _REQUEST_ID.sub("<uuid>", _places_named(text, root)))
+
+
+def _places_named(text: str, root: str) -> str:
+    """*text* with the root, the places beside it and the one that holds it named as
+    :func:`_run_places_named` says."""
     holder, _, name = root.rpartition("/")
     places = [
         (neighbour_of(root), f"<root>/../{NEIGHBOUR_PREFIX}<name of the root>"),
@@ -115,8 +141,7 @@ def _run_places_named(text: str, root: str) -> str:
             text = re.sub(rf"(?<![\w./-]){re.escape(spelt)}(?![\w.-])", shown, text)
     # The root's name seen from the place that holds it ('<root>/../s1_evil'), but not another's.
     beside = rf"<root>/\.\./{re.escape(name)}(?={SIBLING_SUFFIX}|[^\w.-]|$)"
-    text = re.sub(beside, "<root>/../<name of the root>", text)
-    return _MOMENT.sub("<time>", _REQUEST_ID.sub("<uuid>", text))
+    return re.sub(beside, "<root>/../<name of the root>", text)
 
 
 class NotComparable(Exception):

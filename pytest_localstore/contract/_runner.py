@@ -66,7 +66,7 @@ PROGRESS_EVERY = 2.0
 
 
 def setup_calls(row: Row) -> list[Call]:
-    """The store calls that build a row's starting tree (directories first).
+    """The store calls that build a row's starting tree (in order of depth).
 
     A path the row's call names, or a folder above one, is first asked for
     (``exists``, which must say False) and then created, so a store that
