@@ -4,9 +4,12 @@ last call, and a problem found late is still pinned on the call that made it."""
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from pytest_localstore import Capabilities, LocalArtifactStore
 from pytest_localstore.contract import ROWS, check_row, run_contract
@@ -182,26 +185,45 @@ def test_a_problem_after_a_partial_read_is_run_again(tmp_path: Path) -> None:
 def test_a_row_asks_first_for_the_paths_its_call_names_and_the_folders_above_them() -> None:
     rows = {row.id: row for row in ROWS}
     asked = {
-        row_id: [call.args[0] for call in setup_calls(rows[row_id]) if call.op == "exists"]
+        row_id: [call.source() for call in setup_calls(rows[row_id]) if call.op in ("exists", "isdir")]
         for row_id in (
             "exists: a doubled separator ('d//x.txt')",
             "listdir: the root itself",
             "rename: file onto non-empty dir, overwrite",
+            "isdir: a file in a directory",
         )
     }
     assert asked == {
-        "exists: a doubled separator ('d//x.txt')": ["d", "d/x.txt"],
+        "exists: a doubled separator ('d//x.txt')": ["store.exists('d')", "store.exists('d/x.txt')"],
         "listdir: the root itself": [],
-        "rename: file onto non-empty dir, overwrite": ["f", "d"],  # not d/x: the call names d
+        # not d/x: the call names d
+        "rename: file onto non-empty dir, overwrite": ["store.exists('f')", "store.exists('d')"],
+        "isdir: a file in a directory": ["store.isdir('d')", "store.isdir('d/f')"],  # its own question
     }
     for row in ROWS:  # every path is still made, each once, folders first
-        made = [call.args[0] for call in setup_calls(row) if call.op != "exists"]
+        made = [call.args[0] for call in setup_calls(row) if call.op not in ("exists", "isdir")]
         assert made == sorted((path for path, _ in row.setup), key=lambda path: path.count("/"))
 
 
-def test_a_store_with_stale_answers_fails_a_row_that_looks_at_a_path_it_was_asked_for(tmp_path: Path) -> None:
-    row = next(row for row in ROWS if row.id == "exists: a file")
-    make = fresh(StaleCache, tmp_path)
+class StaleIsdir(LocalArtifactStore):
+    """isdir remembers its first answer for each path, forever."""
+
+    def __init__(self, path: Any) -> None:
+        super().__init__(path)
+        self.seen: dict[str, bool] = {}
+
+    def isdir(self, path: Any) -> bool:
+        return self.seen.setdefault(os.fsdecode(path), super().isdir(path))
+
+
+@pytest.mark.parametrize(
+    ("store", "row_id"), [(StaleCache, "exists: a file"), (StaleIsdir, "isdir: a directory")]
+)
+def test_a_store_with_stale_answers_fails_a_row_that_looks_at_a_path_it_was_asked_for(
+    tmp_path: Path, store: type[LocalArtifactStore], row_id: str
+) -> None:
+    row = next(row for row in ROWS if row.id == row_id)
+    make = fresh(store, tmp_path)
     found = check_row(row, make(), fresh=make)
     assert found is not None and found.calls[-1] == row.call
     assert "returned False" in str(found.problem)

@@ -69,16 +69,18 @@ def setup_calls(row: Row) -> list[Call]:
     """The store calls that build a row's starting tree (in order of depth).
 
     A path the row's call names, or a folder above one, is first asked for
-    (``exists``, which must say False) and then created, so a store that
-    remembers stale answers about what the call looks at fails the row. The
-    other paths are created at once: asking costs one or two round trips a path
-    on a store behind a network (a quarter of a ZenML S3 store's requests).
+    (``exists``, or ``isdir`` where that is the row's own question: either must
+    say False) and then created, so a store that remembers stale answers about
+    what the call looks at fails the row. The other paths are created at once:
+    asking costs one or two round trips a path on a store behind a network (a
+    quarter of a ZenML S3 store's requests).
     """
     named = _named_below_root(row.call)
+    question = "isdir" if row.call.op == "isdir" else "exists"
     calls = []
     for path, content in sorted(row.setup, key=lambda item: item[0].count("/")):
         if path in named:
-            calls.append(Call("exists", (path,)))
+            calls.append(Call(question, (path,)))
         calls.append(
             Call("makedirs", (path,)) if content is None else Call("open_write", (path, "wb", content))
         )
